@@ -1,0 +1,206 @@
+"""Bad, broken and hostile input: always an invalid report, never an exception or a leak."""
+
+import socket
+
+import pytest
+
+import tendlc
+
+XML_OP = "bandwidth.campaignImports.create"
+JSON_OP = "vonage.brands.create"
+
+
+def _only_issue(report):
+    assert not report.valid
+    assert report.errors, report
+    return report.best_match()
+
+
+@pytest.fixture
+def canary(tmp_path):
+    path = tmp_path / "canary.txt"
+    path.write_text("CANARY-SECRET-7f3a", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def listener():
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+def _saw_connection(server) -> bool:
+    try:
+        connection, _ = server.accept()
+    except BlockingIOError:
+        return False
+    connection.close()
+    return True
+
+
+def test_external_file_entity_is_refused_and_not_read(canary):
+    payload = (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{canary}">]>'
+        "<ImportedCampaign><CampaignId>&e;</CampaignId></ImportedCampaign>"
+    )
+    report = tendlc.validate(XML_OP, payload.encode())
+    issue = _only_issue(report)
+    assert issue.rule == "parse"
+    assert "DTD" in issue.message
+    assert "CANARY" not in str(report.to_dict())
+
+
+def test_external_network_entity_is_refused_and_never_fetched(listener):
+    port = listener.getsockname()[1]
+    payload = (
+        f'<!DOCTYPE x [<!ENTITY e SYSTEM "http://127.0.0.1:{port}/x">]>'
+        "<ImportedCampaign><CampaignId>&e;</CampaignId></ImportedCampaign>"
+    )
+    report = tendlc.validate(XML_OP, payload)
+    assert _only_issue(report).rule == "parse"
+    assert not _saw_connection(listener)
+
+
+def test_external_dtd_is_never_fetched(listener):
+    port = listener.getsockname()[1]
+    payload = (
+        f'<!DOCTYPE ImportedCampaign SYSTEM "http://127.0.0.1:{port}/a.dtd">'
+        "<ImportedCampaign><CampaignId>C1</CampaignId></ImportedCampaign>"
+    )
+    assert _only_issue(tendlc.validate(XML_OP, payload)).rule == "parse"
+    assert not _saw_connection(listener)
+
+
+def test_billion_laughs_is_refused():
+    entities = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    payload = (
+        f'<!DOCTYPE x [<!ENTITY l0 "lol">{entities}]>'
+        "<ImportedCampaign><CampaignId>&l9;</CampaignId></ImportedCampaign>"
+    )
+    issue = _only_issue(tendlc.validate(XML_OP, payload))
+    assert issue.rule == "parse"
+
+
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b"<ImportedCampaign><CampaignId>C1</CampaignId>", "not well-formed"),
+        (b"not xml at all", "not well-formed"),
+        (b"<ImportedCampaign/>junk", "not well-formed"),
+        (
+            b"<?pi data?><ImportedCampaign><CampaignId>C1</CampaignId></ImportedCampaign>",
+            "processing instruction",
+        ),
+        (b"<ImportedCampaign>" * 100_000, "not well-formed"),
+        (
+            b'<?xml version="1.0" encoding="UTF-8"?><ImportedCampaign><CampaignId>\xe9'
+            b"</CampaignId></ImportedCampaign>",
+            "not well-formed",
+        ),
+    ],
+    ids=["empty", "blank", "unclosed", "text", "junk-after-root", "pi", "deep", "bad-utf8"],
+)
+def test_broken_xml_is_an_invalid_report(payload, words):
+    issue = _only_issue(tendlc.validate(XML_OP, payload))
+    assert issue.rule == "parse"
+    assert words in issue.message
+
+
+def test_wrong_root_element_names_the_expected_one():
+    report = tendlc.validate(XML_OP, b"<Brand><CampaignId>C1</CampaignId></Brand>")
+    issue = _only_issue(report)
+    assert (issue.path, issue.rule) == ("/Brand", "root")
+    assert "ImportedCampaign" in issue.message
+
+
+def test_declared_iso_8859_1_encoding_is_honoured():
+    text = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>'
+        "<ImportedCampaign><CampaignId>CAFÉ1</CampaignId></ImportedCampaign>"
+    )
+    report = tendlc.validate(XML_OP, text.encode("iso-8859-1"))
+    assert report.valid, report
+    # The same document as str: the declaration no longer applies and must not get in the way.
+    assert tendlc.validate(XML_OP, text).valid
+
+
+def test_an_element_tree_is_accepted():
+    from xml.etree import ElementTree
+
+    from lxml import etree
+
+    source = "<ImportedCampaign><CampaignId>C1</CampaignId></ImportedCampaign>"
+    assert tendlc.validate(XML_OP, etree.fromstring(source)).valid
+    assert tendlc.validate(XML_OP, ElementTree.fromstring(source)).valid
+
+
+@pytest.mark.parametrize(
+    ("payload", "words"),
+    [
+        (b"", "empty"),
+        (b"{", "not valid JSON"),
+        (b'{"a": 1, "a": 2}', "appears twice"),
+        (b'{"a": NaN}', "not a JSON number"),
+        (b'{"a": Infinity}', "not a JSON number"),
+        (b'{"a": ' + b"9" * 10_000 + b"}", "digits"),
+        (b"\xef\xbb\xbf{}", "byte order mark"),
+        ('{"a": 1}'.encode("utf-16"), "byte order mark"),
+        ('{"a": 1}'.encode("utf-16-le"), "UTF-16"),
+        (b'{"a": "\xff"}', "not valid UTF-8"),
+        (b'{"a": "\\ud800"}', "lone surrogate"),
+        (b"[" * 100_000 + b"]" * 100_000, "nests deeper"),
+    ],
+    ids=[
+        "empty",
+        "unclosed",
+        "duplicate-key",
+        "nan",
+        "infinity",
+        "long-number",
+        "bom",
+        "utf16-bom",
+        "utf16",
+        "bad-utf8",
+        "lone-surrogate",
+        "deep",
+    ],
+)
+def test_broken_json_is_an_invalid_report(payload, words):
+    issue = _only_issue(tendlc.validate(JSON_OP, payload))
+    assert issue.rule == "parse"
+    assert words in issue.message
+
+
+@pytest.mark.parametrize("payload", [b"[]", b"3", b'"brand"', b"null", [], 7])
+def test_top_level_shape_other_than_an_object_is_a_type_error(payload):
+    issue = _only_issue(tendlc.validate(JSON_OP, payload))
+    assert (issue.path, issue.rule) == ("", "type")
+
+
+def test_oversized_body_is_refused_without_echoing_it():
+    body = b'{"display_name": "' + b"x" * (11 * 1024 * 1024) + b'"}'
+    report = tendlc.validate(JSON_OP, body)
+    issue = _only_issue(report)
+    assert issue.rule == "parse"
+    assert len(str(report.to_dict())) < 1000
+
+
+def test_long_values_are_quoted_as_bounded_excerpts():
+    name = "Z" * 5000
+    report = tendlc.validate(
+        XML_OP, f"<ImportedCampaign><CampaignId>{name}</CampaignId></ImportedCampaign>"
+    )
+    assert not report.valid
+    assert len(str(report.to_dict())) < 1000
+
+
+def test_a_body_for_an_operation_that_takes_none():
+    report = tendlc.validate("bandwidth.brands.revet", b"<Brand/>")
+    assert _only_issue(report).rule == "body"
+    assert tendlc.validate("bandwidth.brands.revet", b"").valid

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+_EMPTY: Mapping[Any, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Body:
+    """Where the contract of one request or response body lives, and how to judge it.
+
+    ``contract`` is a path relative to the contracts directory; ``locator`` is the root element
+    name for XML or a JSON Pointer into the OpenAPI document for JSON. ``closed`` bodies reject
+    undocumented fields; open ones report them as warnings.
+    """
+
+    media_types: tuple[str, ...]
+    contract: str = ""
+    locator: str = ""
+    child: str | None = None
+    binary: bool = False
+    closed: bool = True
+    empty: bool = False
+
+    @property
+    def is_xml(self) -> bool:
+        return any(media.endswith("xml") for media in self.media_types)
+
+    @property
+    def is_json(self) -> bool:
+        return any(media.endswith("json") for media in self.media_types)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One documented request/response exchange of a provider, by its stable id."""
+
+    id: str
+    provider: str
+    method: str
+    path: str
+    summary: str = ""
+    source: str = ""
+    request: Body | None = None
+    responses: Mapping[int, Body] = field(default_factory=lambda: _EMPTY)
+    query: Mapping[str, Any] | None = None
+    path_parameters: Mapping[str, Any] | None = None
+
+    @property
+    def statuses(self) -> tuple[int, ...]:
+        """The documented response statuses, ascending."""
+        return tuple(sorted(self.responses))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary of the operation (for listings)."""
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "method": self.method,
+            "path": self.path,
+            "summary": self.summary,
+            "request": None if self.request is None else list(self.request.media_types),
+            "statuses": list(self.statuses),
+            "query": sorted(self.query["properties"]) if self.query else [],
+        }

@@ -1,0 +1,108 @@
+"""Read the Vonage OpenAPI 3.1 document into operations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+from ._operation import Body, Operation
+from ._parameters import parameters_schema
+from ._yaml import load_contract
+
+DOCUMENT = "vonage/openapi.yaml"
+_METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def pointer(*tokens: str) -> str:
+    """A JSON Pointer built from raw tokens."""
+    return "".join("/" + token.replace("~", "~0").replace("/", "~1") for token in tokens)
+
+
+def resolve(document: Mapping[str, Any], node: Any) -> tuple[Any, str | None]:
+    """Follow a local ``$ref`` (repeatedly); return the node and its pointer when it moved."""
+    location = None
+    while isinstance(node, Mapping) and "$ref" in node and len(node) == 1:
+        location = node["$ref"][1:]
+        node = document
+        for token in location.split("/")[1:]:
+            node = node[token.replace("~1", "/").replace("~0", "~")]
+    return node, location
+
+
+def vonage_operations() -> Iterator[Operation]:
+    document: Mapping[str, Any] = load_contract(DOCUMENT)
+    for path, item in document.get("paths", {}).items():
+        shared_parameters = item.get("parameters", [])
+        for method in _METHODS:
+            if method not in item:
+                continue
+            operation = item[method]
+            base = ("paths", path, method)
+            parameters = [
+                resolve(document, p)[0]
+                for p in (*shared_parameters, *operation.get("parameters", []))
+            ]
+            yield Operation(
+                id="vonage." + operation["operationId"],
+                provider="vonage",
+                method=method.upper(),
+                path=path,
+                summary=operation.get("summary", ""),
+                source=operation.get("x-source", "004_94fe2f16f9cd02e3.txt"),
+                request=_request(document, operation, base),
+                responses=MappingProxyType(_responses(document, operation, base)),
+                query=_parameters(parameters, "query"),
+                path_parameters=_parameters(parameters, "path"),
+            )
+
+
+def _parameters(parameters: list[Mapping[str, Any]], where: str) -> dict[str, Any] | None:
+    chosen = [p for p in parameters if p.get("in") == where]
+    return parameters_schema(
+        {p["name"]: p.get("schema", {}) for p in chosen},
+        required=[p["name"] for p in chosen if p.get("required")],
+    )
+
+
+def _request(
+    document: Mapping[str, Any], operation: Mapping[str, Any], base: tuple[str, ...]
+) -> Body | None:
+    if "requestBody" not in operation:
+        return None
+    body, moved = resolve(document, operation["requestBody"])
+    at = (moved,) if moved else (pointer(*base, "requestBody"),)
+    return _content(body, at[0], closed=True)
+
+
+def _responses(
+    document: Mapping[str, Any], operation: Mapping[str, Any], base: tuple[str, ...]
+) -> dict[int, Body]:
+    result: dict[int, Body] = {}
+    for status, response in operation.get("responses", {}).items():
+        if not str(status).isdigit():
+            continue
+        body, moved = resolve(document, response)
+        result[int(status)] = _content(
+            body, moved or pointer(*base, "responses", str(status)), closed=False
+        )
+    return result
+
+
+def _content(body: Mapping[str, Any], at: str, *, closed: bool) -> Body:
+    content = body.get("content") or {}
+    if not content:
+        return Body(media_types=(), empty=True, closed=closed)
+    media_types = tuple(content)
+    json_types = [media for media in media_types if media.endswith("json")]
+    if json_types:
+        locator = at + pointer("content", json_types[0], "schema")
+        return Body(media_types=media_types, contract=DOCUMENT, locator=locator, closed=closed)
+    media = media_types[0]
+    return Body(
+        media_types=media_types,
+        contract=DOCUMENT,
+        locator=at + pointer("content", media, "schema"),
+        binary=True,
+        closed=closed,
+    )

@@ -1,0 +1,108 @@
+"""The one report format shared by XML and JSON validation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+#: Rules that describe the shape of the input rather than a field value; ``best_match`` shows
+#: them first because fixing them usually changes every other issue.
+_STRUCTURAL_RULES = ("parse", "root", "status", "body")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding: which field (``path``), which rule it breaks, and what a person should know."""
+
+    severity: Severity
+    path: str
+    rule: str
+    message: str
+    line: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping of this issue."""
+        return {
+            "severity": self.severity,
+            "path": self.path,
+            "rule": self.rule,
+            "message": self.message,
+            "line": self.line,
+        }
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{self.severity}: {where}{self.path or '/'} [{self.rule}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every issue found in one payload for one operation, part and status."""
+
+    operation: str
+    part: str
+    status: int | None = None
+    issues: tuple[Issue, ...] = field(default_factory=tuple)
+
+    @property
+    def valid(self) -> bool:
+        """True when no issue is an error (warnings keep a report valid)."""
+        return not any(issue.severity == "error" for issue in self.issues)
+
+    @property
+    def errors(self) -> tuple[Issue, ...]:
+        """The issues that make the payload invalid."""
+        return tuple(issue for issue in self.issues if issue.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Issue, ...]:
+        """The issues that leave the payload valid (undocumented response fields)."""
+        return tuple(issue for issue in self.issues if issue.severity == "warning")
+
+    def __iter__(self) -> Iterator[Issue]:
+        return iter(self.issues)
+
+    def __len__(self) -> int:
+        return len(self.issues)
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+    def best_match(self) -> Issue | None:
+        """The issue to show first: structural errors, then the first error in document order."""
+        if not self.issues:
+            return None
+
+        def rank(item: tuple[int, Issue]) -> tuple[int, int, int, int]:
+            index, issue = item
+            return (
+                0 if issue.severity == "error" else 1,
+                0 if issue.rule in _STRUCTURAL_RULES else 1,
+                issue.line if issue.line is not None else 1 << 30,
+                index,
+            )
+
+        return min(enumerate(self.issues), key=rank)[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping of this report."""
+        return {
+            "operation": self.operation,
+            "part": self.part,
+            "status": self.status,
+            "valid": self.valid,
+            "issues": [issue.to_dict() for issue in self.issues],
+        }
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """Quote at most ``limit`` characters of a value, so reports never echo whole payloads."""
+    text = value if isinstance(value, str) else repr(value)
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if len(text) <= limit:
+        return repr(text) if isinstance(value, str) else text
+    shown = text[:limit]
+    return f"{shown!r}… ({len(text)} characters)" if isinstance(value, str) else f"{shown}…"

@@ -1,0 +1,165 @@
+"""``validate``: one entry point, one report, for every operation, part and wire format."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from ..catalog import Body, Operation, get_operation
+from ..parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
+from ._json import validate_json_body
+from ._parameters import validate_parameters
+from ._report import Issue, Report
+from ._xml import validate_xml_body
+
+Part = Literal["request", "response", "query", "path"]
+PARTS: tuple[str, ...] = ("request", "response", "query", "path")
+
+# Leading bytes of the file types the contracts accept as uploads.
+_SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/tiff": (b"II*\x00", b"MM\x00*"),
+    "image/bmp": (b"BM",),
+}
+
+
+def validate(
+    operation_id: str | Operation,
+    payload: Any,
+    *,
+    part: Part = "request",
+    status: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Report:
+    """Check ``payload`` against the contract of one operation and return a :class:`Report`.
+
+    ``payload`` is bytes, str, parsed JSON data, or an XML element tree; ``part`` selects the
+    request body, a response body (``status`` picks the documented status; by default the one
+    the payload fits), the query string or the path parameters. Bad input never raises: it is
+    an invalid report saying why. An unknown ``operation_id`` raises
+    :class:`~tendlc.UnknownOperationError` (a :class:`LookupError`); an unknown ``part`` raises
+    :class:`ValueError`.
+    """
+    operation = get_operation(operation_id)
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {', '.join(PARTS)}, not {part!r}")
+    if part in ("query", "path"):
+        schema = operation.query if part == "query" else operation.path_parameters
+        marker = "?" if part == "query" else ":"
+        try:
+            issues = validate_parameters(schema, payload, marker=marker)
+        except ParseError as exc:
+            issues = [Issue("error", "", "parse", exc.message)]
+        return Report(operation.id, part, None, tuple(issues))
+    if part == "request":
+        return Report(
+            operation.id, part, None, tuple(_body_issues(operation.request, payload, limits))
+        )
+    return _response(operation, payload, status, limits)
+
+
+def _response(operation: Operation, payload: Any, status: int | None, limits: Limits) -> Report:
+    if status is not None:
+        if status not in operation.responses:
+            documented = ", ".join(map(str, operation.statuses)) or "none"
+            return Report(
+                operation.id,
+                "response",
+                status,
+                (
+                    Issue(
+                        "error",
+                        "",
+                        "status",
+                        f"status {status} is not documented for {operation.id} "
+                        f"(documented: {documented})",
+                    ),
+                ),
+            )
+        return Report(
+            operation.id,
+            "response",
+            status,
+            tuple(_body_issues(operation.responses[status], payload, limits)),
+        )
+    if not operation.responses:
+        return Report(
+            operation.id,
+            "response",
+            None,
+            (Issue("error", "", "status", f"{operation.id} documents no response"),),
+        )
+    # No status given: the documented status this payload fits, successes first.
+    candidates = sorted(operation.responses, key=lambda code: (code >= 300, code))
+    best: Report | None = None
+    for code in candidates:
+        report = Report(
+            operation.id,
+            "response",
+            code,
+            tuple(_body_issues(operation.responses[code], payload, limits)),
+        )
+        if report.valid:
+            return report
+        if best is None or len(report.errors) < len(best.errors):
+            best = report
+    assert best is not None
+    return best
+
+
+def _body_issues(body: Body | None, payload: Any, limits: Limits) -> list[Issue]:
+    if body is None or body.empty:
+        if _is_empty(payload):
+            return []
+        return [Issue("error", "", "body", "this exchange has no body, but one was given")]
+    try:
+        if body.binary:
+            return _binary_issues(body, payload, limits)
+        if body.is_xml:
+            return validate_xml_body(body, parse_xml(payload, limits))
+        data = parse_json(payload, limits)
+        return validate_json_body(body, data)
+    except ParseError as exc:
+        return [Issue("error", exc.path, "parse", exc.message, exc.line)]
+    except RecursionError:
+        return [Issue("error", "", "parse", "the document nests too deeply to be checked")]
+
+
+def _binary_issues(body: Body, payload: Any, limits: Limits) -> list[Issue]:
+    if isinstance(payload, str):
+        return [Issue("error", "", "type", "a file upload is bytes, not text")]
+    if not isinstance(payload, bytes | bytearray | memoryview):
+        return [Issue("error", "", "type", f"a file upload is bytes, not {type(payload).__name__}")]
+    data = bytes(payload)
+    if not data:
+        return [Issue("error", "", "minLength", "the file is empty")]
+    if len(data) > limits.max_bytes:
+        return [
+            Issue(
+                "error",
+                "",
+                "parse",
+                f"the file is {len(data):,} bytes, more than the {limits.max_bytes:,} allowed",
+            )
+        ]
+    known = [media for media in body.media_types if media in _SIGNATURES]
+    if known and not any(data.startswith(sig) for media in known for sig in _SIGNATURES[media]):
+        return [
+            Issue(
+                "error",
+                "",
+                "format",
+                f"the file is not of an accepted type ({', '.join(body.media_types)})",
+            )
+        ]
+    return []
+
+
+def _is_empty(payload: Any) -> bool:
+    if payload is None:
+        return True
+    if isinstance(payload, bytes | bytearray | str):
+        return not payload.strip()
+    return False
