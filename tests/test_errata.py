@@ -28,6 +28,10 @@ def test_each_erratum_names_a_test_that_exists(entry):
     if "example" in test:
         names = {example.name for example in documented_examples()}
         assert test["example"] in names
+    elif "pytest" in test:
+        module, _, function = test["pytest"].partition("::")
+        source = (Path(__file__).parent.parent / module).read_text(encoding="utf-8")
+        assert f"def {function}(" in source
     else:
         cases = {
             case["name"]
