@@ -28,12 +28,13 @@ def make_value(spec: Any) -> Any:
 def edit_xml(payload: bytes | str, sets: Mapping[str, Any], deletes: list[str]) -> bytes:
     """Apply ``set`` and ``delete`` edits to an XML document; returns UTF-8 bytes."""
     root = parse_xml(payload)
-    for path in deletes:
-        for element in _xml_find(root, path):
-            parent = element.getparent()
-            if parent is None:
-                raise ValueError(f"cannot delete the root element {path}")
-            parent.remove(element)
+    # Resolve every path before removing anything, so indexes refer to the original document.
+    doomed = [element for path in deletes for element in _xml_find(root, path)]
+    for element in doomed:
+        parent = element.getparent()
+        if parent is None:
+            raise ValueError("cannot delete the root element")
+        parent.remove(element)
     for path, spec in sets.items():
         value = make_value(spec)
         found = _xml_find(root, path)
@@ -83,7 +84,8 @@ def edit_json(payload: Any, sets: Mapping[str, Any], deletes: list[str]) -> Any:
         if isinstance(payload, bytes | str)
         else (copy.deepcopy(payload))
     )
-    for path in deletes:
+    # Later list items first, so earlier indexes still mean what the paths say.
+    for path in sorted(deletes, key=_descending_index):
         parent, key = _json_parent(data, path)
         if isinstance(parent, list):
             del parent[int(key)]
@@ -100,6 +102,11 @@ def edit_json(payload: Any, sets: Mapping[str, Any], deletes: list[str]) -> Any:
         else:
             parent[key] = make_value(spec)
     return data
+
+
+def _descending_index(path: str) -> tuple[str, int]:
+    head, _, last = path.rpartition("/")
+    return (head, -int(last)) if last.isdigit() else (path, 0)
 
 
 def _json_parent(data: Any, path: str) -> tuple[Any, str]:

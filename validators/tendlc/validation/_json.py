@@ -6,11 +6,12 @@ import copy
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 import jsonschema_rs
 
 from ..catalog import Body, load_contract
-from ._pointer import json_pointer, walk
+from ._pointer import json_pointer, split_pointer, walk
 from ._report import Issue, Severity, excerpt
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -60,7 +61,8 @@ def compiled(contract: str, locator: str, opened: bool = False) -> Any:
     """The compiled validator of the schema at ``locator`` (once per process)."""
     document = _document(contract, opened)
     root = {key: value for key, value in document.items() if key in ("paths", "components")}
-    root.update({"$schema": _DIALECT, "$ref": "#" + locator})
+    # A URI fragment: characters such as the braces of path templates must be escaped.
+    root.update({"$schema": _DIALECT, "$ref": "#" + quote(locator, safe="/~-_.!$&'()*+,;=:@")})
     return jsonschema_rs.validator_for(root, validate_formats=True)
 
 
@@ -94,8 +96,12 @@ def validate_json_body(body: Body, data: Any) -> list[Issue]:
 
 def _explain(validator: Any, contract: str, data: Any, *, closed: bool) -> Iterator[Issue]:
     document = _document(contract, False)
+    seen: set[tuple[str, str]] = set()
     for error in validator.iter_errors(data):
-        yield from _issues(error, document, data, closed)
+        for issue in _issues(error, document, data, closed):
+            if (issue.path, issue.rule) not in seen:
+                seen.add((issue.path, issue.rule))
+                yield issue
 
 
 def _issues(error: Any, document: Any, data: Any, closed: bool) -> Iterator[Issue]:
@@ -104,6 +110,24 @@ def _issues(error: Any, document: Any, data: Any, closed: bool) -> Iterator[Issu
     keyword = schema_path[-1] if schema_path else ""
     kind = getattr(error.kind, "name", "")
 
+    annotated, advances = _annotation(document, schema_path)
+    if (
+        keyword in ("oneOf", "anyOf", "not")
+        and annotated is not None
+        and annotated is walk(document, schema_path[:-1], None)
+    ):
+        # The rule is the whole combination: report it once, at the field it names.
+        field = annotated.get("x-field")
+        base = instance_path[: len(instance_path) - advances] if advances else instance_path
+        path = [*base, *str(field).split("/")] if field else instance_path
+        yield Issue(
+            "error",
+            json_pointer(path),
+            annotated["x-rule"],
+            annotated.get("x-message") or f"the rule {annotated['x-rule']} is not met",
+        )
+        return
+
     if kind in ("one_of_not_valid", "any_of") or keyword in ("oneOf", "anyOf"):
         branches = list(getattr(error.kind, "context", None) or [])
         chosen = _best_branch(branches)
@@ -111,8 +135,14 @@ def _issues(error: Any, document: Any, data: Any, closed: bool) -> Iterator[Issu
             for inner in chosen:
                 yield from _issues(inner, document, data, closed)
             return
+        discriminators = _discriminators(branches, document)
+        if discriminators:
+            # Every variant was refused by the value that selects it: name that field.
+            for pointer, allowed in discriminators.items():
+                selector = walk(data, split_pointer(pointer), None)
+                yield Issue("error", pointer, "enum", _message("enum", allowed, selector))
+            return
 
-    annotated, advances = _annotation(document, schema_path)
     rule = (annotated or {}).get("x-rule") or _RULE_ALIASES.get(keyword, keyword or "schema")
     severity: Severity = "error"
     value = walk(data, instance_path, None)
@@ -134,7 +164,8 @@ def _issues(error: Any, document: Any, data: Any, closed: bool) -> Iterator[Issu
             )
         return
 
-    if keyword in ("required", "dependentRequired"):
+    field = (annotated or {}).get("x-field")
+    if keyword in ("required", "dependentRequired") and not field:
         missing = getattr(error.kind, "property", None)
         if missing is None:
             missing = str(error.message).split('"')[1] if '"' in str(error.message) else ""
@@ -147,7 +178,6 @@ def _issues(error: Any, document: Any, data: Any, closed: bool) -> Iterator[Issu
         return
 
     path = instance_path
-    field = (annotated or {}).get("x-field")
     if field:
         base = instance_path[: len(instance_path) - advances] if advances else instance_path
         path = [*base, *str(field).split("/")]
@@ -170,6 +200,20 @@ def _best_branch(branches: Sequence[Sequence[Any]]) -> Sequence[Any] | None:
     if not candidates:
         return None
     return min(candidates, key=len)
+
+
+def _discriminators(branches: Sequence[Sequence[Any]], document: Any) -> dict[str, list[Any]]:
+    allowed: dict[str, list[Any]] = {}
+    for branch in branches:
+        for error in branch:
+            schema_path = [str(token) for token in error.schema_path]
+            if schema_path and schema_path[-1] in ("const", "enum"):
+                value = walk(document, schema_path, None)
+                values = value if isinstance(value, list) else [value]
+                path = json_pointer(list(error.instance_path))
+                allowed.setdefault(path, [])
+                allowed[path].extend(v for v in values if v not in allowed[path])
+    return allowed
 
 
 def _min_depth(branch: Sequence[Any]) -> int:

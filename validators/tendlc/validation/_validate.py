@@ -122,9 +122,21 @@ def _body_issues(body: Body | None, payload: Any, limits: Limits) -> list[Issue]
         data = parse_json(payload, limits)
         return validate_json_body(body, data)
     except ParseError as exc:
-        return [Issue("error", exc.path, "parse", exc.message, exc.line)]
+        return [Issue("error", exc.path or _document_path(body), "parse", exc.message, exc.line)]
     except RecursionError:
-        return [Issue("error", "", "parse", "the document nests too deeply to be checked")]
+        return [
+            Issue(
+                "error",
+                _document_path(body),
+                "parse",
+                "the document nests too deeply to be checked",
+            )
+        ]
+
+
+def _document_path(body: Body) -> str:
+    """The path of the whole document: XPath's ``/`` for XML, JSON Pointer's ``""``."""
+    return "/" if body.is_xml else ""
 
 
 def _binary_issues(body: Body, payload: Any, limits: Limits) -> list[Issue]:

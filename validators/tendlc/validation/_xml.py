@@ -18,6 +18,7 @@ CONTRACT_NS = "urn:tendlc:contract"
 _RULE_ATTR = f"{{{CONTRACT_NS}}}rule"
 _FIELD_ATTR = f"{{{CONTRACT_NS}}}field"
 _MESSAGE_ATTR = f"{{{CONTRACT_NS}}}message"
+_FORMAT_ATTR = f"{{{CONTRACT_NS}}}format"
 
 _FACET_RULES = {
     "XsdMaxLengthFacet": "maxLength",
@@ -81,7 +82,17 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
         root = copy.deepcopy(root)
         issues.extend(_prune_undocumented(root, xsd.elements[body.locator]))
     if not xsd.is_valid(root):
-        issues[:0] = list(_explain(xsd, root))
+        explained = list(_explain(xsd, root))
+        # xmlschema stops checking a content model at its first unexpected child: complete the
+        # list of missing mandatory children from the declarations themselves.
+        explained.extend(_missing_children(root, xsd.elements[body.locator]))
+        seen: set[tuple[str, str]] = set()
+        unique = []
+        for issue in explained:
+            if (issue.path, issue.rule) not in seen:
+                seen.add((issue.path, issue.rule))
+                unique.append(issue)
+        issues[:0] = unique
     if body.child is not None and root.find(body.child) is None:
         issues.insert(
             0,
@@ -117,6 +128,36 @@ def _prune_undocumented(root: etree._Element, declaration: Any) -> Iterator[Issu
                 source_line(child),
             )
             element.remove(child)
+
+
+def _missing_children(root: etree._Element, declaration: Any) -> Iterator[Issue]:
+    stack = [(root, declaration)]
+    while stack:
+        element, decl = stack.pop()
+        children = _child_declarations(decl)
+        present = {etree.QName(c).localname for c in element if isinstance(c.tag, str)}
+        for name, child in children.items():
+            if int(child.min_occurs) > 0 and name not in present and _in_required_group(child):
+                yield Issue(
+                    "error",
+                    f"{element_path(element)}/{name}",
+                    "required",
+                    f"<{name}> is required",
+                    source_line(element),
+                )
+        for child in element:
+            if isinstance(child.tag, str) and etree.QName(child).localname in children:
+                stack.append((child, children[etree.QName(child).localname]))
+
+
+def _in_required_group(declaration: Any) -> bool:
+    """False when the element sits in a choice or optional group, where absence may be fine."""
+    group = getattr(declaration, "parent", None)
+    while group is not None and hasattr(group, "model"):
+        if group.model == "choice" or int(getattr(group, "min_occurs", 1)) == 0:
+            return False
+        group = getattr(group, "parent", None)
+    return True
 
 
 @cache
@@ -198,6 +239,17 @@ def _issues(error: Any) -> Iterator[Issue]:
     )
     if kind in _FACET_RULES:
         rule = _FACET_RULES[kind]
+        owner = getattr(getattr(validator, "parent", None), "elem", None)
+        declared_format = owner.get(_FORMAT_ATTR) if owner is not None else None
+        if rule == "pattern" and declared_format:
+            yield Issue(
+                "error",
+                path,
+                "format",
+                f"{excerpt(value or '')} is not a valid {declared_format}",
+                line,
+            )
+            return
         yield Issue(
             "error", path, rule, f"{excerpt(value or '')} {_facet_text(rule, validator)}", line
         )
