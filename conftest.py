@@ -5,3 +5,11 @@ listed in ``pytest_plugins`` (pytest refuses a plugin registered twice).
 """
 
 pytest_plugins = ["pytester"]
+
+from hypothesis import settings  # noqa: E402
+
+# "ci" (the default) keeps the catalog-wide property tests modest; "thorough" is for a long
+# local run: pytest --hypothesis-profile=thorough
+settings.register_profile("ci", max_examples=100, database=None)
+settings.register_profile("thorough", max_examples=1000)
+settings.load_profile("ci")

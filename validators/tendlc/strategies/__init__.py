@@ -1,0 +1,17 @@
+"""Hypothesis strategies driven by the contracts: valid payloads and labelled invalid ones.
+
+>>> from hypothesis import given
+>>> from tendlc import strategies as tst
+>>> @given(tst.requests("vonage.brands.create", overrides={"entity_type": "PUBLIC_PROFIT"}))
+... def test_my_client(payload): ...
+
+Every strategy is keyword-only after the operation id, validates its arguments when called
+(raising :class:`InvalidArgument`), and shrinks to small readable payloads.
+"""
+
+from __future__ import annotations
+
+from ._errors import InvalidArgument
+from ._generate import Mutation, invalid_requests, requests, responses
+
+__all__ = ["InvalidArgument", "Mutation", "invalid_requests", "requests", "responses"]

@@ -1,0 +1,229 @@
+"""Mutations for the conditional rules, read from the contracts' own annotations.
+
+XSD asserts carry ``t:kind`` (requires | forbids | invalid), ``t:field`` and ``t:when``
+(``Child=VALUE`` or ``Child!=VALUE``, joined by `` and ``), plus ``t:invalid`` (a value that
+breaks only this rule) for ``invalid``. JSON Schema rules are read from their own keywords:
+``if``/``then`` with ``required``, ``not`` with ``required``, ``dependentRequired``, and an
+``x-invalid`` value for anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ._mutations import Site
+
+NS = "{urn:tendlc:contract}"
+
+
+def _conditions(when: str) -> list[tuple[str, str, bool]]:
+    result = []
+    for clause in filter(None, (part.strip() for part in when.split(" and "))):
+        negated = "!=" in clause
+        name, value = clause.split("!=" if negated else "=", 1)
+        result.append((name.strip(), value.strip(), negated))
+    return result
+
+
+def xml_conditional_sites(adapter: Any, payload: Any) -> list[Site]:
+    from ..validation._xml import element_path
+    from ._xml import _particles, facets
+
+    sites: list[Site] = []
+    stack = [(payload, adapter.declaration)]
+    while stack:
+        element, declaration = stack.pop()
+        children = {p.local_name: p for p in _particles(getattr(declaration.type, "content", None))}
+        for child in element:
+            if isinstance(child.tag, str) and child.tag in children and len(child):
+                stack.append((child, children[child.tag]))
+        base = element_path(element)
+        for assertion in getattr(declaration.type, "assertions", None) or []:
+            attrs = assertion.elem.attrib
+            kind, field, rule = (
+                attrs.get(f"{NS}kind"),
+                attrs.get(f"{NS}field"),
+                attrs.get(f"{NS}rule"),
+            )
+            if not (kind and field and rule):
+                continue
+            triggers: dict[str, str] = {}
+            feasible = True
+            for name, value, negated in _conditions(attrs.get(f"{NS}when", "")):
+                if not negated:
+                    triggers[name] = value
+                    continue
+                options = facets(children[name].type).enumeration if name in children else None
+                others = [option for option in options or () if option != value]
+                if not others:
+                    feasible = False
+                    break
+                current = element.findtext(name)
+                triggers[name] = current if current in others else others[0]
+            if not feasible:
+                continue
+            target = f"{base}/{field}"
+            fill = adapter.value_strategy(target) if kind == "forbids" else None
+            invalid = attrs.get(f"{NS}invalid")
+
+            def act(
+                a: Any,
+                p: Any,
+                drawn: Any,
+                *,
+                triggers: dict[str, str] = triggers,
+                base: str = base,
+                target: str = target,
+                kind: str = kind,
+                invalid: str | None = invalid,
+            ) -> bool:
+                for name, value in triggers.items():
+                    if not a.put(p, f"{base}/{name}", value):
+                        return False
+                if kind == "requires":
+                    return bool(a.delete(p, target)) or not a.exists(p, target)
+                if kind == "forbids":
+                    return bool(a.exists(p, target) or a.put(p, target, drawn))
+                return invalid is not None and bool(a.put(p, target, invalid))
+
+            described = ", ".join(f"{k}={v}" for k, v in triggers.items())
+            sites.append(
+                Site(target, rule, f"{kind} {field} with {described or 'any values'}", act, fill)
+            )
+    return sites
+
+
+def json_conditional_sites(adapter: Any, payload: Any) -> list[Site]:
+    generator = adapter.generator
+    sites: list[Site] = []
+    objects = [("", adapter.root, payload)] + [
+        (path, schema, value)
+        for path, value, schema, _ in adapter._walk(payload)
+        if isinstance(value, dict)
+    ]
+    for path, schema, value in objects:
+        for node in _rule_nodes(generator, schema):
+            rule = node["x-rule"]
+            sites.extend(_json_rule_sites(adapter, path, node, rule, value))
+    return sites
+
+
+def _rule_nodes(generator: Any, schema: Any) -> list[Mapping[str, Any]]:
+    found = []
+    stack = [schema]
+    while stack:
+        node = generator.resolve(stack.pop())
+        if not isinstance(node, Mapping):
+            continue
+        if "x-rule" in node:
+            found.append(node)
+        stack.extend(node.get("allOf", []))
+    return found
+
+
+def _json_rule_sites(
+    adapter: Any, path: str, node: Mapping[str, Any], rule: str, value: Mapping[str, Any]
+) -> list[Site]:
+    generator = adapter.generator
+    sites: list[Site] = []
+    if "x-invalid" in node and node.get("x-field"):
+        target = f"{path}/{node['x-field']}"
+        invalid = node["x-invalid"]
+
+        def put_invalid(a: Any, p: Any, _drawn: Any, t: str = target, v: Any = invalid) -> bool:
+            return bool(a.put(p, t, v))
+
+        sites.append(
+            Site(
+                target,
+                rule,
+                f"break {rule}",
+                put_invalid,
+            )
+        )
+    conditionals = [node] + [generator.resolve(member) for member in node.get("allOf", [])]
+    for conditional in conditionals:
+        if "if" in conditional and "then" in conditional:
+            sites.extend(_if_then_sites(adapter, path, rule, conditional))
+    for field, needed in (node.get("dependentRequired") or {}).items():
+        for other in needed:
+            sites.append(_requires_site(adapter, path, rule, {}, [field], other))
+    negated = generator.resolve(node.get("not")) if "not" in node else None
+    if isinstance(negated, Mapping) and negated.get("required") and node.get("x-field"):
+        both = list(negated["required"])
+        strategies = {name: adapter.value_strategy(f"{path}/{name}") for name in both}
+        if all(strategy is not None for strategy in strategies.values()):
+            target = f"{path}/{node['x-field']}"
+
+            def fill(a: Any, p: Any, drawn: dict[str, Any], base: str = path) -> bool:
+                for name, item in drawn.items():
+                    if not a.exists(p, f"{base}/{name}") and not a.put(p, f"{base}/{name}", item):
+                        return False
+                return True
+
+            sites.append(
+                Site(
+                    target,
+                    rule,
+                    f"send both {' and '.join(both)}",
+                    fill,
+                    st.fixed_dictionaries(strategies),
+                )
+            )
+    return sites
+
+
+def _if_then_sites(adapter: Any, path: str, rule: str, node: Mapping[str, Any]) -> list[Site]:
+    generator = adapter.generator
+    condition = generator.resolve(node["if"])
+    then = generator.resolve(node["then"])
+    triggers = {}
+    for name, sub in (condition.get("properties") or {}).items():
+        sub = generator.resolve(sub)
+        if "const" in sub:
+            triggers[name] = sub["const"]
+        elif isinstance(sub.get("enum"), list) and sub["enum"]:
+            triggers[name] = sub["enum"][0]
+    present = [name for name in condition.get("required", []) if name not in triggers]
+    return [
+        _requires_site(adapter, path, rule, triggers, present, field, condition)
+        for field in then.get("required", [])
+    ]
+
+
+def _requires_site(
+    adapter: Any,
+    path: str,
+    rule: str,
+    triggers: dict[str, Any],
+    present: list[str],
+    field: str,
+    condition: Any = None,
+) -> Site:
+    target = f"{path}/{field}"
+    strategies = {name: adapter.value_strategy(f"{path}/{name}") for name in present}
+    strategies = {k: v for k, v in strategies.items() if v is not None}
+
+    def act(a: Any, p: Any, drawn: dict[str, Any] | None) -> bool:
+        for name, value in triggers.items():
+            if not a.put(p, f"{path}/{name}", value):
+                return False
+        for name, value in (drawn or {}).items():
+            if not a.exists(p, f"{path}/{name}") and not a.put(p, f"{path}/{name}", value):
+                return False
+        a.delete(p, target)
+        if condition is not None and not adapter.holds(condition, a.get(p, path) if path else p):
+            return False  # the drawn values do not meet the rule's condition: no mutation
+        return not a.exists(p, target)
+
+    described = ", ".join([f"{k}={v}" for k, v in triggers.items()] + present)
+    return Site(
+        target,
+        rule,
+        f"leave out {field} with {described}",
+        act,
+        st.fixed_dictionaries(strategies) if strategies else None,
+    )

@@ -1,0 +1,254 @@
+"""Labelled mutations: each one breaks exactly one rule the contract states for one field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ..catalog import Body
+from ._adapters import Adapter
+
+UNKNOWN_XML_FIELD = "UndocumentedField"
+UNKNOWN_JSON_FIELD = "undocumented_field"
+
+
+@dataclass(frozen=True)
+class Site:
+    """One way to break one rule at one path."""
+
+    path: str
+    rule: str
+    description: str
+    action: Callable[[Any, Any, Any], bool]
+    value: st.SearchStrategy[Any] | None = None
+
+    def apply(self, adapter: Adapter, payload: Any, value: Any) -> bool:
+        return self.action(adapter, payload, value)
+
+
+Action = Callable[[Adapter, Any, Any], bool]
+
+
+def _set(path: str, value: Any) -> Action:
+    def act(adapter: Adapter, payload: Any, _drawn: Any) -> bool:
+        return adapter.put(payload, path, value)
+
+    return act
+
+
+def _delete(path: str) -> Action:
+    def act(adapter: Adapter, payload: Any, _drawn: Any) -> bool:
+        return adapter.delete(payload, path)
+
+    return act
+
+
+def _duplicate(path: str) -> Action:
+    def act(adapter: Adapter, payload: Any, _drawn: Any) -> bool:
+        return adapter.duplicate(payload, path)
+
+    return act
+
+
+def _grow(path: str, extra: int) -> Action:
+    def act(adapter: Adapter, payload: Any, _drawn: Any) -> bool:
+        return adapter.grow(payload, path, extra)
+
+    return act
+
+
+def _shrink(path: str, keep: int) -> Action:
+    def act(adapter: Adapter, payload: Any, _drawn: Any) -> bool:
+        return adapter.shrink(payload, path, keep)
+
+    return act
+
+
+def _matches(pattern: str, value: str, anchored: bool) -> bool:
+    return bool(re.fullmatch(pattern, value) if anchored else re.search(pattern, value))
+
+
+def _matches_all(patterns: tuple[tuple[str, str], ...], value: str, anchored: bool) -> bool:
+    return all(_matches(pattern, value, anchored) for pattern, _ in patterns)
+
+
+def _first_broken(patterns: tuple[tuple[str, str], ...], value: str, anchored: bool) -> str | None:
+    """The rule of the first pattern ``value`` fails, when it fails exactly one."""
+    broken = [rule for pattern, rule in patterns if not _matches(pattern, value, anchored)]
+    return broken[0] if len(broken) == 1 else None
+
+
+def mutation_sites(adapter: Adapter, payload: Any, body: Body) -> list[Site]:
+    """Every single-rule mutation available on this payload."""
+    sites: list[Site] = []
+    for path, constraint in adapter.fields(payload):
+        sites.extend(_field_sites(adapter, path, constraint))
+    for path in adapter.closed_objects(payload) if body.closed else []:
+        name = UNKNOWN_XML_FIELD if body.is_xml else UNKNOWN_JSON_FIELD
+        target = f"{path}/{name}"
+        sites.append(
+            Site(
+                target,
+                "additionalProperties",
+                f"add the undocumented field {name}",
+                _set(target, "x"),
+            )
+        )
+    sites.extend(adapter.conditional_sites(payload))
+    return sites
+
+
+def _field_sites(adapter: Adapter, path: str, c: dict[str, Any]) -> list[Site]:
+    sites: list[Site] = []
+    if c.get("required") and not c.get("item"):
+        sites.append(Site(path, "required", f"remove the required field {path}", _delete(path)))
+    if c.get("repeatable") is False and c.get("xml"):
+        sites.append(
+            Site(
+                f"{path}[2]",
+                "maxItems",
+                f"repeat {path}, which occurs once",
+                _duplicate(path),
+            )
+        )
+    value = c.get("value")
+    if c.get("kind") == "list":
+        size = c.get("size", 0)
+        if c.get("max_items") is not None and size and not c.get("unique"):
+            extra = c["max_items"] + 1 - size
+            sites.append(
+                Site(
+                    path,
+                    "maxItems",
+                    f"give {path} {c['max_items'] + 1} items",
+                    _grow(path, extra),
+                )
+            )
+        if c.get("min_items", 0) > 0:
+            keep = c["min_items"] - 1
+            sites.append(
+                Site(
+                    path,
+                    "minItems",
+                    f"give {path} {keep} items",
+                    _shrink(path, keep),
+                )
+            )
+        return sites
+    if not isinstance(value, str | int | float | bool) or c.get("kind") == "object":
+        return sites
+    text = value if isinstance(value, str) else str(value)
+    patterns: tuple[tuple[str, str], ...] = tuple(c.get("patterns", ()))
+    anchored = bool(c.get("anchored"))
+    kind = c.get("kind")
+    if c.get("enum") is not None:
+        if kind == "string" or c.get("xml"):
+            sites.append(
+                Site(
+                    path,
+                    "enum",
+                    f"set {path} outside its enumeration",
+                    _set(path, "NOT_DOCUMENTED"),
+                )
+            )
+        return sites
+    if kind in ("integer", "number"):
+        sites.append(Site(path, "type", f"set {path} to text", _set(path, "abc")))
+        if c.get("maximum") is not None:
+            sites.append(
+                Site(
+                    path,
+                    "maximum",
+                    f"set {path} above its maximum",
+                    _set(path, _number(c, c["maximum"] + 1)),
+                )
+            )
+        if c.get("minimum") is not None:
+            sites.append(
+                Site(
+                    path,
+                    "minimum",
+                    f"set {path} below its minimum",
+                    _set(path, _number(c, c["minimum"] - 1)),
+                )
+            )
+        return sites
+    if kind == "boolean":
+        sites.append(Site(path, "type", f"set {path} to a non-boolean", _set(path, "maybe")))
+        return sites
+    if kind == "const":
+        return sites
+    low, high = c.get("min_length", 0), c.get("max_length")
+    fmt = c.get("format")
+    if high is not None and text:
+        longer = text + text[-1] * (high + 1 - len(text))
+        if _matches_all(patterns, longer, anchored) and not fmt:
+            sites.append(
+                Site(
+                    path, "maxLength", f"make {path} {high + 1} characters long", _set(path, longer)
+                )
+            )
+        elif fmt in ("email", "uri") and not patterns:
+            padded = _pad_format(text, high + 1, fmt)
+            if padded:
+                sites.append(
+                    Site(
+                        path,
+                        "maxLength",
+                        f"make {path} {high + 1} characters long",
+                        _set(path, padded),
+                    )
+                )
+    if low > 1 and len(text) >= low:
+        shorter = text[: low - 1]
+        if _matches_all(patterns, shorter, anchored):
+            sites.append(
+                Site(
+                    path, "minLength", f"make {path} {low - 1} characters long", _set(path, shorter)
+                )
+            )
+    if fmt in ("email", "uri", "date-time", "date") and not c.get("xml"):
+        broken = {
+            "email": "not-an-email",
+            "uri": "not a uri",
+            "date-time": "yesterday",
+            "date": "yesterday",
+        }[fmt]
+        if len(broken) >= low and (high is None or len(broken) <= high):
+            sites.append(
+                Site(path, "format", f"set {path} to an invalid {fmt}", _set(path, broken))
+            )
+    elif patterns:
+        size = min(max(len(text), low, 1), high or max(len(text), 1))
+        candidates = ["#" * size, "#" + text[1:] if text else "", text + " x"]
+        for candidate in candidates:
+            rule = _first_broken(patterns, candidate, anchored)
+            if rule and low <= len(candidate) <= (high if high is not None else len(candidate)):
+                sites.append(
+                    Site(
+                        path,
+                        rule,
+                        f"set {path} to a value its pattern refuses",
+                        _set(path, candidate),
+                    )
+                )
+    return sites
+
+
+def _number(c: dict[str, Any], value: Any) -> Any:
+    return str(value) if c.get("xml") else value
+
+
+def _pad_format(text: str, size: int, fmt: str) -> str | None:
+    if fmt == "email" and "@" in text:
+        local, domain = text.split("@", 1)
+        fill = size - len(text)
+        return local + "a" * fill + "@" + domain if fill > 0 else None
+    if fmt == "uri":
+        fill = size - len(text)
+        return text.rstrip("/") + "/" + "a" * (fill - 1) if fill > 1 else None
+    return None
