@@ -82,7 +82,8 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
         root = copy.deepcopy(root)
         issues.extend(_prune_undocumented(root, xsd.elements[body.locator]))
     if not xsd.is_valid(root):
-        explained = list(_explain(xsd, root))
+        declarations = _declarations_by_element(root, xsd.elements[body.locator])
+        explained = list(_explain(xsd, root, declarations))
         # xmlschema stops checking a content model at its first unexpected child: complete the
         # list of missing mandatory children from the declarations themselves.
         explained.extend(_missing_children(root, xsd.elements[body.locator]))
@@ -160,27 +161,43 @@ def _in_required_group(declaration: Any) -> bool:
     return True
 
 
-@cache
-def _declared_children(decl: Any) -> Mapping[str, Any]:
-    content = getattr(decl.type, "content", None)
-    if content is None or not hasattr(content, "iter_elements"):
-        return {}
-    return {child.local_name: child for child in content.iter_elements() if child.local_name}
+_CHILDREN: dict[int, tuple[Any, Mapping[str, Any]]] = {}
 
 
 def _child_declarations(decl: Any) -> Mapping[str, Any]:
-    try:
-        return _declared_children(decl)
-    except TypeError:  # unhashable declaration objects: compute without the cache
-        return _declared_children.__wrapped__(decl)
+    """The declarations of an element's children, by name (computed once per declaration)."""
+    cached = _CHILDREN.get(id(decl))
+    if cached is None or cached[0] is not decl:
+        content = getattr(decl.type, "content", None)
+        children: Mapping[str, Any] = {}
+        if content is not None and hasattr(content, "iter_elements"):
+            children = {c.local_name: c for c in content.iter_elements() if c.local_name}
+        cached = (decl, children)
+        _CHILDREN[id(decl)] = cached
+    return cached[1]
 
 
-def _explain(xsd: Any, root: etree._Element) -> Iterator[Issue]:
+def _declarations_by_element(root: etree._Element, declaration: Any) -> dict[Any, Any]:
+    """Each element of the document mapped to the declaration it answers to."""
+    found = {root: declaration}
+    stack = [(root, declaration)]
+    while stack:
+        element, decl = stack.pop()
+        children = _child_declarations(decl)
+        for child in element:
+            if isinstance(child.tag, str) and etree.QName(child).localname in children:
+                child_decl = children[etree.QName(child).localname]
+                found[child] = child_decl
+                stack.append((child, child_decl))
+    return found
+
+
+def _explain(xsd: Any, root: etree._Element, declarations: dict[Any, Any]) -> Iterator[Issue]:
     for error in xsd.iter_errors(root):
-        yield from _issues(error)
+        yield from _issues(error, declarations)
 
 
-def _issues(error: Any) -> Iterator[Issue]:
+def _issues(error: Any, declarations: dict[Any, Any]) -> Iterator[Issue]:
     element = error.elem if isinstance(error.elem, etree._Element) else None
     path = element_path(element) if element is not None else (error.path or "/")
     line = source_line(element) if element is not None else None
@@ -191,7 +208,12 @@ def _issues(error: Any) -> Iterator[Issue]:
     invalid_tag = getattr(error, "invalid_tag", None)
     if invalid_tag is not None and element is not None:
         child = _child_at(element, getattr(error, "index", None), invalid_tag)
-        declared = invalid_tag in _declared_names(error)
+        parent_declaration = declarations.get(element)
+        declared = invalid_tag in (
+            _child_declarations(parent_declaration)
+            if parent_declaration is not None
+            else _declared_names(error)
+        )
         child_path = element_path(child) if child is not None else f"{path}/{invalid_tag}"
         child_line = source_line(child) if child is not None else line
         if declared:
