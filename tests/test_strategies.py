@@ -219,3 +219,12 @@ def test_bad_arguments_fail_early_and_clearly(call, words):
 
 def test_invalid_argument_is_a_value_error():
     assert issubclass(tst.InvalidArgument, ValueError)
+
+
+def test_the_readme_example_runs_in_someone_elses_test_suite(pytester):
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- strategies-example -->", 1)[1].split("```python", 1)[1]
+    pytester.makepyfile(test_my_integration=block.split("```", 1)[0])
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)

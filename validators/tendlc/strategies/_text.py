@@ -13,12 +13,10 @@ from functools import cache
 
 from hypothesis import strategies as st
 
-# Readable first (shrinks to ASCII letters), then any letter or digit, non-ASCII included.
-_READABLE = st.sampled_from(string.ascii_letters + string.digits)
-_LETTERS = st.one_of(
-    _READABLE,
-    st.characters(categories=["Lu", "Ll", "Nd"], codec="utf-8"),
-)
+# Letters and digits of any script (shrinking towards "0" and ASCII letters). One character
+# class, not a union of strategies: Hypothesis then draws whole strings at once.
+_READABLE = st.characters(codec="ascii", categories=["Lu", "Ll", "Nd"])
+_LETTERS = st.characters(codec="utf-8", categories=["Lu", "Ll", "Nd"])
 _LOWER = string.ascii_lowercase + string.digits
 
 UNBOUNDED_SAMPLE = 24  # how long an unbounded string may get in generated payloads
