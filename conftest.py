@@ -13,3 +13,13 @@ from hypothesis import settings  # noqa: E402
 settings.register_profile("ci", max_examples=100, database=None, derandomize=True)
 settings.register_profile("thorough", max_examples=1000)
 settings.load_profile("ci")
+# The long fuzz run: python -m pytest tests/test_fuzz.py --hypothesis-profile=fuzz
+settings.register_profile("fuzz", max_examples=1000, database=None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    fuzz = __import__("sys").modules.get("test_fuzz") or __import__("sys").modules.get(
+        "tests.test_fuzz"
+    )
+    if fuzz is not None and fuzz.INPUTS[0]:
+        terminalreporter.write_line(f"tendlc fuzz: {fuzz.INPUTS[0]:,} inputs validated")

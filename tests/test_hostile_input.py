@@ -204,3 +204,100 @@ def test_a_body_for_an_operation_that_takes_none():
     report = tendlc.validate("bandwidth.brands.revet", b"<Brand/>")
     assert _only_issue(report).rule == "body"
     assert tendlc.validate("bandwidth.brands.revet", b"").valid
+
+
+def test_quadratic_blowup_is_refused():
+    big = "a" * 100_000
+    payload = (
+        f'<!DOCTYPE x [<!ENTITY a "{big}">]><ImportedCampaign><CampaignId>'
+        + "&a;" * 10_000
+        + "</CampaignId></ImportedCampaign>"
+    )
+    issue = _only_issue(tendlc.validate(XML_OP, payload))
+    assert issue.rule == "parse"
+    assert "DTD" in issue.message
+
+
+@pytest.mark.parametrize("operation", [XML_OP, JSON_OP])
+def test_hundred_megabyte_bodies_are_refused_by_size(operation):
+    body = (
+        b"<a>" + b"x" * (100 * 1024 * 1024) + b"</a>"
+        if operation == XML_OP
+        else (b'{"a": "' + b"x" * (100 * 1024 * 1024) + b'"}')
+    )
+    report = tendlc.validate(operation, body)
+    issue = _only_issue(report)
+    assert issue.rule == "parse"
+    assert "more than the" in issue.message
+    assert len(str(report.to_dict())) < 1000
+
+
+@pytest.mark.parametrize(
+    ("operation", "payload"),
+    [
+        (XML_OP, b"<ImportedCampaign><CampaignId>C\x001</CampaignId></ImportedCampaign>"),
+        (JSON_OP, b'{"display_name": "a\x00b"}'),
+    ],
+    ids=["xml", "json"],
+)
+def test_nul_bytes_are_refused(operation, payload):
+    assert _only_issue(tendlc.validate(operation, payload)).rule == "parse"
+
+
+def test_xml_may_start_with_a_byte_order_mark_or_be_utf16():
+    # Both are well-formed XML (XML 1.0 section 4.3.3): a provider may send them.
+    body = "<ImportedCampaign><CampaignId>C1</CampaignId></ImportedCampaign>"
+    assert tendlc.validate(XML_OP, b"\xef\xbb\xbf" + body.encode()).valid
+    assert tendlc.validate(XML_OP, body.encode("utf-16")).valid
+
+
+def test_a_declared_encoding_that_lies_is_reported():
+    body = (
+        '<?xml version="1.0" encoding="UTF-16"?>'
+        "<ImportedCampaign><CampaignId>C1</CampaignId></ImportedCampaign>"
+    ).encode()
+    report = tendlc.validate(XML_OP, body)
+    assert _only_issue(report).rule == "parse"
+
+
+def test_personal_data_is_quoted_only_as_a_bounded_excerpt():
+    secret = "Jane Doe, +14155550100, jane@example.com, 1 Main St; " * 100
+    report = tendlc.validate(
+        "vonage.resellers.create", {"company_name": secret, "phone": secret, "email": secret}
+    )
+    text = str(report.to_dict())
+    assert not report.valid
+    assert text.count("Jane Doe") <= 2 * len(report.issues)
+    assert secret not in text
+
+
+HOSTILE_FILES = {
+    "xxe.xml": (
+        XML_OP,
+        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        b"<ImportedCampaign><CampaignId>&e;</CampaignId></ImportedCampaign>",
+    ),
+    "deep.json": (JSON_OP, b"[" * 100_000),
+    "dupe.json": (JSON_OP, b'{"a": 1, "a": 2}'),
+    "bad-utf8.xml": (XML_OP, b"<ImportedCampaign><CampaignId>\xff</CampaignId></ImportedCampaign>"),
+    "empty.json": (JSON_OP, b""),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_FILES))
+def test_hostile_files_through_the_command_line(tmp_path, name):
+    from click.testing import CliRunner
+
+    from tendlc.cli import main
+
+    operation, body = HOSTILE_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(body)
+    result = CliRunner().invoke(main, ["validate", operation, str(path), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    import json
+
+    issues = json.loads(result.output)["files"][0]["issues"]
+    assert issues[0]["rule"] == "parse"
+    assert "passwd" not in result.output or "root:" not in result.output

@@ -1,0 +1,104 @@
+"""Fuzzing ``tendlc.validate``: arbitrary bytes and mutated valid payloads, for every operation
+and every documented part. Whatever comes in, a Report comes out, never an exception.
+
+CI runs a bounded version; the long run is documented in README.md:
+    python -m pytest tests/test_fuzz.py --hypothesis-profile=fuzz
+"""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tendlc
+from tendlc import strategies as tst
+
+FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck))
+TARGETS = (
+    [(op.id, "request", None) for op in tendlc.operations()]
+    + [(op.id, "response", status) for op in tendlc.operations() for status in op.statuses]
+    + [(op.id, "query", None) for op in tendlc.operations()]
+)
+
+
+INPUTS = [0]  # how many inputs the fuzz tests fed to validate (reported in the summary)
+
+
+def _check(operation_id, part, status, payload):
+    INPUTS[0] += 1
+    report = tendlc.validate(operation_id, payload, part=part, status=status)
+    assert isinstance(report, tendlc.Report)
+    for issue in report.issues:
+        assert issue.rule and isinstance(issue.message, str)
+        assert len(issue.message) < 600
+
+
+@pytest.mark.parametrize(("operation_id", "part", "status"), TARGETS)
+def test_arbitrary_bytes_never_raise(operation_id, part, status):
+    @FUZZ
+    @given(st.binary(max_size=2048) | st.text(max_size=512))
+    def fuzz(payload):
+        _check(operation_id, part, status, payload)
+
+    fuzz()
+
+
+def _byte_mutations(data: bytes) -> st.SearchStrategy[bytes]:
+    edits = st.lists(
+        st.tuples(
+            st.sampled_from(["flip", "insert", "delete", "duplicate"]),
+            st.integers(0, max(len(data) - 1, 0)),
+            st.binary(min_size=1, max_size=4),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+
+    def apply(changes):
+        buffer = bytearray(data)
+        for kind, at, chunk in changes:
+            at = min(at, len(buffer))
+            if kind == "flip" and buffer:
+                buffer[min(at, len(buffer) - 1)] ^= chunk[0] or 1
+            elif kind == "insert":
+                buffer[at:at] = chunk
+            elif kind == "delete":
+                del buffer[at : at + len(chunk)]
+            else:
+                buffer[at:at] = buffer[at : at + 16]
+        return bytes(buffer)
+
+    return edits.map(apply)
+
+
+STRUCTURED = [
+    (op.id, part, status)
+    for op in tendlc.operations()
+    for part, status, body in [("request", None, op.request)]
+    + [("response", code, body) for code, body in op.responses.items()]
+    if body is not None and not body.empty and not body.binary
+]
+
+
+@pytest.mark.parametrize(("operation_id", "part", "status"), STRUCTURED)
+def test_mutated_valid_payloads_never_raise(operation_id, part, status):
+    valid = (
+        tst.requests(operation_id, form="bytes")
+        if part == "request"
+        else tst.responses(operation_id, status=status, form="bytes")
+    )
+
+    @FUZZ
+    @given(valid.flatmap(_byte_mutations))
+    def fuzz(payload):
+        _check(operation_id, part, status, payload)
+
+    fuzz()
+
+
+@pytest.mark.parametrize(
+    "payload", [None, 7, 3.5, True, [], {}, {1: "x"}, {"a": {1, 2}}, object(), b"\x00" * 10, "\x00"]
+)
+@pytest.mark.parametrize("operation_id", ["bandwidth.brands.create", "vonage.brands.create"])
+def test_any_python_value_gets_a_report(operation_id, payload):
+    report = tendlc.validate(operation_id, payload)
+    assert not report.valid
