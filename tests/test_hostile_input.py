@@ -253,9 +253,9 @@ def test_xml_may_start_with_a_byte_order_mark_or_be_utf16():
 
 def test_a_declared_encoding_that_lies_is_reported():
     body = (
-        '<?xml version="1.0" encoding="UTF-16"?>'
-        "<ImportedCampaign><CampaignId>C1</CampaignId></ImportedCampaign>"
-    ).encode()
+        b'<?xml version="1.0" encoding="UTF-16"?>'
+        b"<ImportedCampaign><CampaignId>C1</CampaignId></ImportedCampaign>"
+    )
     report = tendlc.validate(XML_OP, body)
     assert _only_issue(report).rule == "parse"
 
