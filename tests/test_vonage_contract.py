@@ -120,3 +120,17 @@ def test_error_codes_are_recorded_and_the_set_stays_open():
     assert not tendlc.validate(
         "vonage.brands.create", {"title": "no type"}, part="response", status=400
     ).valid
+
+
+def test_schemathesis_loads_every_operation_without_warnings():
+    import warnings
+
+    import schemathesis
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        schema = schemathesis.openapi.from_dict(DOCUMENT)
+        operations = [result.ok() for result in schema.get_all_operations()]
+        for operation in operations:
+            operation.as_strategy()  # builds the case strategy: every schema must be usable
+    assert len(operations) == 40
