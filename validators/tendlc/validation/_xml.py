@@ -86,7 +86,7 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
         explained = list(_explain(xsd, root, declarations))
         # xmlschema stops checking a content model at its first unexpected child: complete the
         # list of missing mandatory children from the declarations themselves.
-        explained.extend(_missing_children(root, xsd.elements[body.locator]))
+        explained.extend(_missing_children(declarations))
         seen: set[tuple[str, str]] = set()
         unique = []
         for issue in explained:
@@ -131,13 +131,11 @@ def _prune_undocumented(root: etree._Element, declaration: Any) -> Iterator[Issu
             element.remove(child)
 
 
-def _missing_children(root: etree._Element, declaration: Any) -> Iterator[Issue]:
-    stack = [(root, declaration)]
-    while stack:
-        element, decl = stack.pop()
-        children = _child_declarations(decl)
+def _missing_children(declarations: dict[Any, Any]) -> Iterator[Issue]:
+    """A ``required`` issue for every mandatory child absent from a declared element."""
+    for element, decl in declarations.items():
         present = {etree.QName(c).localname for c in element if isinstance(c.tag, str)}
-        for name, child in children.items():
+        for name, child in _child_declarations(decl).items():
             if int(child.min_occurs) > 0 and name not in present and _in_required_group(child):
                 yield Issue(
                     "error",
@@ -146,9 +144,6 @@ def _missing_children(root: etree._Element, declaration: Any) -> Iterator[Issue]
                     f"<{name}> is required",
                     source_line(element),
                 )
-        for child in element:
-            if isinstance(child.tag, str) and etree.QName(child).localname in children:
-                stack.append((child, children[etree.QName(child).localname]))
 
 
 def _in_required_group(declaration: Any) -> bool:
