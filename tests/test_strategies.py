@@ -142,6 +142,13 @@ def test_conditional_branches_are_reached():
     )
 
 
+def test_values_that_switch_rules_on_are_drawn_on_purpose():
+    found = find(tst.requests("bandwidth.brands.create"), lambda b: _text(b, "Country") == "US")
+    assert len(_text(found, "PostalCode")) == 5 and _text(found, "PostalCode").isdigit()
+    found = find(tst.requests("vonage.brands.create"), lambda b: b["entity_type"] == "GOVERNMENT")
+    assert found["country"] == "US"
+
+
 def test_non_ascii_text_where_the_contract_allows_it():
     found = find(tst.requests("bandwidth.brands.create"), lambda b: not _text(b, "City").isascii())
     assert tendlc.validate("bandwidth.brands.create", found).valid

@@ -53,6 +53,7 @@ class JsonSchemaGenerator:
             return {}
         merged: dict[str, Any] = {k: v for k, v in node.items() if k not in _COMPOSITION}
         merged["_patterns"] = [node["pattern"]] if "pattern" in node else []
+        merged["_triggers"] = self._triggers(node)
         for member in node.get("allOf", []):
             part = self.flatten(member)
             merged["_patterns"] = merged["_patterns"] + part.get("_patterns", [])
@@ -65,6 +66,24 @@ class JsonSchemaGenerator:
         if "oneOf" in node or "anyOf" in node:
             merged["_branches"] = node.get("oneOf") or node.get("anyOf")
         return merged
+
+    def _triggers(self, node: Mapping[str, Any]) -> dict[str, list[Any]]:
+        """Property -> the constant values the object's conditional rules switch on."""
+        found: dict[str, list[Any]] = {}
+        stack = [self.resolve(member) for member in node.get("allOf", [])]
+        while stack:
+            member = stack.pop()
+            if not isinstance(member, Mapping):
+                continue
+            stack.extend(self.resolve(inner) for inner in member.get("allOf", []))
+            condition = self.resolve(member.get("if", {}))
+            for name, sub in (condition.get("properties") or {}).items():
+                sub = self.resolve(sub)
+                if isinstance(sub, Mapping) and "const" in sub:
+                    values = found.setdefault(name, [])
+                    if sub["const"] not in values:
+                        values.append(sub["const"])
+        return found
 
     def property_schema(self, node: Any, name: str) -> Any:
         """The schema of property ``name`` anywhere in ``node`` (branches and conditions too)."""
@@ -167,8 +186,15 @@ class JsonSchemaGenerator:
             if name not in required
             and (self.response or not self.resolve(properties[name]).get("readOnly", False))
         ]
-        fixed = {name: self.strategy(properties[name]) for name in required}
-        extra = {name: self.strategy(properties[name]) for name in optional}
+        triggers = schema.get("_triggers", {})
+
+        def value(name: str) -> st.SearchStrategy[Any]:
+            base = self.strategy(properties[name])
+            # Values that switch a conditional rule on are drawn on purpose.
+            return st.sampled_from(triggers[name]) | base if triggers.get(name) else base
+
+        fixed = {name: value(name) for name in required}
+        extra = {name: value(name) for name in optional}
         return st.fixed_dictionaries(fixed, optional=extra)
 
     def _array(self, schema: Mapping[str, Any]) -> st.SearchStrategy[list[Any]]:

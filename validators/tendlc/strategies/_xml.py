@@ -166,7 +166,11 @@ class XsdGenerator:
         particles = list(_particles(content))
         if not particles:
             return st.just(etree.Element(name))
-        parts = [self._occurrences(particle) for particle in particles]
+        triggers = _trigger_values(kind)
+        parts = [
+            self._occurrences(particle, triggers.get(particle.local_name, ()))
+            for particle in particles
+        ]
         if content.model == "all" and len(parts) > 1:
             # Any order: a permutation of the particles (their occurrences stay together).
             order = st.permutations(range(len(parts)))
@@ -175,11 +179,17 @@ class XsdGenerator:
             )
         return st.tuples(*parts).map(lambda groups: _build_element(name, list(groups)))
 
-    def _occurrences(self, particle: Any) -> st.SearchStrategy[list[etree._Element]]:
+    def _occurrences(
+        self, particle: Any, preferred: tuple[str, ...] = ()
+    ) -> st.SearchStrategy[list[etree._Element]]:
         low = int(particle.min_occurs)
         high = particle.max_occurs
         high = max(low, MAX_REPEAT) if high is None else min(int(high), max(low, MAX_REPEAT))
         child = self.element(particle)
+        if preferred:
+            # Values that switch a conditional rule on (t:when) are drawn on purpose.
+            name = particle.local_name
+            child = st.sampled_from(preferred).map(lambda text: _leaf(name, text)) | child
         if low == high:
             return st.lists(child, min_size=low, max_size=low)
         return st.one_of(
@@ -203,6 +213,20 @@ class XsdGenerator:
             }
             declaration = children.get(name)
         return declaration
+
+
+def _trigger_values(complex_type: Any) -> dict[str, tuple[str, ...]]:
+    """Child name -> the values its parent's asserts switch on (``t:when="Child=VALUE"``)."""
+    found: dict[str, list[str]] = {}
+    for assertion in getattr(complex_type, "assertions", None) or []:
+        when = assertion.elem.get(f"{{{CONTRACT_NS}}}when", "")
+        for clause in when.split(" and "):
+            name, equals, value = clause.partition("=")
+            if equals and not name.endswith("!") and "/" not in name and value:
+                found.setdefault(name.strip(), [])
+                if value.strip() not in found[name.strip()]:
+                    found[name.strip()].append(value.strip())
+    return {name: tuple(values) for name, values in found.items()}
 
 
 def _particles(group: Any) -> list[Any]:

@@ -81,9 +81,12 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
     if not body.closed:
         root = copy.deepcopy(root)
         issues.extend(_prune_undocumented(root, xsd.elements[body.locator]))
-    if not xsd.is_valid(root):
+    # One pass: xmlschema evaluates the XPath asserts on every run, so a separate yes/no run
+    # before the explaining one would double the cost of every invalid body.
+    errors = list(xsd.iter_errors(root))
+    if errors:
         declarations = _declarations_by_element(root, xsd.elements[body.locator])
-        explained = list(_explain(xsd, root, declarations))
+        explained = [issue for error in errors for issue in _issues(error, declarations)]
         # xmlschema stops checking a content model at its first unexpected child: complete the
         # list of missing mandatory children from the declarations themselves.
         explained.extend(_missing_children(declarations))
@@ -185,11 +188,6 @@ def _declarations_by_element(root: etree._Element, declaration: Any) -> dict[Any
                 found[child] = child_decl
                 stack.append((child, child_decl))
     return found
-
-
-def _explain(xsd: Any, root: etree._Element, declarations: dict[Any, Any]) -> Iterator[Issue]:
-    for error in xsd.iter_errors(root):
-        yield from _issues(error, declarations)
 
 
 def _issues(error: Any, declarations: dict[Any, Any]) -> Iterator[Issue]:
