@@ -385,54 +385,45 @@ class XmlAdapter:
 
     # -- mutation support --------------------------------------------------------------
     def fields(self, payload: Any) -> list[tuple[str, dict[str, Any]]]:
-        from ..validation._xml import element_path
-        from ._xml import _particles, facets
+        from ..validation._xml import _declarations_by_element, element_path
+        from ._xml import facets
 
         result = []
-        stack = [(payload, self.declaration)]
-        while stack:
-            element, declaration = stack.pop()
-            children = {
-                p.local_name: p for p in _particles(getattr(declaration.type, "content", None))
+        for child, decl in _declarations_by_element(payload, self.declaration).items():
+            parent = child.getparent()
+            if parent is None:
+                continue
+            siblings = sum(1 for c in parent if c.tag == child.tag)
+            constraint: dict[str, Any] = {
+                "xml": True,
+                "required": int(decl.min_occurs) > 0 and siblings <= int(decl.min_occurs),
+                "repeatable": decl.max_occurs is None or int(decl.max_occurs) > 1,
+                "kind": "object",
             }
-            for child in element:
-                if not isinstance(child.tag, str) or child.tag not in children:
-                    continue
-                decl = children[child.tag]
-                siblings = sum(1 for c in element if c.tag == child.tag)
-                constraint: dict[str, Any] = {
-                    "xml": True,
-                    "required": int(decl.min_occurs) > 0 and siblings <= int(decl.min_occurs),
-                    "repeatable": decl.max_occurs is None or int(decl.max_occurs) > 1,
-                    "kind": "object",
-                }
-                kind = decl.type
-                if kind.is_simple() or kind.has_simple_content():
-                    f = facets(kind if kind.is_simple() else kind.content)
-                    constraint.update(
-                        {
-                            "kind": {"integer": "integer", "boolean": "boolean"}.get(
-                                f.primitive, "string"
-                            ),
-                            "enum": f.enumeration,
-                            "patterns": tuple(
-                                (pattern, "format" if f.format else "pattern")
-                                for pattern in f.patterns
-                            ),
-                            "anchored": True,
-                            "format": f.format,
-                            "min_length": f.min_length,
-                            "max_length": f.max_length,
-                            "minimum": f.min_value,
-                            "maximum": f.max_value,
-                            "value": child.text or "",
-                        }
-                    )
-                    if f.primitive in ("dateTime", "date", "anyURI"):
-                        constraint["kind"] = "format-only"
-                else:
-                    stack.append((child, decl))
-                result.append((element_path(child), constraint))
+            kind = decl.type
+            if kind.is_simple() or kind.has_simple_content():
+                f = facets(kind if kind.is_simple() else kind.content)
+                constraint.update(
+                    {
+                        "kind": {"integer": "integer", "boolean": "boolean"}.get(
+                            f.primitive, "string"
+                        ),
+                        "enum": f.enumeration,
+                        "patterns": tuple(
+                            (pattern, "format" if f.format else "pattern") for pattern in f.patterns
+                        ),
+                        "anchored": True,
+                        "format": f.format,
+                        "min_length": f.min_length,
+                        "max_length": f.max_length,
+                        "minimum": f.min_value,
+                        "maximum": f.max_value,
+                        "value": child.text or "",
+                    }
+                )
+                if f.primitive in ("dateTime", "date", "anyURI"):
+                    constraint["kind"] = "format-only"
+            result.append((element_path(child), constraint))
         return result
 
     def closed_objects(self, payload: Any) -> list[str]:

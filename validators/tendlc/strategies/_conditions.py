@@ -29,17 +29,12 @@ def _conditions(when: str) -> list[tuple[str, str, bool]]:
 
 
 def xml_conditional_sites(adapter: Any, payload: Any) -> list[Site]:
-    from ..validation._xml import element_path
-    from ._xml import _particles, facets
+    from ..validation._xml import _child_declarations, _declarations_by_element, element_path
+    from ._xml import facets
 
     sites: list[Site] = []
-    stack = [(payload, adapter.declaration)]
-    while stack:
-        element, declaration = stack.pop()
-        children = {p.local_name: p for p in _particles(getattr(declaration.type, "content", None))}
-        for child in element:
-            if isinstance(child.tag, str) and child.tag in children and len(child):
-                stack.append((child, children[child.tag]))
+    for element, declaration in _declarations_by_element(payload, adapter.declaration).items():
+        children = _child_declarations(declaration)
         base = element_path(element)
         for assertion in getattr(declaration.type, "assertions", None) or []:
             attrs = assertion.elem.attrib

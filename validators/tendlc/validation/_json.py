@@ -12,7 +12,7 @@ import jsonschema_rs
 
 from ..catalog import Body, load_contract
 from ._pointer import json_pointer, split_pointer, walk
-from ._report import Issue, Severity, excerpt
+from ._report import Issue, Severity, excerpt, unique
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _CLOSING_KEYWORDS = ("unevaluatedProperties", "additionalProperties")
@@ -96,12 +96,11 @@ def validate_json_body(body: Body, data: Any) -> list[Issue]:
 
 def _explain(validator: Any, contract: str, data: Any, *, closed: bool) -> Iterator[Issue]:
     document = _document(contract, False)
-    seen: set[tuple[str, str]] = set()
-    for error in validator.iter_errors(data):
-        for issue in _issues(error, document, data, closed):
-            if (issue.path, issue.rule) not in seen:
-                seen.add((issue.path, issue.rule))
-                yield issue
+    yield from unique(
+        issue
+        for error in validator.iter_errors(data)
+        for issue in _issues(error, document, data, closed)
+    )
 
 
 def _issues(error: Any, document: Any, data: Any, closed: bool) -> Iterator[Issue]:

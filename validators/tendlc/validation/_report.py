@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -106,3 +106,12 @@ def excerpt(value: object, limit: int = 40) -> str:
         return repr(text) if isinstance(value, str) else text
     shown = text[:limit]
     return f"{shown!r}… ({len(text)} characters)" if isinstance(value, str) else f"{shown}…"
+
+
+def unique(issues: Iterable[Issue]) -> Iterator[Issue]:
+    """The issues in order, each (path, rule) pair once."""
+    seen: set[tuple[str, str]] = set()
+    for issue in issues:
+        if (issue.path, issue.rule) not in seen:
+            seen.add((issue.path, issue.rule))
+            yield issue

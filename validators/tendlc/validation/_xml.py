@@ -12,7 +12,7 @@ from lxml import etree
 
 from .._resources import contracts_dir
 from ..catalog import Body
-from ._report import Issue, excerpt
+from ._report import Issue, excerpt, unique
 
 CONTRACT_NS = "urn:tendlc:contract"
 _RULE_ATTR = f"{{{CONTRACT_NS}}}rule"
@@ -90,13 +90,7 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
         # xmlschema stops checking a content model at its first unexpected child: complete the
         # list of missing mandatory children from the declarations themselves.
         explained.extend(_missing_children(declarations))
-        seen: set[tuple[str, str]] = set()
-        unique = []
-        for issue in explained:
-            if (issue.path, issue.rule) not in seen:
-                seen.add((issue.path, issue.rule))
-                unique.append(issue)
-        issues[:0] = unique
+        issues[:0] = unique(explained)
     if body.child is not None and root.find(body.child) is None:
         issues.insert(
             0,
