@@ -1,8 +1,8 @@
 import pytest
 
 import tendlc
-from tendlc.catalog import load_contract
-from tendlc.validation._xml import schema
+from tendlc._catalog import load_contract
+from tendlc._catalog import load_schema as schema
 
 # The public vocabulary of operation ids: one per documented exchange.
 BANDWIDTH = {

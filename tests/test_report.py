@@ -1,5 +1,7 @@
+import pytest
+
 from tendlc import Issue, Report
-from tendlc.validation import excerpt
+from tendlc._validation import excerpt
 
 
 def test_warnings_keep_a_report_valid_and_errors_do_not():
@@ -22,7 +24,15 @@ def test_best_match_prefers_structural_errors_then_document_order():
 
 
 def test_report_serialises_every_field():
-    issue = Issue("error", "/Brand/City", "maxLength", "too long", line=7)
+    issue = Issue(
+        "error",
+        "/Brand/City",
+        "maxLength",
+        "too long",
+        line=7,
+        location="bandwidth/types.xsd#/xs:schema/xs:simpleType[@name='String100']",
+        expected=100,
+    )
     data = Report("bandwidth.brands.create", "request", None, (issue,)).to_dict()
     assert data == {
         "operation": "bandwidth.brands.create",
@@ -36,6 +46,8 @@ def test_report_serialises_every_field():
                 "rule": "maxLength",
                 "message": "too long",
                 "line": 7,
+                "location": "bandwidth/types.xsd#/xs:schema/xs:simpleType[@name='String100']",
+                "expected": 100,
             }
         ],
     }
@@ -47,3 +59,27 @@ def test_excerpt_is_bounded():
     assert len(shown) < 80
     assert "1000000 characters" in shown
     assert excerpt("short") == "'short'"
+
+
+def test_best_match_can_be_re_ranked():
+    first = Issue("error", "/a", "maxLength", "m", line=1)
+    second = Issue("error", "/b", "brand.public-profit-needs-stock-symbol", "m", line=5)
+    report = Report("op", "request", None, (first, second))
+    assert report.best_match() is first
+    assert report.best_match(key=lambda issue: "." not in issue.rule) is second
+
+
+def test_a_report_is_not_a_container_so_no_count_is_mistaken_for_the_verdict():
+    warning = Issue("warning", "/a", "additionalProperties", "undocumented")
+    report = Report("op", "response", 200, (warning,))
+    assert report.valid and list(report) == [warning]
+    with pytest.raises(TypeError):
+        len(report)  # type: ignore[arg-type]
+
+
+def test_expected_values_serialise_as_plain_json():
+    from decimal import Decimal
+
+    issue = Issue("error", "/a", "enum", "m", expected=("on", "off"))
+    assert issue.to_dict()["expected"] == ["on", "off"]
+    assert Issue("error", "/a", "maximum", "m", expected=Decimal("25")).to_dict()["expected"] == 25

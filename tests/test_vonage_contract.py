@@ -4,7 +4,7 @@ import pytest
 from openapi_spec_validator import validate as validate_openapi
 
 import tendlc
-from tendlc.catalog import load_contract
+from tendlc._catalog import load_contract
 
 DOCUMENT = load_contract("vonage/openapi.yaml")
 

@@ -5,25 +5,59 @@
 >>> report = tendlc.validate("bandwidth.campaignImports.create", body)
 >>> report.valid
 True
+
+The names below are imported on first use, so that ``import tendlc`` (and the pytest plugin,
+which every pytest run of a project with tendlc installed loads) costs almost nothing.
 """
 
-from __future__ import annotations
+import typing as _typing
+from importlib import import_module as _import_module
 
-from .catalog import Body, Operation, UnknownOperationError, get_operation, operations
-from .parsing import Limits
-from .validation import Issue, Report, validate
+from ._errors import ContractError, InvalidArgument, TendlcError, UnknownOperationError
+
+if _typing.TYPE_CHECKING:
+    from ._catalog import Body, Operation, get_operation, operations
+    from ._parsing import Limits
+    from ._validation import Issue, Report, validate
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Body",
+    "ContractError",
+    "InvalidArgument",
     "Issue",
     "Limits",
     "Operation",
     "Report",
+    "TendlcError",
     "UnknownOperationError",
     "__version__",
     "get_operation",
     "operations",
     "validate",
 ]
+
+_LAZY = {
+    "Body": "._catalog",
+    "Operation": "._catalog",
+    "get_operation": "._catalog",
+    "operations": "._catalog",
+    "Limits": "._parsing",
+    "Issue": "._validation",
+    "Report": "._validation",
+    "validate": "._validation",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tendlc' has no attribute {name!r}")
+    value = getattr(_import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ._catalog import Part, load_yaml
 from ._resources import examples_dir
-from .catalog._yaml import load_yaml
-from .validation import Report, validate
+from ._validation import Report, validate
 
 MANIFEST = "manifest.yaml"
 
@@ -20,7 +20,7 @@ class DocumentedExample:
 
     name: str
     operation: str
-    part: str
+    part: Part
     status: int | None
     expect: str
     issues: tuple[tuple[str, str], ...] = ()
@@ -49,7 +49,7 @@ class DocumentedExample:
         return validate(
             self.operation,
             payload,
-            part=self.part,  # type: ignore[arg-type]
+            part=self.part,
             status=self.status,
         )
 

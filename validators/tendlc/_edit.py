@@ -9,7 +9,8 @@ from typing import Any
 
 from lxml import etree
 
-from .parsing import parse_json, parse_xml
+from ._catalog import delete_at, find_elements, put_at
+from ._parsing import parse_json, parse_xml
 
 
 def make_value(spec: Any) -> Any:
@@ -29,7 +30,7 @@ def edit_xml(payload: bytes | str, sets: Mapping[str, Any], deletes: list[str]) 
     """Apply ``set`` and ``delete`` edits to an XML document; returns UTF-8 bytes."""
     root = parse_xml(payload)
     # Resolve every path before removing anything, so indexes refer to the original document.
-    doomed = [element for path in deletes for element in _xml_find(root, path)]
+    doomed = [element for path in deletes for element in find_elements(root, path)]
     for element in doomed:
         parent = element.getparent()
         if parent is None:
@@ -37,10 +38,10 @@ def edit_xml(payload: bytes | str, sets: Mapping[str, Any], deletes: list[str]) 
         parent.remove(element)
     for path, spec in sets.items():
         value = make_value(spec)
-        found = _xml_find(root, path)
+        found = find_elements(root, path)
         if not found:
             parent_path, _, name = path.rpartition("/")
-            parents = _xml_find(root, parent_path)
+            parents = find_elements(root, parent_path)
             if not parents:
                 raise ValueError(f"no element at {parent_path} to add {name} to")
             found = [etree.SubElement(parents[0], name.split("[")[0])]
@@ -64,19 +65,6 @@ def _xml_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _xml_find(root: etree._Element, path: str) -> list[etree._Element]:
-    steps = [step for step in path.split("/") if step]
-    if not steps:
-        return []
-    first, *rest = steps
-    if first.split("[")[0] != root.tag:
-        return []
-    if not rest:
-        return [root]
-    found: Any = root.xpath("/".join([".", *rest]))
-    return [node for node in found if isinstance(node, etree._Element)]
-
-
 def edit_json(payload: Any, sets: Mapping[str, Any], deletes: list[str]) -> Any:
     """Apply ``set`` and ``delete`` edits to JSON data (parsed or text); returns the data."""
     data = (
@@ -86,37 +74,16 @@ def edit_json(payload: Any, sets: Mapping[str, Any], deletes: list[str]) -> Any:
     )
     # Later list items first, so earlier indexes still mean what the paths say.
     for path in sorted(deletes, key=_descending_index):
-        parent, key = _json_parent(data, path)
-        if isinstance(parent, list):
-            del parent[int(key)]
-        else:
-            parent.pop(key, None)
+        delete_at(data, path)
     for path, spec in sets.items():
-        parent, key = _json_parent(data, path)
-        if isinstance(parent, list):
-            index = int(key)
-            if index == len(parent):
-                parent.append(make_value(spec))
-            else:
-                parent[index] = make_value(spec)
-        else:
-            parent[key] = make_value(spec)
+        if not put_at(data, path, make_value(spec)):
+            raise ValueError(f"no place at {path} to set a value")
     return data
 
 
 def _descending_index(path: str) -> tuple[str, int]:
     head, _, last = path.rpartition("/")
     return (head, -int(last)) if last.isdigit() else (path, 0)
-
-
-def _json_parent(data: Any, path: str) -> tuple[Any, str]:
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in path.split("/")[1:]]
-    if not tokens:
-        raise ValueError("cannot edit the whole document")
-    node = data
-    for token in tokens[:-1]:
-        node = node[int(token)] if isinstance(node, list) else node[token]
-    return node, tokens[-1]
 
 
 def dump_json(data: Any) -> str:

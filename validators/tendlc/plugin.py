@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .validation import Report
+    from ._validation import Report
 
 MARKER = "tendlc"
 

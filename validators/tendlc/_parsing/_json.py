@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from .._catalog import escape
 from ._errors import ParseError
 from ._limits import DEFAULT_LIMITS, Limits
 
@@ -134,7 +135,7 @@ def _check_value(data: Any, limits: Limits) -> None:
                         f"object keys must be strings, got {type(key).__name__}", path=path
                     )
                 _check_text(key, path)
-                stack.append((item, f"{path}/{_escape(key)}", depth + 1))
+                stack.append((item, f"{path}/{escape(key)}", depth + 1))
         elif isinstance(value, list | tuple):
             for index, item in enumerate(value):
                 stack.append((item, f"{path}/{index}", depth + 1))
@@ -149,7 +150,3 @@ def _check_text(text: str, path: str) -> None:
         raise ParseError(
             f"a string contains a lone surrogate (U+{ord(text[exc.start]):04X})", path=path
         ) from None
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")

@@ -8,26 +8,11 @@ from typing import Any
 
 from ._operation import Body, Operation
 from ._parameters import parameters_schema
+from ._pointer import json_pointer, resolve_ref
 from ._yaml import load_contract
 
 DOCUMENT = "vonage/openapi.yaml"
 _METHODS = ("get", "put", "post", "patch", "delete")
-
-
-def pointer(*tokens: str) -> str:
-    """A JSON Pointer built from raw tokens."""
-    return "".join("/" + token.replace("~", "~0").replace("/", "~1") for token in tokens)
-
-
-def resolve(document: Mapping[str, Any], node: Any) -> tuple[Any, str | None]:
-    """Follow a local ``$ref`` (repeatedly); return the node and its pointer when it moved."""
-    location = None
-    while isinstance(node, Mapping) and "$ref" in node and len(node) == 1:
-        location = node["$ref"][1:]
-        node = document
-        for token in location.split("/")[1:]:
-            node = node[token.replace("~1", "/").replace("~0", "~")]
-    return node, location
 
 
 def vonage_operations() -> Iterator[Operation]:
@@ -40,7 +25,7 @@ def vonage_operations() -> Iterator[Operation]:
             operation = item[method]
             base = ("paths", path, method)
             parameters = [
-                resolve(document, p)[0]
+                resolve_ref(document, p)[0]
                 for p in (*shared_parameters, *operation.get("parameters", []))
             ]
             yield Operation(
@@ -70,8 +55,8 @@ def _request(
 ) -> Body | None:
     if "requestBody" not in operation:
         return None
-    body, moved = resolve(document, operation["requestBody"])
-    at = (moved,) if moved else (pointer(*base, "requestBody"),)
+    body, moved = resolve_ref(document, operation["requestBody"])
+    at = (moved,) if moved else (json_pointer([*base, "requestBody"]),)
     return _content(body, at[0], closed=True)
 
 
@@ -82,9 +67,9 @@ def _responses(
     for status, response in operation.get("responses", {}).items():
         if not str(status).isdigit():
             continue
-        body, moved = resolve(document, response)
+        body, moved = resolve_ref(document, response)
         result[int(status)] = _content(
-            body, moved or pointer(*base, "responses", str(status)), closed=False
+            body, moved or json_pointer([*base, "responses", str(status)]), closed=False
         )
     return result
 
@@ -96,13 +81,13 @@ def _content(body: Mapping[str, Any], at: str, *, closed: bool) -> Body:
     media_types = tuple(content)
     json_types = [media for media in media_types if media.endswith("json")]
     if json_types:
-        locator = at + pointer("content", json_types[0], "schema")
+        locator = at + json_pointer(["content", json_types[0], "schema"])
         return Body(media_types=media_types, contract=DOCUMENT, locator=locator, closed=closed)
     media = media_types[0]
     return Body(
         media_types=media_types,
         contract=DOCUMENT,
-        locator=at + pointer("content", media, "schema"),
+        locator=at + json_pointer(["content", media, "schema"]),
         binary=True,
         closed=closed,
     )

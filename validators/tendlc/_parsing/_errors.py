@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from .._errors import TendlcError
 
-class ParseError(ValueError):
+
+class ParseError(TendlcError, ValueError):
     """The input could not be read safely; carries where (``path``, ``line``) when known."""
 
     def __init__(self, message: str, *, line: int | None = None, path: str = "") -> None:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema_rs
 
-from ..parsing import ParseError
-from ._json import _issues
+from .._catalog import unescape
+from .._parsing import ParseError
+from ._json import explain
+from ._messages import describe
 from ._report import Issue
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
@@ -62,6 +65,18 @@ def _coerce(raw: list[str], schema: Mapping[str, Any]) -> Any:
     return value
 
 
+_VALIDATORS: dict[int, tuple[Mapping[str, Any], Any]] = {}
+
+
+def _validator(schema: Mapping[str, Any]) -> Any:
+    """The compiled validator of a parameter schema (once per schema object)."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, jsonschema_rs.validator_for(dict(schema), validate_formats=True))
+        _VALIDATORS[id(schema)] = cached
+    return cached[1]
+
+
 def validate_parameters(
     schema: Mapping[str, Any] | None, payload: Any, *, marker: str
 ) -> list[Issue]:
@@ -73,7 +88,7 @@ def validate_parameters(
                 "error",
                 f"{marker}{name}",
                 "additionalProperties",
-                f"{name[:60]!r} is not a documented parameter",
+                describe("additionalProperties", None, name, noun="parameter"),
             )
             for name in raw
         ]
@@ -92,12 +107,11 @@ def validate_parameters(
                 )
             )
         data[name] = _coerce(values, declared)
-    validator = jsonschema_rs.validator_for(dict(schema), validate_formats=True)
-    for error in validator.iter_errors(data):
-        for issue in _issues(error, schema, data, closed=True):
-            path = issue.path.lstrip("/").split("/")[0]
-            message = issue.message.replace(
-                "is not a documented field", "is not a documented parameter"
-            )
-            issues.append(Issue(issue.severity, f"{marker}{path}", issue.rule, message))
+    validator = _validator(schema)
+    if validator.is_valid(data):
+        return issues
+    for issue in explain(validator, schema, data, closed=True, noun="parameter"):
+        # Parameters are flat: the issue belongs to the parameter, whatever the depth.
+        name = issue.path.lstrip("/").split("/")[0]
+        issues.append(replace(issue, path=f"{marker}{unescape(name)}"))
     return issues

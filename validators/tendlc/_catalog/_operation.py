@@ -3,7 +3,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal
+
+#: What a payload given to ``validate`` is: a body of a request or response, or parameters.
+Part = Literal["request", "response", "query", "path"]
+#: How a body travels: an XML or JSON document, a file, or nothing at all.
+Wire = Literal["xml", "json", "binary", "empty"]
 
 _EMPTY: Mapping[Any, Any] = MappingProxyType({})
 
@@ -26,12 +31,26 @@ class Body:
     empty: bool = False
 
     @property
+    def wire(self) -> Wire:
+        """How this body travels (the engines choose by it, never by provider)."""
+        if self.empty:
+            return "empty"
+        if self.binary:
+            return "binary"
+        return "xml" if self.is_xml else "json"
+
+    @property
     def is_xml(self) -> bool:
         return any(media.endswith("xml") for media in self.media_types)
 
     @property
     def is_json(self) -> bool:
         return any(media.endswith("json") for media in self.media_types)
+
+    @property
+    def structured(self) -> bool:
+        """True for an XML or JSON document (not a file, not an empty body)."""
+        return not self.empty and not self.binary
 
 
 @dataclass(frozen=True)

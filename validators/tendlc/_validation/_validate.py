@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any
 
-from ..catalog import Body, Operation, get_operation
-from ..parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
-from ._json import validate_json_body
+from .._catalog import Body, Operation, Part, get_operation, load_schema
+from .._errors import InvalidArgument
+from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
+from ._clock import clock
+from ._json import compiled, validate_json_body
 from ._parameters import validate_parameters
 from ._report import Issue, Report
 from ._xml import validate_xml_body
 
-Part = Literal["request", "response", "query", "path"]
-PARTS: tuple[str, ...] = ("request", "response", "query", "path")
+PARTS: tuple[Part, ...] = ("request", "response", "query", "path")
 
 # Leading bytes of the file types the contracts accept as uploads.
 _SIGNATURES = {
@@ -32,6 +34,7 @@ def validate(
     part: Part = "request",
     status: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    now: datetime | None = None,
 ) -> Report:
     """Check ``payload`` against the contract of one operation and return a :class:`Report`.
 
@@ -40,11 +43,19 @@ def validate(
     the payload fits), the query string or the path parameters. Bad input never raises: it is
     an invalid report saying why. An unknown ``operation_id`` raises
     :class:`~tendlc.UnknownOperationError` (a :class:`LookupError`); an unknown ``part`` raises
-    :class:`ValueError`.
+    :class:`ValueError`. Rules relative to the present ("must be in the future") are checked
+    against ``now`` (a timezone-aware datetime; default: the current time).
     """
+    with clock(now):
+        return _validate(operation_id, payload, part, status, limits)
+
+
+def _validate(
+    operation_id: str | Operation, payload: Any, part: Part, status: int | None, limits: Limits
+) -> Report:
     operation = get_operation(operation_id)
     if part not in PARTS:
-        raise ValueError(f"part must be one of {', '.join(PARTS)}, not {part!r}")
+        raise InvalidArgument(f"part must be one of {', '.join(PARTS)}, not {part!r}")
     if part in ("query", "path"):
         schema = operation.query if part == "query" else operation.path_parameters
         marker = "?" if part == "query" else ":"
@@ -58,6 +69,18 @@ def validate(
             operation.id, part, None, tuple(_body_issues(operation.request, payload, limits))
         )
     return _response(operation, payload, status, limits)
+
+
+def prepare(body: Body | None) -> None:
+    """Compile the contract of a body now (it is otherwise compiled on first use)."""
+    if body is None or not body.structured:
+        return
+    if body.wire == "xml":
+        load_schema(body.contract)
+    else:
+        compiled(body.contract, body.locator, opened=False)
+        if not body.closed:
+            compiled(body.contract, body.locator, opened=True)
 
 
 def _response(operation: Operation, payload: Any, status: int | None, limits: Limits) -> Report:

@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
 #: Rules that describe the shape of the input rather than a field value; ``best_match`` shows
 #: them first because fixing them usually changes every other issue.
-_STRUCTURAL_RULES = ("parse", "root", "status", "body")
+STRUCTURAL_RULES = ("parse", "root", "status", "body", "media-type")
+
+
+def json_ready(value: Any) -> Any:
+    """An expected value as plain JSON data (tuples as lists, decimals as numbers or text)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return [json_ready(item) for item in items]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 @dataclass(frozen=True)
 class Issue:
-    """One finding: which field (``path``), which rule it breaks, and what a person should know."""
+    """One finding: which field (``path``), which rule it breaks, and what a person should know.
+
+    ``location`` says where the rule is written in the contracts (``vonage/openapi.yaml#/…``
+    or ``bandwidth/types.xsd#/xs:schema/…``) and ``expected`` what the rule asks for (the
+    bound, the allowed values, the pattern, the type), so reports can group drift by rule.
+    """
 
     severity: Severity
     path: str
     rule: str
     message: str
     line: int | None = None
+    location: str = ""
+    expected: Any = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping of this issue."""
@@ -31,6 +51,8 @@ class Issue:
             "rule": self.rule,
             "message": self.message,
             "line": self.line,
+            "location": self.location,
+            "expected": json_ready(self.expected),
         }
 
     def __str__(self) -> str:
@@ -38,9 +60,23 @@ class Issue:
         return f"{self.severity}: {where}{self.path or '/'} [{self.rule}] {self.message}"
 
 
+def relevance(issue: Issue) -> tuple[int, int, int]:
+    """The default ranking of :meth:`Report.best_match` (lower is shown first): errors before
+    warnings, structural rules before field rules, then by line."""
+    return (
+        0 if issue.severity == "error" else 1,
+        0 if issue.rule in STRUCTURAL_RULES else 1,
+        issue.line if issue.line is not None else 1 << 30,
+    )
+
+
 @dataclass(frozen=True)
 class Report:
-    """Every issue found in one payload for one operation, part and status."""
+    """Every issue found in one payload for one operation, part and status.
+
+    Iterating a report gives its issues; ``valid`` is the verdict (a report is not a
+    container: there is no ``len``, so that no count is mistaken for the verdict).
+    """
 
     operation: str
     part: str
@@ -65,27 +101,12 @@ class Report:
     def __iter__(self) -> Iterator[Issue]:
         return iter(self.issues)
 
-    def __len__(self) -> int:
-        return len(self.issues)
-
-    def __bool__(self) -> bool:
-        return self.valid
-
-    def best_match(self) -> Issue | None:
-        """The issue to show first: structural errors, then the first error in document order."""
+    def best_match(self, key: Callable[[Issue], Any] = relevance) -> Issue | None:
+        """The issue to show first: the lowest ``key`` (default :func:`relevance`), ties broken
+        by document order. Pass another ``key`` to re-rank (e.g. by rule)."""
         if not self.issues:
             return None
-
-        def rank(item: tuple[int, Issue]) -> tuple[int, int, int, int]:
-            index, issue = item
-            return (
-                0 if issue.severity == "error" else 1,
-                0 if issue.rule in _STRUCTURAL_RULES else 1,
-                issue.line if issue.line is not None else 1 << 30,
-                index,
-            )
-
-        return min(enumerate(self.issues), key=rank)[1]
+        return min(enumerate(self.issues), key=lambda item: (key(item[1]), item[0]))[1]
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping of this report."""

@@ -1,0 +1,313 @@
+"""The XSD side of the contracts: compiled schemas, declaration maps, element paths and lines.
+
+The one home of these jobs for every layer: the explainer names fields with
+:func:`element_path`, the generators and editors find elements with :func:`find_element`, and
+everything that walks a document beside its contract uses :func:`declarations_by_element`.
+Paths are the ones reports use: ``/Root/Child[2]/Leaf`` (a 1-based index only among
+same-name siblings).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import xmlschema
+from lxml import etree
+
+from .._resources import contracts_dir
+
+__all__ = [
+    "SimpleFacets",
+    "child_declarations",
+    "component_location",
+    "declaration_at",
+    "declarations_by_element",
+    "element_children",
+    "element_path",
+    "find_element",
+    "find_elements",
+    "load_schema",
+    "local_name",
+    "simple_facets",
+    "source_line",
+]
+
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+_STEP = re.compile(r"^([^\[\]]+)(?:\[(\d+)\])?$")
+_LOCK = threading.Lock()
+
+
+@cache
+def _load(contract: str) -> Any:
+    return xmlschema.XMLSchema11(str(contracts_dir() / contract))
+
+
+def load_schema(contract: str) -> Any:
+    """The compiled XSD 1.1 schema of a contract file (once per process, thread-safe)."""
+    with _LOCK:
+        return _load(contract)
+
+
+def local_name(node: etree._Element) -> str:
+    """The element's name without a namespace."""
+    tag = node.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def element_children(element: etree._Element) -> Iterator[etree._Element]:
+    """The child elements (comments, processing instructions and entities left out)."""
+    return (child for child in element if isinstance(child.tag, str))
+
+
+def source_line(node: Any) -> int | None:
+    """The line an lxml node started on, when the input had lines."""
+    line = getattr(node, "sourceline", None)
+    return line if isinstance(line, int) else None
+
+
+def element_path(element: etree._Element) -> str:
+    """``/Root/Child[2]/Leaf``: names, with a 1-based index only among same-name siblings."""
+    parts: list[str] = []
+    node: etree._Element | None = element
+    while node is not None:
+        parent = node.getparent()
+        name = local_name(node)
+        if parent is not None:
+            same = [sibling for sibling in parent if sibling.tag == node.tag]
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        parts.append(name)
+        node = parent
+    return "/" + "/".join(reversed(parts))
+
+
+def _steps(path: str) -> list[tuple[str, int | None]]:
+    steps = []
+    for step in (part for part in path.split("/") if part):
+        match = _STEP.match(step)
+        if match is None:
+            raise ValueError(f"{step!r} is not a step of an element path")
+        steps.append((match.group(1), int(match.group(2)) if match.group(2) else None))
+    return steps
+
+
+def find_elements(root: etree._Element, path: str) -> list[etree._Element]:
+    """The elements at an element path; a step without an index matches every same-name child."""
+    steps = _steps(path)
+    if not steps or steps[0][0] != local_name(root) or steps[0][1] not in (None, 1):
+        return []
+    found = [root]
+    for name, index in steps[1:]:
+        matched: list[etree._Element] = []
+        for node in found:
+            same = [child for child in element_children(node) if local_name(child) == name]
+            if index is None:
+                matched.extend(same)
+            elif index <= len(same):
+                matched.append(same[index - 1])
+        found = matched
+    return found
+
+
+def find_element(root: etree._Element, path: str) -> etree._Element | None:
+    """The element at an element path (a step without an index is the first of its name)."""
+    steps = _steps(path)
+    if not steps or steps[0][0] != local_name(root) or steps[0][1] not in (None, 1):
+        return None
+    node: etree._Element | None = root
+    for name, index in steps[1:]:
+        assert node is not None
+        same = [child for child in element_children(node) if local_name(child) == name]
+        position = index or 1
+        node = same[position - 1] if position <= len(same) else None
+        if node is None:
+            return None
+    return node
+
+
+_CHILDREN: dict[int, tuple[Any, Mapping[str, Any]]] = {}
+
+
+def child_declarations(declaration: Any) -> Mapping[str, Any]:
+    """The declarations of an element's children, by name (computed once per declaration)."""
+    cached = _CHILDREN.get(id(declaration))
+    if cached is None or cached[0] is not declaration:
+        content = getattr(declaration.type, "content", None)
+        children: Mapping[str, Any] = {}
+        if content is not None and hasattr(content, "iter_elements"):
+            children = {c.local_name: c for c in content.iter_elements() if c.local_name}
+        cached = (declaration, children)
+        _CHILDREN[id(declaration)] = cached
+    return cached[1]
+
+
+def declarations_by_element(root: etree._Element, declaration: Any) -> dict[Any, Any]:
+    """Each element of the document mapped to the declaration it answers to (undeclared
+    elements and everything below them are left out)."""
+    found = {root: declaration}
+    stack = [(root, declaration)]
+    while stack:
+        element, decl = stack.pop()
+        children = child_declarations(decl)
+        for child in element_children(element):
+            child_decl = children.get(local_name(child))
+            if child_decl is not None:
+                found[child] = child_decl
+                stack.append((child, child_decl))
+    return found
+
+
+def declaration_at(root_declaration: Any, path: str) -> Any:
+    """The declaration of the element at an element path (None when the contract has none)."""
+    steps = _steps(path)
+    if not steps or steps[0][0] != root_declaration.local_name:
+        return None
+    declaration = root_declaration
+    for name, _ in steps[1:]:
+        declaration = child_declarations(declaration).get(name)
+        if declaration is None:
+            return None
+    return declaration
+
+
+# -- what a simple type says about its values ------------------------------------------------
+
+CONTRACT_FORMAT = "{urn:tendlc:contract}format"
+
+_INTEGER_BOUNDS: dict[str, tuple[int | None, int | None]] = {
+    "integer": (None, None),
+    "long": (None, None),
+    "int": (-(2**31), 2**31 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None),
+    "unsignedInt": (0, 2**32 - 1),
+    "unsignedLong": (0, None),
+    "unsignedShort": (0, 2**16 - 1),
+    "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+}
+
+
+@dataclass(frozen=True)
+class SimpleFacets:
+    """Everything a simple type (and its bases) says about its values."""
+
+    primitive: str
+    enumeration: tuple[str, ...] | None
+    patterns: tuple[str, ...]
+    min_length: int
+    max_length: int | None
+    min_value: Any
+    max_value: Any
+    format: str | None
+
+
+def _is_simple(node: Any) -> bool:
+    return bool(getattr(node, "is_simple", lambda: False)())
+
+
+def _is_builtin(node: Any) -> bool:
+    return bool(getattr(node, "is_builtin", lambda: False)())
+
+
+@cache
+def _facets(simple_type: Any) -> SimpleFacets:
+    enumeration = None
+    patterns: list[str] = []
+    min_length, max_length = 0, None
+    min_value = max_value = None
+    fmt = None
+    builtins: list[str] = []
+    node = simple_type
+    while node is not None and _is_simple(node):
+        if _is_builtin(node):
+            builtins.append(node.local_name)
+        if enumeration is None and getattr(node, "enumeration", None):
+            enumeration = tuple(str(v) for v in node.enumeration)
+        if getattr(node, "patterns", None) is not None:
+            patterns.extend(node.patterns.regexps)
+        if getattr(node, "min_length", None) is not None:
+            min_length = max(min_length, int(node.min_length))
+        if getattr(node, "max_length", None) is not None:
+            length = int(node.max_length)
+            max_length = length if max_length is None else min(max_length, length)
+        if min_value is None and getattr(node, "min_value", None) is not None:
+            min_value = node.min_value
+        if max_value is None and getattr(node, "max_value", None) is not None:
+            max_value = node.max_value
+        elem = getattr(node, "elem", None)
+        if fmt is None and elem is not None:
+            fmt = elem.get(CONTRACT_FORMAT)
+        node = getattr(node, "base_type", None)
+    primitive = getattr(getattr(simple_type, "primitive_type", None), "local_name", "string")
+    for name in builtins:
+        if name in _INTEGER_BOUNDS:
+            low, high = _INTEGER_BOUNDS[name]
+            min_value = low if min_value is None else min_value
+            max_value = high if max_value is None else max_value
+            primitive = "integer"
+            break
+    return SimpleFacets(
+        primitive, enumeration, tuple(patterns), min_length, max_length, min_value, max_value, fmt
+    )
+
+
+def simple_facets(simple_type: Any) -> SimpleFacets:
+    """The facets of a simple type (or of a complex type's simple content), bases included."""
+    if not _is_simple(simple_type) and hasattr(simple_type, "content"):
+        simple_type = simple_type.content
+    return _facets(simple_type)
+
+
+# -- where in the contract a component lives ----------------------------------------------------
+
+
+@cache
+def _parents(root: Any) -> Mapping[Any, Any]:
+    return {child: parent for parent in root.iter() for child in parent}
+
+
+def _xpath(root: Any, elem: Any) -> str:
+    parents = _parents(root)
+    steps: list[str] = []
+    node = elem
+    while node is not None:
+        tag = str(node.tag)
+        name = "xs:" + tag[len(_XS) :] if tag.startswith(_XS) else tag
+        parent = parents.get(node)
+        if node.get("name") is not None:
+            name += f"[@name='{node.get('name')}']"
+        elif parent is not None:
+            same = [sibling for sibling in parent if sibling.tag == node.tag]
+            if len(same) > 1:
+                name += f"[{same.index(node) + 1}]"
+        steps.append(name)
+        node = parent
+    return "/" + "/".join(reversed(steps))
+
+
+def _relative(url: str) -> str:
+    path = Path(unquote(urlsplit(url).path))
+    try:
+        return path.resolve().relative_to(contracts_dir().resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def component_location(component: Any) -> str:
+    """``bandwidth/types.xsd#/xs:schema/xs:simpleType[@name='String100']/…``: where a schema
+    component (facet, assert, element, type) is written in the contracts."""
+    schema = getattr(component, "schema", None)
+    elem = getattr(component, "elem", None)
+    url = getattr(schema, "url", None)
+    if schema is None or elem is None or not url:
+        return ""
+    return f"{_relative(url)}#{_xpath(schema.root, elem)}"

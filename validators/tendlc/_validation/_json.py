@@ -1,0 +1,397 @@
+"""JSON bodies against the Vonage OpenAPI document: compiled hot path, explained errors.
+
+The explainer reads jsonschema-rs's typed error kinds (``error.kind.name`` and the kind's own
+attributes), never its English messages; the rule vocabulary and the sentences come from
+:mod:`._messages`.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+import jsonschema_rs
+
+from .._catalog import (
+    JSON_FIELD,
+    JSON_MESSAGE,
+    JSON_RULE,
+    JSON_TIME,
+    Body,
+    json_pointer,
+    load_contract,
+    split_pointer,
+    walk,
+)
+from ._clock import TimeKeyword
+from ._messages import describe
+from ._report import Issue, Severity, unique
+
+__all__ = ["compiled", "explain", "validate_json_body", "validate_json_data"]
+
+_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_CLOSING_KEYWORDS = ("unevaluatedProperties", "additionalProperties")
+# Schema keywords that move the instance location one level down; the first group is followed
+# in a schema path by a property name, pattern or index, the second group is not.
+_DESCEND_NAMED = ("properties", "patternProperties", "prefixItems")
+_DESCEND = (
+    "items",
+    "additionalProperties",
+    "unevaluatedProperties",
+    "contains",
+    "unevaluatedItems",
+)
+# Keywords followed by a name or index that do not move the instance location.
+_NAMED = ("allOf", "anyOf", "oneOf", "dependentSchemas", "$defs", "definitions")
+
+#: jsonschema-rs error kind → (the rule reported, the kind attribute holding the expected value)
+_KINDS: dict[str, tuple[str, str | None]] = {
+    "maxLength": ("maxLength", "limit"),
+    "minLength": ("minLength", "limit"),
+    "pattern": ("pattern", "pattern"),
+    "enum": ("enum", "options"),
+    "const": ("enum", "expected_value"),
+    "type": ("type", "types"),
+    "format": ("format", "format"),
+    "minimum": ("minimum", "limit"),
+    "maximum": ("maximum", "limit"),
+    "exclusiveMinimum": ("exclusiveMinimum", "limit"),
+    "exclusiveMaximum": ("exclusiveMaximum", "limit"),
+    "multipleOf": ("multipleOf", "multiple_of"),
+    "minItems": ("minItems", "limit"),
+    "maxItems": ("maxItems", "limit"),
+    "minProperties": ("minProperties", "limit"),
+    "maxProperties": ("maxProperties", "limit"),
+    "uniqueItems": ("uniqueItems", None),
+    "unevaluatedItems": ("maxItems", None),
+    "contains": ("contains", None),
+    "not": ("not", None),
+}
+_COMBINATIONS = ("oneOf", "anyOf", "not")
+
+_LOCK = threading.Lock()
+
+
+@cache
+def _document(contract: str, opened: bool) -> Mapping[str, Any]:
+    document: Mapping[str, Any] = load_contract(contract)
+    return _open(copy.deepcopy(document)) if opened else document
+
+
+def _open(node: Any) -> Any:
+    """Drop the closing keywords so that undocumented fields no longer fail a response."""
+    if isinstance(node, dict):
+        for keyword in _CLOSING_KEYWORDS:
+            if node.get(keyword) is False:
+                del node[keyword]
+        for value in node.values():
+            _open(value)
+    elif isinstance(node, list):
+        for value in node:
+            _open(value)
+    return node
+
+
+@cache
+def _compiled(contract: str, locator: str, opened: bool) -> Any:
+    document = _document(contract, opened)
+    root = {key: value for key, value in document.items() if key in ("paths", "components")}
+    # A URI fragment: characters such as the braces of path templates must be escaped.
+    root.update({"$schema": _DIALECT, "$ref": "#" + quote(locator, safe="/~-_.!$&'()*+,;=:@")})
+    return jsonschema_rs.validator_for(
+        root, validate_formats=True, keywords={JSON_TIME: TimeKeyword}
+    )
+
+
+def compiled(contract: str, locator: str, opened: bool = False) -> Any:
+    """The compiled validator of the schema at ``locator`` (once per process, thread-safe)."""
+    with _LOCK:
+        return _compiled(contract, locator, opened)
+
+
+def validate_json_data(document_name: str, locator: str, data: Any, *, closed: bool) -> list[Issue]:
+    """Validate already-parsed JSON data; return every issue (empty when valid)."""
+    strict = compiled(document_name, locator, opened=False)
+    if strict.is_valid(data):
+        return []
+    document = _document(document_name, False)
+    if closed:
+        return list(explain(strict, document, data, contract=document_name, closed=True))
+    opened = compiled(document_name, locator, opened=True)
+    issues = (
+        []
+        if opened.is_valid(data)
+        else list(explain(opened, document, data, contract=document_name, closed=False))
+    )
+    # Undocumented response fields: warnings, taken from the closed contract.
+    seen = {issue.path for issue in issues}
+    for issue in explain(strict, document, data, contract=document_name, closed=False):
+        if issue.rule == "additionalProperties" and issue.path not in seen:
+            issues.append(issue)
+    return issues
+
+
+def validate_json_body(body: Body, data: Any) -> list[Issue]:
+    """Validate a parsed body against its contract."""
+    return validate_json_data(body.contract, body.locator, data, closed=body.closed)
+
+
+def explain(
+    validator: Any,
+    document: Any,
+    data: Any,
+    *,
+    contract: str = "",
+    closed: bool = True,
+    noun: str = "field",
+) -> Iterator[Issue]:
+    """Every issue of ``data`` under ``validator`` (compiled from ``document``), each once."""
+    context = _Context(document, data, contract, closed, noun)
+    errors = list(validator.iter_errors(data))
+    # A value of the wrong shape (not the object or array the contract describes) makes every
+    # other rule about it and below it moot: report the shape alone.
+    mistyped = [
+        list(e.instance_path)
+        for e in errors
+        if e.kind.name == "type" and {"object", "array"} & set(map(str, e.kind.types))
+    ]
+    if mistyped:
+        errors = [
+            e
+            for e in errors
+            if e.kind.name == "type"
+            or not any(list(e.instance_path)[: len(p)] == p for p in mistyped)
+        ]
+    yield from unique(issue for error in errors for issue in context.issues(error))
+
+
+class _Context:
+    """What every error of one validation run is explained against."""
+
+    def __init__(self, document: Any, data: Any, contract: str, closed: bool, noun: str) -> None:
+        self.document = document
+        self.data = data
+        self.contract = contract
+        self.closed = closed
+        self.noun = noun
+
+    def location(self, schema_path: Sequence[str]) -> str:
+        return f"{self.contract}#{json_pointer(schema_path)}" if self.contract else ""
+
+    def issues(self, error: Any) -> Iterator[Issue]:
+        schema_path = [str(token) for token in error.schema_path]
+        instance_path = list(error.instance_path)
+        kind = error.kind.name
+        location = self.location(schema_path)
+        annotated, advances = _annotation(self.document, schema_path)
+        base = instance_path[: len(instance_path) - advances] if advances else instance_path
+        field = (annotated or {}).get(JSON_FIELD)
+        custom = (annotated or {}).get(JSON_MESSAGE)
+        here = [*base, *str(field).split("/")] if field else instance_path
+
+        if (
+            kind in _COMBINATIONS
+            and annotated is not None
+            and annotated is walk(self.document, schema_path[:-1], None)
+        ):
+            # The rule is the whole combination: report it once, at the field it names.
+            yield Issue(
+                "error",
+                json_pointer(here),
+                annotated[JSON_RULE],
+                custom or f"the rule {annotated[JSON_RULE]} is not met",
+                location=location,
+            )
+            return
+
+        if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.OneOfMultipleValid):
+            yield Issue(
+                "error",
+                json_pointer(instance_path),
+                "oneOf",
+                custom or "matches more than one documented variant",
+                location=location,
+            )
+            return
+
+        if kind in ("oneOf", "anyOf"):
+            yield from self._combination(error)
+            return
+
+        if kind in _CLOSING_KEYWORDS or (
+            kind == "falseSchema" and schema_path and schema_path[-1] in _CLOSING_KEYWORDS
+        ):
+            yield from self._undocumented(error, instance_path, custom, location)
+            return
+
+        if kind == "custom":
+            rule = (annotated or {}).get(JSON_RULE) or str(error.kind.keyword)
+            yield Issue(
+                "error",
+                json_pointer(here),
+                rule,
+                custom or str(error.kind.message),
+                location=location,
+            )
+            return
+
+        if kind == "required":
+            missing = str(error.kind.property)
+            rule = (annotated or {}).get(JSON_RULE) or "required"
+            path = here if field else [*instance_path, missing]
+            yield Issue(
+                "error",
+                json_pointer(path),
+                rule,
+                custom or describe("required", missing, None, noun=self.noun) + _because(annotated),
+                location=location,
+                expected=missing,
+            )
+            return
+
+        rule, attribute = _KINDS.get(kind, (kind, None))
+        expected = getattr(error.kind, attribute, None) if attribute else None
+        if kind == "const":
+            expected = [expected]
+        value = walk(self.data, instance_path, None)
+        yield Issue(
+            "error",
+            json_pointer(here),
+            (annotated or {}).get(JSON_RULE) or rule,
+            custom or describe(rule, expected, value, noun=self.noun),
+            location=location,
+            expected=expected,
+        )
+
+    def _undocumented(
+        self, error: Any, instance_path: list[Any], custom: str | None, location: str
+    ) -> Iterator[Issue]:
+        severity: Severity = "error" if self.closed else "warning"
+        if error.kind.name == "falseSchema":
+            names = [str(instance_path[-1])] if instance_path else []
+            instance_path = instance_path[:-1]
+        else:
+            names = [str(name) for name in (getattr(error.kind, "unexpected", None) or [])]
+        for name in names:
+            message = custom or describe("additionalProperties", None, name, noun=self.noun)
+            yield Issue(
+                severity,
+                json_pointer([*instance_path, name]),
+                "additionalProperties",
+                message if self.closed else message + " (undocumented in the contract)",
+                location=location,
+            )
+
+    def _combination(self, error: Any) -> Iterator[Issue]:
+        branches = list(getattr(error.kind, "context", None) or [])
+        chosen = _best_branch(branches)
+        if chosen is not None:
+            for inner in chosen:
+                yield from self.issues(inner)
+            return
+        discriminators = _discriminators(branches, self.document)
+        if discriminators:
+            # Every variant was refused by the value that selects it: name that field.
+            for pointer, (allowed, where) in discriminators.items():
+                selector = walk(self.data, split_pointer(pointer), None)
+                yield Issue(
+                    "error",
+                    pointer,
+                    "enum",
+                    describe("enum", allowed, selector),
+                    location=self.location(where),
+                    expected=allowed,
+                )
+            return
+        schema_path = [str(token) for token in error.schema_path]
+        yield Issue(
+            "error",
+            json_pointer(list(error.instance_path)),
+            error.kind.name,
+            "matches none of the documented variants",
+            location=self.location(schema_path),
+        )
+
+
+def _best_branch(branches: Sequence[Sequence[Any]]) -> Sequence[Any] | None:
+    """The oneOf/anyOf branch a person most likely meant: not refused by a discriminator."""
+    candidates = [
+        branch
+        for branch in branches
+        if not any(
+            e.kind.name in ("const", "enum") and len(list(e.instance_path)) <= _min_depth(branch)
+            for e in branch
+        )
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=len)
+
+
+def _discriminators(
+    branches: Sequence[Sequence[Any]], document: Any
+) -> dict[str, tuple[list[Any], list[str]]]:
+    allowed: dict[str, tuple[list[Any], list[str]]] = {}
+    for branch in branches:
+        for error in branch:
+            if error.kind.name not in ("const", "enum"):
+                continue
+            schema_path = [str(token) for token in error.schema_path]
+            value = walk(document, schema_path, None)
+            values = value if isinstance(value, list) else [value]
+            path = json_pointer(list(error.instance_path))
+            found, _ = allowed.setdefault(path, ([], schema_path[:-1]))
+            found.extend(v for v in values if v not in found)
+    return allowed
+
+
+def _min_depth(branch: Sequence[Any]) -> int:
+    return min((len(list(e.instance_path)) for e in branch), default=0) + 1
+
+
+def _annotation(document: Any, schema_path: list[str]) -> tuple[Mapping[str, Any] | None, int]:
+    """The innermost schema node on the path that names a rule, and how many instance levels
+    the path descends below it."""
+    node: Any = document
+    found: Mapping[str, Any] | None = None
+    found_at = -1
+    for index, token in enumerate(schema_path):
+        if isinstance(node, Mapping) and JSON_RULE in node:
+            found, found_at = node, index
+        node = walk(node, [token], None)
+        if node is None:
+            break
+    if isinstance(node, Mapping) and JSON_RULE in node:
+        found, found_at = node, len(schema_path)
+    if found is None:
+        return None, 0
+    return found, _instance_levels(schema_path[found_at:])
+
+
+def _instance_levels(schema_path: list[str]) -> int:
+    """How many instance levels a schema path descends."""
+    levels = 0
+    index = 0
+    while index < len(schema_path):
+        token = schema_path[index]
+        if token in _DESCEND_NAMED:
+            levels += 1
+            index += 2
+        elif token in _DESCEND:
+            levels += 1
+            index += 1
+        elif token in _NAMED:
+            index += 2
+        else:
+            index += 1
+    return levels
+
+
+def _because(annotated: Mapping[str, Any] | None) -> str:
+    if annotated and annotated.get("description"):
+        return f" ({annotated['description']})"
+    return ""
