@@ -6,13 +6,12 @@ CI runs a bounded version; the long run is documented in README.md:
 """
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import tendlc
 from tendlc import strategies as tst
 
-FUZZ = settings(deadline=None, suppress_health_check=list(HealthCheck))
 TARGETS = (
     [(op.id, "request", None) for op in tendlc.operations()]
     + [(op.id, "response", status) for op in tendlc.operations() for status in op.statuses]
@@ -34,7 +33,6 @@ def _check(operation_id, part, status, payload):
 
 @pytest.mark.parametrize(("operation_id", "part", "status"), TARGETS)
 def test_arbitrary_bytes_never_raise(operation_id, part, status):
-    @FUZZ
     @given(st.binary(max_size=2048) | st.text(max_size=512))
     def fuzz(payload):
         _check(operation_id, part, status, payload)
@@ -87,7 +85,6 @@ def test_mutated_valid_payloads_never_raise(operation_id, part, status):
         else tst.responses(operation_id, status=status, form="bytes")
     )
 
-    @FUZZ
     @given(valid.flatmap(_byte_mutations))
     def fuzz(payload):
         _check(operation_id, part, status, payload)

@@ -6,7 +6,7 @@ at the labelled path and rule. Budgets are modest here; raise them with
 """
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import find as _find
 from hypothesis import strategies as st
 from lxml import etree
@@ -14,13 +14,10 @@ from lxml import etree
 import tendlc
 from tendlc import strategies as tst
 
-SETTINGS = settings(
-    deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
-)
 # Per-operation budgets of the catalog-wide property tests (the CI run); the "thorough"
-# profile multiplies them.
-VALID_BUDGET = settings(SETTINGS, max_examples=settings.default.max_examples // 10)
-MUTATION_BUDGET = settings(SETTINGS, max_examples=settings.default.max_examples // 4)
+# profile multiplies them. Health checks and deadlines stay Hypothesis's defaults.
+VALID_BUDGET = settings(max_examples=settings.default.max_examples // 10)
+MUTATION_BUDGET = settings(max_examples=settings.default.max_examples // 4)
 
 
 def find(strategy, condition):
@@ -32,8 +29,6 @@ def find(strategy, condition):
             max_examples=1000,
             phases=[Phase.generate],
             database=None,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
         ),
     )
 
@@ -62,8 +57,10 @@ def test_the_property_tests_cover_every_operation():
 
 
 @pytest.mark.parametrize("operation_id", REQUESTS)
-def test_generated_requests_validate(operation_id):
-    @VALID_BUDGET
+def test_generated_requests_validate_under_hypothesis_default_settings(operation_id):
+    # Hypothesis's own defaults (100 examples, deadline, every health check): what a user who
+    # copies the README gets.
+    @settings(settings.get_profile("default"))
     @given(tst.requests(operation_id))
     def check(payload):
         report = tendlc.validate(operation_id, payload)
@@ -172,14 +169,12 @@ def test_mutations_cover_conditional_rules():
 # -- arguments --------------------------------------------------------------------------------
 
 
-@SETTINGS
 @given(tst.requests("bandwidth.brands.create", overrides={"EntityType": "PUBLIC_PROFIT"}))
 def test_overrides_pin_a_field_and_the_rest_follows(brand):
     assert _text(brand, "EntityType") == "PUBLIC_PROFIT"
     assert brand.find("StockSymbol") is not None
 
 
-@SETTINGS
 @given(
     tst.requests(
         "vonage.brands.create",
@@ -191,7 +186,6 @@ def test_overrides_take_strategies_and_paths(brand):
     assert {"first_name", "last_name", "mobile_phone"} <= set(brand)
 
 
-@SETTINGS
 @given(
     tst.requests("vonage.campaigns.create", form="bytes"),
     tst.requests("bandwidth.brands.create", form="text"),

@@ -9,8 +9,6 @@ Every strategy is keyword-only after the operation id, validates its arguments w
 (raising :class:`InvalidArgument`), and shrinks to small readable payloads.
 """
 
-from __future__ import annotations
-
 from ._errors import InvalidArgument
 from ._generate import Mutation, invalid_requests, requests, responses
 

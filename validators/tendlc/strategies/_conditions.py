@@ -14,45 +14,36 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from .._catalog import (
+    assert_rules,
+    child_declarations,
+    declarations_by_element,
+    element_path,
+    simple_facets,
+)
+from ._adapters import JsonAdapter, XmlAdapter, rule_nodes
 from ._mutations import Site
 
-NS = "{urn:tendlc:contract}"
 
-
-def _conditions(when: str) -> list[tuple[str, str, bool]]:
-    result = []
-    for clause in filter(None, (part.strip() for part in when.split(" and "))):
-        negated = "!=" in clause
-        name, value = clause.split("!=" if negated else "=", 1)
-        result.append((name.strip(), value.strip(), negated))
-    return result
-
-
-def xml_conditional_sites(adapter: Any, payload: Any) -> list[Site]:
-    from ..validation._xml import _child_declarations, _declarations_by_element, element_path
-    from ._xml import facets
-
+def xml_conditional_sites(adapter: XmlAdapter, payload: Any) -> list[Site]:
     sites: list[Site] = []
-    for element, declaration in _declarations_by_element(payload, adapter.declaration).items():
-        children = _child_declarations(declaration)
+    for element, declaration in declarations_by_element(payload, adapter.declaration).items():
+        children = child_declarations(declaration)
         base = element_path(element)
-        for assertion in getattr(declaration.type, "assertions", None) or []:
-            attrs = assertion.elem.attrib
-            kind, field, rule = (
-                attrs.get(f"{NS}kind"),
-                attrs.get(f"{NS}field"),
-                attrs.get(f"{NS}rule"),
-            )
-            if not (kind and field and rule):
+        for rule in assert_rules(declaration.type):
+            if not (rule.kind and rule.field):
                 continue
             triggers: dict[str, str] = {}
             feasible = True
-            for name, value, negated in _conditions(attrs.get(f"{NS}when", "")):
-                if not negated:
-                    triggers[name] = value
+            for clause in rule.when:
+                if not clause.negated:
+                    triggers[clause.field] = clause.value
                     continue
-                options = facets(children[name].type).enumeration if name in children else None
-                others = [option for option in options or () if option != value]
+                name = clause.field
+                options = (
+                    simple_facets(children[name].type).enumeration if name in children else None
+                )
+                others = [option for option in options or () if option != clause.value]
                 if not others:
                     feasible = False
                     break
@@ -60,9 +51,8 @@ def xml_conditional_sites(adapter: Any, payload: Any) -> list[Site]:
                 triggers[name] = current if current in others else others[0]
             if not feasible:
                 continue
-            target = f"{base}/{field}"
-            fill = adapter.value_strategy(target) if kind == "forbids" else None
-            invalid = attrs.get(f"{NS}invalid")
+            target = f"{base}/{rule.field}"
+            fill = adapter.value_strategy(target) if rule.kind == "forbids" else None
 
             def act(
                 a: Any,
@@ -72,8 +62,8 @@ def xml_conditional_sites(adapter: Any, payload: Any) -> list[Site]:
                 triggers: dict[str, str] = triggers,
                 base: str = base,
                 target: str = target,
-                kind: str = kind,
-                invalid: str | None = invalid,
+                kind: str = rule.kind,
+                invalid: str | None = rule.invalid,
             ) -> bool:
                 for name, value in triggers.items():
                     if not a.put(p, f"{base}/{name}", value):
@@ -86,37 +76,30 @@ def xml_conditional_sites(adapter: Any, payload: Any) -> list[Site]:
 
             described = ", ".join(f"{k}={v}" for k, v in triggers.items())
             sites.append(
-                Site(target, rule, f"{kind} {field} with {described or 'any values'}", act, fill)
+                Site(
+                    target,
+                    rule.rule,
+                    f"{rule.kind} {rule.field} with {described or 'any values'}",
+                    act,
+                    fill,
+                )
             )
     return sites
 
 
-def json_conditional_sites(adapter: Any, payload: Any) -> list[Site]:
+def json_conditional_sites(adapter: JsonAdapter, payload: Any) -> list[Site]:
     generator = adapter.generator
     sites: list[Site] = []
     objects = [("", adapter.root, payload)] + [
         (path, schema, value)
-        for path, value, schema, _ in adapter._walk(payload)
+        for path, value, schema, _ in adapter.walk(payload)
         if isinstance(value, dict)
     ]
     for path, schema, value in objects:
-        for node in _rule_nodes(generator, schema):
+        for node in rule_nodes(generator, schema):
             rule = node["x-rule"]
             sites.extend(_json_rule_sites(adapter, path, node, rule, value))
     return sites
-
-
-def _rule_nodes(generator: Any, schema: Any) -> list[Mapping[str, Any]]:
-    found = []
-    stack = [schema]
-    while stack:
-        node = generator.resolve(stack.pop())
-        if not isinstance(node, Mapping):
-            continue
-        if "x-rule" in node:
-            found.append(node)
-        stack.extend(node.get("allOf", []))
-    return found
 
 
 def _json_rule_sites(

@@ -1,21 +1,28 @@
+"""The public strategies: valid payloads built from the contracts, and labelled mutations."""
+
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from ..catalog import Body, UnknownOperationError, get_operation
-from ..validation import validate
+from .._catalog import Body, Operation, Part, UnknownOperationError, get_operation
+from .._validation import prepare, validate
 from ._adapters import Adapter, adapter_for
 from ._errors import InvalidArgument
 from ._mutations import mutation_sites
 
 Form = Literal["parsed", "bytes", "text"]
 _FORMS = ("parsed", "bytes", "text")
-REPAIR_ROUNDS = 12
+#: rounds of the repair fallback, for the rare payload the construction did not get right
+REPAIR_ROUNDS = 4
+_INDEX = re.compile(r"\[\d+\]|/\d+(?=/|$)")
 
 
 @dataclass(frozen=True)
@@ -35,10 +42,14 @@ def requests(
 
     ``form="parsed"`` gives JSON data or an lxml element; ``"bytes"`` / ``"text"`` give the
     encoded body, ready to send. ``overrides`` pins fields (by name, or by issue path such as
-    ``/Brand/EntityType``) to a value or to a strategy.
+    ``/Brand/EntityType``) to a value or to a strategy; the rest of the payload follows the
+    rules those values switch on.
     """
     body = _body(operation_id, "request", None)
-    return _valid(operation_id, body, "request", None, overrides, form)
+    _check_form(form)
+    return _memoized(
+        _valid, "request", operation_id, None, _frozen(body, operation_id, overrides), form
+    )
 
 
 def responses(
@@ -50,13 +61,18 @@ def responses(
 ) -> st.SearchStrategy[Any]:
     """Response bodies of one documented status (default: the lowest success status)."""
     operation = _operation(operation_id)
+    if status is not None and (isinstance(status, bool) or not isinstance(status, int)):
+        raise InvalidArgument(f"status must be an HTTP status code (an int), not {status!r}")
     if status is None:
         successes = [code for code in operation.statuses if code < 300] or list(operation.statuses)
         if not successes:
             raise InvalidArgument(f"{operation_id} documents no response")
         status = successes[0]
     body = _body(operation_id, "response", status)
-    return _valid(operation_id, body, "response", status, overrides, form)
+    _check_form(form)
+    return _memoized(
+        _valid, "response", operation_id, status, _frozen(body, operation_id, overrides), form
+    )
 
 
 def invalid_requests(
@@ -64,34 +80,23 @@ def invalid_requests(
 ) -> st.SearchStrategy[Mutation]:
     """Request bodies that each break exactly one rule, labelled with its path and rule."""
     body = _body(operation_id, "request", None)
-    adapter = adapter_for(body, response=False)
-    valid = _valid(operation_id, body, "request", None, overrides, "parsed", adapter=adapter)
-
-    @st.composite
-    def mutated(draw: st.DrawFn) -> Mutation:
-        payload = draw(valid)
-        sites = mutation_sites(adapter, payload, body)
-        assume(sites)
-        # Rule first, then a site of that rule: rare conditional rules get their share.
-        rule = draw(st.sampled_from(sorted({site.rule for site in sites})))
-        site = draw(st.sampled_from([site for site in sites if site.rule == rule]))
-        changed = adapter.clone(payload)
-        value = draw(site.value) if site.value is not None else None
-        if not site.apply(adapter, changed, value):
-            assume(False)
-        return Mutation(_encoded(adapter, changed, form), site.path, site.rule, site.description)
-
-    return mutated()
+    _check_form(form)
+    return _memoized(_mutations, operation_id, _frozen(body, operation_id, overrides), form)
 
 
-def _operation(operation_id: str) -> Any:
+# -- arguments ------------------------------------------------------------------------------
+
+
+def _operation(operation_id: Any) -> Operation:
+    if not isinstance(operation_id, str):
+        raise InvalidArgument(f"operation_id must be an operation id (str), not {operation_id!r}")
     try:
         return get_operation(operation_id)
     except UnknownOperationError as exc:
         raise InvalidArgument(str(exc)) from None
 
 
-def _body(operation_id: str, part: str, status: int | None) -> Body:
+def _body(operation_id: str, part: Part, status: int | None) -> Body:
     operation = _operation(operation_id)
     body: Body | None = (
         operation.request if part == "request" else operation.responses.get(status or 0)
@@ -108,52 +113,98 @@ def _body(operation_id: str, part: str, status: int | None) -> Body:
     return body
 
 
-def _valid(
-    operation_id: str,
-    body: Body,
-    part: str,
-    status: int | None,
-    overrides: Mapping[str, Any] | None,
-    form: str,
-    adapter: Adapter | None = None,
-) -> st.SearchStrategy[Any]:
+def _check_form(form: Any) -> None:
     if form not in _FORMS:
         raise InvalidArgument(f"form must be one of {', '.join(_FORMS)}, not {form!r}")
-    adapter = adapter or adapter_for(body, response=part == "response")
-    pinned = dict(overrides or {})
-    known = adapter.field_names()
-    for key in pinned:
-        name = key.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _frozen(
+    body: Body, operation_id: str, overrides: Mapping[str, Any] | None
+) -> tuple[tuple[str, Any], ...]:
+    """The overrides, checked against the contract's field names, as a cache key."""
+    if overrides is None:
+        return ()
+    if not isinstance(overrides, Mapping):
+        raise InvalidArgument(f"overrides must be a mapping of field to value, not {overrides!r}")
+    known = _adapter(body, False).field_names()
+    for key in overrides:
+        if not isinstance(key, str) or not key.strip("/"):
+            raise InvalidArgument(f"override keys are field names or issue paths, not {key!r}")
+        name = _INDEX.sub("", key).rstrip("/").rsplit("/", 1)[-1]
         if name not in known:
             nearest = sorted(known, key=lambda n: _distance(n, name))[:3]
             raise InvalidArgument(
-                f"{key!r} is not a field of {operation_id} {part}; nearest: {', '.join(nearest)}"
+                f"{key!r} is not a field of {operation_id}; nearest: {', '.join(nearest)}"
             )
+    return tuple(overrides.items())
+
+
+def _distance(a: str, b: str) -> int:
+    return -int(difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() * 100)
+
+
+# -- building -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=256)
+def _adapter(body: Body, response: bool) -> Adapter:
+    return adapter_for(body, response=response)
+
+
+_MEMO: dict[tuple[Any, ...], st.SearchStrategy[Any]] = {}
+
+
+def _memoized(build: Callable[..., st.SearchStrategy[Any]], *key: Any) -> st.SearchStrategy[Any]:
+    """``build(*key)``, once per distinct hashable key (strategies are costly to build)."""
+    try:
+        found = _MEMO.get((build, *key))
+    except TypeError:  # an unhashable override value: build afresh
+        return build(*key)
+    if found is None:
+        found = _MEMO[(build, *key)] = build(*key)
+    return found
+
+
+def _valid(
+    part: Part,
+    operation_id: str,
+    status: int | None,
+    overrides: tuple[tuple[str, Any], ...],
+    form: str,
+) -> st.SearchStrategy[Any]:
+    body = _body(operation_id, part, status)
+    adapter = _adapter(body, part == "response")
+    pins = dict(overrides)
+    pinned_paths = {path for key in pins for path in adapter.pin_paths(key)}
+    initial = adapter.initial(pins)
+    # Compile the contract now, not during the first draw.
+    prepare(body)
 
     @st.composite
     def generated(draw: st.DrawFn) -> Any:
-        payload = draw(adapter.initial())
-        protected = set()
-        for key, value in pinned.items():
-            drawn = draw(value) if isinstance(value, st.SearchStrategy) else value
-            for path in _override_paths(adapter, payload, key):
-                adapter.put(payload, path, _as_value(adapter, drawn, path))
-                protected.add(path)
-        for _ in range(REPAIR_ROUNDS):
-            report = validate(operation_id, payload, part=part, status=status)  # type: ignore[arg-type]
+        payload = draw(initial)
+        for _ in range(REPAIR_ROUNDS + 1):
+            report = validate(operation_id, payload, part=part, status=status)
             if report.valid:
                 return _encoded(adapter, payload, form)
             changed = False
             for issue in report.errors:
-                if issue.path in protected or not issue.path:
-                    continue
-                changed |= _repair(draw, adapter, payload, issue.path, issue.rule)
+                if issue.path and _schema_path(issue.path, adapter) not in pinned_paths:
+                    changed |= _repair(draw, adapter, payload, issue.path, issue.rule)
             if not changed:
                 break
         assume(False)
         return None
 
     return generated()
+
+
+def _schema_path(path: str, adapter: Adapter) -> tuple[str, ...]:
+    """An issue path as the schema path pins are written in (indexes dropped)."""
+    steps = [step for step in _INDEX.sub("", path).split("/") if step]
+    if adapter.wire == "xml":
+        return tuple(steps[1:])
+    return tuple(steps)
 
 
 def _repair(draw: st.DrawFn, adapter: Adapter, payload: Any, path: str, rule: str) -> bool:
@@ -174,43 +225,6 @@ def _repair(draw: st.DrawFn, adapter: Adapter, payload: Any, path: str, rule: st
     return strategy is not None and adapter.put(payload, path, draw(strategy))
 
 
-def _override_paths(adapter: Adapter, payload: Any, key: str) -> list[str]:
-    if key.startswith("/"):
-        return [key]
-    found = _paths_named(adapter, payload, key)
-    if found:
-        return found
-    return [f"/{payload.tag}/{key}" if hasattr(payload, "tag") else f"/{key}"]
-
-
-def _paths_named(adapter: Adapter, payload: Any, name: str) -> list[str]:
-    if hasattr(payload, "tag"):
-        from ..validation._xml import element_path
-
-        return [element_path(element) for element in payload.iter(name)]
-    paths: list[str] = []
-    stack: list[tuple[Any, str]] = [(payload, "")]
-    while stack:
-        node, path = stack.pop()
-        if isinstance(node, dict):
-            for key, value in node.items():
-                here = f"{path}/{key}"
-                if key == name:
-                    paths.append(here)
-                stack.append((value, here))
-        elif isinstance(node, list):
-            stack.extend((item, f"{path}/{index}") for index, item in enumerate(node))
-    return sorted(paths)
-
-
-def _as_value(adapter: Adapter, value: Any, path: str) -> Any:
-    if hasattr(adapter, "root_name"):  # XML: element text
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return value if not isinstance(value, int | float) else str(value)
-    return value
-
-
 def _encoded(adapter: Adapter, payload: Any, form: str) -> Any:
     if form == "parsed":
         return payload
@@ -218,7 +232,25 @@ def _encoded(adapter: Adapter, payload: Any, form: str) -> Any:
     return data if form == "bytes" else data.decode("utf-8")
 
 
-def _distance(a: str, b: str) -> int:
-    import difflib
+def _mutations(
+    operation_id: str, overrides: tuple[tuple[str, Any], ...], form: str
+) -> st.SearchStrategy[Mutation]:
+    body = _body(operation_id, "request", None)
+    adapter = _adapter(body, False)
+    valid = _memoized(_valid, "request", operation_id, None, overrides, "parsed")
 
-    return -int(difflib.SequenceMatcher(None, a.lower(), b.lower()).ratio() * 100)
+    @st.composite
+    def mutated(draw: st.DrawFn) -> Mutation:
+        payload = draw(valid)
+        sites = mutation_sites(adapter, payload, body)
+        assume(sites)
+        # Rule first, then a site of that rule: rare conditional rules get their share.
+        rule = draw(st.sampled_from(sorted({site.rule for site in sites})))
+        site = draw(st.sampled_from([site for site in sites if site.rule == rule]))
+        changed = adapter.clone(payload)
+        value = draw(site.value) if site.value is not None else None
+        if not site.apply(adapter, changed, value):
+            assume(False)
+        return Mutation(_encoded(adapter, changed, form), site.path, site.rule, site.description)
+
+    return mutated()

@@ -9,8 +9,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ..catalog import Body
-from ._adapters import Adapter
+from .._catalog import Body
+from ._adapters import Adapter, FieldConstraint
 
 UNKNOWN_XML_FIELD = "UndocumentedField"
 UNKNOWN_JSON_FIELD = "undocumented_field"
@@ -85,10 +85,10 @@ def _first_broken(patterns: tuple[tuple[str, str], ...], value: str, anchored: b
 def mutation_sites(adapter: Adapter, payload: Any, body: Body) -> list[Site]:
     """Every single-rule mutation available on this payload."""
     sites: list[Site] = []
-    for path, constraint in adapter.fields(payload):
-        sites.extend(_field_sites(adapter, path, constraint))
+    for constraint in adapter.fields(payload):
+        sites.extend(_field_sites(constraint))
     for path in adapter.closed_objects(payload) if body.closed else []:
-        name = UNKNOWN_XML_FIELD if body.is_xml else UNKNOWN_JSON_FIELD
+        name = UNKNOWN_XML_FIELD if adapter.wire == "xml" else UNKNOWN_JSON_FIELD
         target = f"{path}/{name}"
         sites.append(
             Site(
@@ -102,11 +102,13 @@ def mutation_sites(adapter: Adapter, payload: Any, body: Body) -> list[Site]:
     return sites
 
 
-def _field_sites(adapter: Adapter, path: str, c: dict[str, Any]) -> list[Site]:
+def _field_sites(c: FieldConstraint) -> list[Site]:
+    path = c.path
+    xml = c.wire == "xml"
     sites: list[Site] = []
-    if c.get("required") and not c.get("item"):
+    if c.required:
         sites.append(Site(path, "required", f"remove the required field {path}", _delete(path)))
-    if c.get("repeatable") is False and c.get("xml"):
+    if xml and not c.repeatable:
         sites.append(
             Site(
                 f"{path}[2]",
@@ -115,38 +117,22 @@ def _field_sites(adapter: Adapter, path: str, c: dict[str, Any]) -> list[Site]:
                 _duplicate(path),
             )
         )
-    value = c.get("value")
-    if c.get("kind") == "list":
-        size = c.get("size", 0)
-        if c.get("max_items") is not None and size and not c.get("unique"):
-            extra = c["max_items"] + 1 - size
+    value = c.value
+    if c.kind == "list":
+        if c.max_items is not None and c.size and not c.unique:
+            extra = c.max_items + 1 - c.size
             sites.append(
-                Site(
-                    path,
-                    "maxItems",
-                    f"give {path} {c['max_items'] + 1} items",
-                    _grow(path, extra),
-                )
+                Site(path, "maxItems", f"give {path} {c.max_items + 1} items", _grow(path, extra))
             )
-        if c.get("min_items", 0) > 0:
-            keep = c["min_items"] - 1
-            sites.append(
-                Site(
-                    path,
-                    "minItems",
-                    f"give {path} {keep} items",
-                    _shrink(path, keep),
-                )
-            )
+        if c.min_items > 0:
+            keep = c.min_items - 1
+            sites.append(Site(path, "minItems", f"give {path} {keep} items", _shrink(path, keep)))
         return sites
-    if not isinstance(value, str | int | float | bool) or c.get("kind") == "object":
+    if not isinstance(value, str | int | float | bool) or c.kind in ("object", "const"):
         return sites
     text = value if isinstance(value, str) else str(value)
-    patterns: tuple[tuple[str, str], ...] = tuple(c.get("patterns", ()))
-    anchored = bool(c.get("anchored"))
-    kind = c.get("kind")
-    if c.get("enum") is not None:
-        if kind == "string" or c.get("xml"):
+    if c.enum is not None:
+        if c.kind == "string" or xml:
             sites.append(
                 Site(
                     path,
@@ -156,34 +142,38 @@ def _field_sites(adapter: Adapter, path: str, c: dict[str, Any]) -> list[Site]:
                 )
             )
         return sites
-    if kind in ("integer", "number"):
+    if c.kind in ("integer", "number"):
         sites.append(Site(path, "type", f"set {path} to text", _set(path, "abc")))
-        if c.get("maximum") is not None:
+        if c.maximum is not None:
             sites.append(
                 Site(
                     path,
                     "maximum",
                     f"set {path} above its maximum",
-                    _set(path, _number(c, c["maximum"] + 1)),
+                    _set(path, _number(xml, c.maximum + 1)),
                 )
             )
-        if c.get("minimum") is not None:
+        if c.minimum is not None:
             sites.append(
                 Site(
                     path,
                     "minimum",
                     f"set {path} below its minimum",
-                    _set(path, _number(c, c["minimum"] - 1)),
+                    _set(path, _number(xml, c.minimum - 1)),
                 )
             )
         return sites
-    if kind == "boolean":
+    if c.kind == "boolean":
         sites.append(Site(path, "type", f"set {path} to a non-boolean", _set(path, "maybe")))
         return sites
-    if kind == "const":
-        return sites
-    low, high = c.get("min_length", 0), c.get("max_length")
-    fmt = c.get("format")
+    sites.extend(_string_sites(c, text))
+    return sites
+
+
+def _string_sites(c: FieldConstraint, text: str) -> list[Site]:
+    path, patterns, anchored = c.path, c.patterns, c.anchored
+    low, high, fmt = c.min_length, c.max_length, c.format
+    sites: list[Site] = []
     if high is not None and text:
         longer = text + text[-1] * (high + 1 - len(text))
         if _matches_all(patterns, longer, anchored) and not fmt:
@@ -211,13 +201,8 @@ def _field_sites(adapter: Adapter, path: str, c: dict[str, Any]) -> list[Site]:
                     path, "minLength", f"make {path} {low - 1} characters long", _set(path, shorter)
                 )
             )
-    if fmt in ("email", "uri", "date-time", "date") and not c.get("xml"):
-        broken = {
-            "email": "not-an-email",
-            "uri": "not a uri",
-            "date-time": "yesterday",
-            "date": "yesterday",
-        }[fmt]
+    if fmt in _BROKEN_FORMATS and c.wire == "json":
+        broken = _BROKEN_FORMATS[fmt]
         if len(broken) >= low and (high is None or len(broken) <= high):
             sites.append(
                 Site(path, "format", f"set {path} to an invalid {fmt}", _set(path, broken))
@@ -239,8 +224,16 @@ def _field_sites(adapter: Adapter, path: str, c: dict[str, Any]) -> list[Site]:
     return sites
 
 
-def _number(c: dict[str, Any], value: Any) -> Any:
-    return str(value) if c.get("xml") else value
+_BROKEN_FORMATS = {
+    "email": "not-an-email",
+    "uri": "not a uri",
+    "date-time": "yesterday",
+    "date": "yesterday",
+}
+
+
+def _number(xml: bool, value: Any) -> Any:
+    return str(value) if xml else value
 
 
 def _pad_format(text: str, size: int, fmt: str) -> str | None:

@@ -1,108 +1,41 @@
-"""Hypothesis strategies from the XSD 1.1 contracts (Bandwidth), through xmlschema's model."""
+"""Hypothesis strategies from the XSD 1.1 contracts (Bandwidth), through xmlschema's model.
+
+Elements are *built* valid: children are drawn from their declarations, then the complex
+type's annotated asserts (``t:kind``, ``t:when``, ``t:field``, ``t:pattern``, ``t:invalid``)
+are settled: a required child is added, a forbidden one removed, a value that breaks a rule
+redrawn from what the rule allows.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from hypothesis import strategies as st
 from lxml import etree
 
+from .._catalog import (
+    AssertRule,
+    assert_rules,
+    child_declarations,
+    local_name,
+    simple_facets,
+)
 from . import _text
 
-CONTRACT_NS = "urn:tendlc:contract"
+__all__ = ["Pins", "XsdGenerator", "simple_values"]
+
+#: pinned element texts by path of child names relative to an element
+Pins = Mapping[tuple[str, ...], Any]
+_NO_PINS: Pins = {}
 MAX_REPEAT = 3
-
-
-@dataclass(frozen=True)
-class SimpleFacets:
-    """Everything a simple type (and its bases) says about its values."""
-
-    primitive: str
-    enumeration: tuple[str, ...] | None
-    patterns: tuple[str, ...]
-    min_length: int
-    max_length: int | None
-    min_value: Any
-    max_value: Any
-    format: str | None
-
-
-def facets(simple_type: Any) -> SimpleFacets:
-    enumeration = None
-    patterns: list[str] = []
-    min_length, max_length = 0, None
-    min_value = max_value = None
-    fmt = None
-    node = simple_type
-    while node is not None and getattr(node, "is_simple", lambda: False)():
-        if enumeration is None and getattr(node, "enumeration", None):
-            enumeration = tuple(str(v) for v in node.enumeration)
-        if getattr(node, "patterns", None) is not None:
-            patterns.extend(node.patterns.regexps)
-        if getattr(node, "min_length", None) is not None:
-            min_length = max(min_length, int(node.min_length))
-        if getattr(node, "max_length", None) is not None:
-            length = int(node.max_length)
-            max_length = length if max_length is None else min(max_length, length)
-        for attr in ("min_value", "max_value"):
-            value = getattr(node, attr, None)
-            if value is not None and (min_value if attr == "min_value" else max_value) is None:
-                if attr == "min_value":
-                    min_value = value
-                else:
-                    max_value = value
-        elem = getattr(node, "elem", None)
-        if fmt is None and elem is not None:
-            fmt = elem.get(f"{{{CONTRACT_NS}}}format")
-        node = getattr(node, "base_type", None)
-    primitive = getattr(getattr(simple_type, "primitive_type", None), "local_name", "string")
-    builtin = (
-        getattr(simple_type, "local_name", "")
-        if getattr(simple_type, "is_builtin", lambda: False)()
-        else None
-    )
-    for candidate in (builtin, *_builtin_ancestors(simple_type)):
-        if candidate in _INTEGER_BOUNDS:
-            low, high = _INTEGER_BOUNDS[candidate]
-            min_value = low if min_value is None else min_value
-            max_value = high if max_value is None else max_value
-            primitive = "integer"
-            break
-    return SimpleFacets(
-        primitive, enumeration, tuple(patterns), min_length, max_length, min_value, max_value, fmt
-    )
-
-
-_INTEGER_BOUNDS: dict[str, tuple[int | None, int | None]] = {
-    "integer": (None, None),
-    "long": (None, None),
-    "int": (-(2**31), 2**31 - 1),
-    "short": (-(2**15), 2**15 - 1),
-    "nonNegativeInteger": (0, None),
-    "positiveInteger": (1, None),
-    "unsignedInt": (0, 2**32 - 1),
-    "unsignedLong": (0, None),
-    "unsignedShort": (0, 2**16 - 1),
-    "nonPositiveInteger": (None, 0),
-    "negativeInteger": (None, -1),
-}
-
-
-def _builtin_ancestors(simple_type: Any) -> list[str]:
-    names = []
-    node = simple_type
-    while node is not None:
-        if getattr(node, "is_builtin", lambda: False)():
-            names.append(node.local_name)
-        node = getattr(node, "base_type", None)
-    return names
+SETTLE_ROUNDS = 3
 
 
 def simple_values(simple_type: Any) -> st.SearchStrategy[str]:
     """Lexical values of a simple type, edges included."""
-    f = facets(simple_type)
+    f = simple_facets(simple_type)
     if f.enumeration:
         return st.sampled_from(f.enumeration)
     if f.format == "email":
@@ -146,47 +79,136 @@ class XsdGenerator:
 
     def __init__(self, schema: Any) -> None:
         self.schema = schema
-        self._cache: dict[int, tuple[Any, st.SearchStrategy[etree._Element]]] = {}
+        self._cache: dict[tuple[int, Any], tuple[Any, st.SearchStrategy[etree._Element]]] = {}
 
-    def element(self, declaration: Any) -> st.SearchStrategy[etree._Element]:
-        """The strategy of an element declaration (built once per declaration)."""
-        cached = self._cache.get(id(declaration))
+    def element(self, declaration: Any, pins: Pins = _NO_PINS) -> st.SearchStrategy[etree._Element]:
+        """The strategy of an element declaration (built once per declaration and pins)."""
+        frozen = tuple(sorted(pins.items(), key=lambda item: item[0])) if pins else ()
+        key: tuple[int, Any] = (id(declaration), frozen)
+        try:
+            hash(key)
+        except TypeError:
+            return st.deferred(lambda: self._build(declaration, pins))
+        cached = self._cache.get(key)
         if cached is None or cached[0] is not declaration:
-            cached = (declaration, st.deferred(lambda: self._build(declaration)))
-            self._cache[id(declaration)] = cached
+            cached = (declaration, st.deferred(lambda: self._build(declaration, pins)))
+            self._cache[key] = cached
         return cached[1]
 
-    def _build(self, declaration: Any) -> st.SearchStrategy[etree._Element]:
+    def _build(self, declaration: Any, pins: Pins) -> st.SearchStrategy[etree._Element]:
         name = declaration.local_name
         kind = declaration.type
+        if () in pins:
+            pinned = pins[()]
+            text = pinned if isinstance(pinned, st.SearchStrategy) else st.just(pinned)
+            return text.map(lambda value: _leaf(name, _as_text(value)))
         if kind.is_simple() or kind.has_simple_content():
-            simple = kind if kind.is_simple() else kind.content
-            return simple_values(simple).map(lambda text: _leaf(name, text))
+            return simple_values(kind).map(lambda text: _leaf(name, text))
         content = kind.content
-        particles = list(_particles(content))
+        particles = list(child_declarations(declaration).values())
         if not particles:
-            return st.just(etree.Element(name))
-        triggers = _trigger_values(kind)
+            return st.builds(etree.Element, st.just(name))
+        rules = [rule for rule in assert_rules(kind) if rule.kind and rule.field]
+        triggers = _trigger_values(rules)
         parts = [
-            self._occurrences(particle, triggers.get(particle.local_name, ()))
+            self._occurrences(
+                particle,
+                {path[1:]: pin for path, pin in pins.items() if path[0] == particle.local_name},
+                triggers.get(particle.local_name, ()),
+            )
             for particle in particles
         ]
         if content.model == "all" and len(parts) > 1:
             # Any order: a permutation of the particles (their occurrences stay together).
             order = st.permutations(range(len(parts)))
-            return st.tuples(st.tuples(*parts), order).map(
+            base = st.tuples(st.tuples(*parts), order).map(
                 lambda drawn: _build_element(name, [drawn[0][i] for i in drawn[1]])
             )
-        return st.tuples(*parts).map(lambda groups: _build_element(name, list(groups)))
+        else:
+            base = st.tuples(*parts).map(lambda groups: _build_element(name, list(groups)))
+        if not rules:
+            return base
+        frozen = {path[0] for path in pins if len(path) == 1}
+        order_of = {particle.local_name: index for index, particle in enumerate(particles)}
+        ordered = content.model != "all"
+
+        @st.composite
+        def settled(draw: st.DrawFn) -> etree._Element:
+            element = draw(base)
+            for _ in range(SETTLE_ROUNDS):
+                changed = False
+                for rule in rules:
+                    changed |= self._settle(
+                        rule, element, declaration, draw, frozen, order_of if ordered else None
+                    )
+                if not changed:
+                    break
+            return element
+
+        return settled()
+
+    def _settle(
+        self,
+        rule: AssertRule,
+        element: etree._Element,
+        declaration: Any,
+        draw: st.DrawFn,
+        frozen: set[str],
+        order_of: Mapping[str, int] | None,
+    ) -> bool:
+        """Make one element meet one annotated assert; True when something changed."""
+        assert rule.field is not None
+        if not rule.applies(element):
+            return False
+        present = element.findall(rule.field)
+        if rule.kind == "requires":
+            if present or rule.field in frozen:
+                return False
+            child = child_declarations(declaration).get(rule.field)
+            if child is None:
+                return False
+            _insert(element, draw(self.element(child)), order_of)
+            return True
+        if rule.kind == "forbids":
+            if not present or rule.field in frozen:
+                return False
+            for child in present:
+                element.remove(child)
+            return True
+        # kind "invalid": the field, when present once, must match t:pattern / avoid t:invalid
+        if len(present) != 1 or rule.field in frozen:
+            return False
+        text = present[0].text or ""
+        if rule.pattern is not None and re.fullmatch(rule.pattern, text):
+            return False
+        if rule.pattern is None and text != rule.invalid:
+            return False
+        present[0].text = draw(self._allowed(rule, declaration))
+        return True
+
+    def _allowed(self, rule: AssertRule, declaration: Any) -> st.SearchStrategy[str]:
+        """Values of the rule's field that meet both its type and the rule."""
+        assert rule.field is not None
+        child = child_declarations(declaration)[rule.field]
+        if rule.pattern is not None:
+            own = child.type
+            return _text.pattern_text(rule.pattern).filter(lambda value: own.is_valid(value))
+        enumeration = simple_facets(child.type).enumeration
+        if enumeration:
+            return st.sampled_from([value for value in enumeration if value != rule.invalid])
+        return simple_values(child.type).filter(lambda value: value != rule.invalid)
 
     def _occurrences(
-        self, particle: Any, preferred: tuple[str, ...] = ()
+        self, particle: Any, pins: Pins, preferred: tuple[str, ...] = ()
     ) -> st.SearchStrategy[list[etree._Element]]:
         low = int(particle.min_occurs)
         high = particle.max_occurs
         high = max(low, MAX_REPEAT) if high is None else min(int(high), max(low, MAX_REPEAT))
-        child = self.element(particle)
-        if preferred:
+        child = self.element(particle, pins)
+        if pins:
+            low = max(low, 1)  # a pinned field is present
+            high = max(high, low)
+        elif preferred:
             # Values that switch a conditional rule on (t:when) are drawn on purpose.
             name = particle.local_name
             child = st.sampled_from(preferred).map(lambda text: _leaf(name, text)) | child
@@ -199,41 +221,38 @@ class XsdGenerator:
             )
         )
 
-    def declaration_at(self, path: str) -> Any:
-        """The element declaration of an issue path such as ``/Brand/StockSymbol``."""
-        names = [re.sub(r"\[\d+\]$", "", step) for step in path.split("/") if step]
-        if not names:
-            return None
-        declaration = self.schema.elements.get(names[0])
-        for name in names[1:]:
-            if declaration is None:
-                return None
-            children = {
-                p.local_name: p for p in _particles(getattr(declaration.type, "content", None))
-            }
-            declaration = children.get(name)
-        return declaration
 
-
-def _trigger_values(complex_type: Any) -> dict[str, tuple[str, ...]]:
-    """Child name -> the values its parent's asserts switch on (``t:when="Child=VALUE"``)."""
+def _trigger_values(rules: list[AssertRule]) -> dict[str, tuple[str, ...]]:
+    """Child name -> the values the asserts switch on (``t:when="Child=VALUE"``)."""
     found: dict[str, list[str]] = {}
-    for assertion in getattr(complex_type, "assertions", None) or []:
-        when = assertion.elem.get(f"{{{CONTRACT_NS}}}when", "")
-        for clause in when.split(" and "):
-            name, equals, value = clause.partition("=")
-            if equals and not name.endswith("!") and "/" not in name and value:
-                found.setdefault(name.strip(), [])
-                if value.strip() not in found[name.strip()]:
-                    found[name.strip()].append(value.strip())
+    for rule in rules:
+        for clause in rule.when:
+            if not clause.negated and len(clause.path) == 1:
+                values = found.setdefault(clause.path[0], [])
+                if clause.value not in values:
+                    values.append(clause.value)
     return {name: tuple(values) for name, values in found.items()}
 
 
-def _particles(group: Any) -> list[Any]:
-    """The element declarations of a content model, nested groups flattened."""
-    if group is None or not hasattr(group, "iter_elements"):
-        return []
-    return [p for p in group.iter_elements() if getattr(p, "local_name", None)]
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _insert(
+    element: etree._Element, child: etree._Element, order_of: Mapping[str, int] | None
+) -> None:
+    """Add a child: anywhere for ``xs:all``, at its declared place in a sequence."""
+    if order_of is None:
+        element.append(child)
+        return
+    rank = order_of.get(local_name(child), len(order_of))
+    for index, sibling in enumerate(element):
+        if order_of.get(local_name(sibling), len(order_of)) > rank:
+            element.insert(index, child)
+            return
+    element.append(child)
 
 
 def _leaf(name: str, text: str) -> etree._Element:
