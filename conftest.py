@@ -6,6 +6,9 @@ listed in ``pytest_plugins`` (pytest refuses a plugin registered twice).
 
 pytest_plugins = ["pytester"]
 
+# pytester runs pytest in this process and drops the modules first imported during a run when
+# it ends; PyYAML's C loader does not survive being imported twice, so import it up front.
+import yaml  # noqa: E402, F401
 from hypothesis import settings  # noqa: E402
 
 # "ci" (the default) keeps the catalog-wide property tests modest; "thorough" is for a long

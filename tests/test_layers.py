@@ -25,7 +25,7 @@ RANKS = {
     "_documented": 4,
     "strategies": 5,
     "traffic": 6,
-    "cassettes": 6,
+    "cassettes": 7,
     "_config": 6,
     "reports": 7,
     "sandbox": 7,

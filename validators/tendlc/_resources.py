@@ -1,7 +1,7 @@
 """Locate the data that ships with tendlc: contracts, cassettes and documentation examples.
 
-In a wheel they live inside the package (``tendlc/contracts`` …); in an editable checkout they
-are the top-level folders of the repository, two levels above this file.
+In a wheel they live inside the package (``tendlc/_data/contracts`` …); in an editable checkout
+they are the top-level folders of the repository, two levels above this file.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ _PACKAGE_DIR = Path(__file__).resolve().parent
 @cache
 def data_dir(name: str) -> Path:
     """Return the directory of the shipped data set ``name`` (``contracts``, ``examples`` …)."""
-    for candidate in (_PACKAGE_DIR / name, _PACKAGE_DIR.parent.parent / name):
+    for candidate in (_PACKAGE_DIR / "_data" / name, _PACKAGE_DIR.parent.parent / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"tendlc data directory {name!r} is missing from this installation")

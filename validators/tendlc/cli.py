@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +175,82 @@ def examples(output: str) -> None:
         agree = sum(1 for *_, problems in rows if not problems)
         click.echo(f"{len(rows)} documented examples, {agree} with the verdict the errata records")
     sys.exit(EXIT_VALID if all(not problems for *_, problems in rows) else EXIT_INVALID)
+
+
+@main.group()
+def cassettes() -> None:
+    """Check vcrpy cassettes against the contracts."""
+
+
+@cassettes.command("check")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def cassettes_check(paths: tuple[str, ...], output: str) -> None:
+    """Check every interaction of the cassettes under PATHS (files or directories).
+
+    Each interaction is matched to its operation and checked like live traffic; anything that
+    looks like a credential (Authorization and API-key headers, keys and tokens in the query
+    or the body, Basic credentials, known credential values from the environment) is an
+    error. Exit status: 0 clean, 1 issues, 2 a path or cassette that cannot be read.
+    """
+    from .cassettes import CassetteError, cassette_files, check_file, read_cassette, result_lines
+    from .traffic import Run, SecretRules, Summary, known_credentials
+
+    rules = SecretRules().with_values(known_credentials())
+    missing = [p for p in paths if not Path(p).exists()]
+    for name in missing:
+        click.echo(f"tendlc: {name}: no such file or directory", err=True)
+    files = list(cassette_files(p for p in paths if p not in missing))
+    run = Run(kind="cassettes", context={"paths": list(paths)})
+    problems: list[str] = [f"{name}: no such file or directory" for name in missing]
+    with _progress(len(files), "cassettes") as advance:
+        for where in files:
+            try:
+                cassette = read_cassette(where)
+            except CassetteError as exc:
+                problems.append(str(exc))
+                click.echo(f"tendlc: {exc}", err=True)
+                advance()
+                continue
+            entries = check_file(cassette, rules)
+            run.extend(entries)
+            if output == "text":
+                for entry in entries:
+                    if entry.result is not None and entry.result.findings:
+                        click.echo(f"{entry.name}: {'ok' if entry.valid else 'FAIL'}")
+                        for line in result_lines(entry.result):
+                            click.echo(f"  {line}")
+            advance()
+    summary = Summary.of(entry.to_dict() for entry in run.entries)
+    if output == "json":
+        _echo_json({**run.to_dict(), "unreadable": problems})
+    else:
+        click.echo(
+            f"{len(files)} cassette(s), {summary.exchanges} interaction(s): "
+            f"{summary.errors} error(s), {summary.warnings} warning(s), "
+            f"{summary.unmatched} unmatched, {len(problems)} unreadable"
+        )
+    if problems:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_VALID if summary.errors == 0 else EXIT_INVALID)
+
+
+@contextlib.contextmanager
+def _progress(total: int, what: str) -> Iterator[Callable[[], None]]:
+    """A progress bar on standard error for long runs at a terminal; a no-op otherwise."""
+    if total < 20 or not sys.stderr.isatty():
+        yield lambda: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=_stderr_console()) as progress:
+        task = progress.add_task(what, total=total)
+        yield lambda: progress.advance(task)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)

@@ -1,34 +1,79 @@
 """The tendlc pytest plugin (registered through the ``pytest11`` entry point ``tendlc``).
 
-It gives tests one assertion over the contracts::
+Payload assertions::
 
     @pytest.mark.tendlc("vonage.brands.create")
     def test_my_client_builds_a_valid_brand(tendlc_assert_valid):
         tendlc_assert_valid(my_client.brand_payload())
 
-Heavy imports (the validator and its engines) happen only when a fixture is used.
+Traffic checks: with ``--tendlc-check`` (ini ``tendlc_check``), ``@pytest.mark.tendlc_check``
+or the ``tendlc_traffic`` fixture, every exchange a test sends through httpx (sync or async)
+or requests is checked against the contracts, mocked responses included; a contract error
+fails the test with every issue listed. ``--tendlc-report PATH`` writes the session's checks
+as JSON, ``--tendlc-record DIR`` records them, scrubbed, as vcrpy cassettes.
+
+This module imports only pytest and the standard library: the validator and its engines are
+imported when a test first uses them, so the plugin costs nothing in projects that don't.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from ._validation import Report
+    from .traffic import Exchange, ExchangeResult, Run
 
 MARKER = "tendlc"
+CHECK_MARKER = "tendlc_check"
+
+_RESULTS = pytest.StashKey[list["ExchangeResult"]]()
+_SETTINGS = pytest.StashKey["TendlcSettings"]()
+_RUN = pytest.StashKey["Run"]()
+_MERGED = pytest.StashKey[list[dict[str, Any]]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("tendlc", "10DLC contract checks")
     group.addoption(
+        "--tendlc-check",
+        action="store_true",
+        default=None,
+        help="check every httpx / requests exchange of every test against the contracts "
+        "(ini: tendlc_check)",
+    )
+    group.addoption(
         "--tendlc-warnings-as-errors",
         action="store_true",
+        default=None,
+        help="fail on warnings too (undocumented response fields); ini: tendlc_warnings_as_errors",
+    )
+    group.addoption(
+        "--tendlc-report",
+        metavar="PATH",
+        default=None,
+        help="write the checked exchanges and their issues as JSON to PATH",
+    )
+    group.addoption(
+        "--tendlc-record",
+        metavar="DIR",
+        default=None,
+        help="record each test's checked exchanges, credentials removed, as a vcrpy "
+        "cassette under DIR",
+    )
+    parser.addini("tendlc_check", "check every test's HTTP exchanges", type="bool", default=False)
+    parser.addini(
+        "tendlc_warnings_as_errors",
+        "fail tendlc checks on warnings too",
+        type="bool",
         default=False,
-        help="fail tendlc assertions on warnings too (undocumented response fields)",
     )
 
 
@@ -37,6 +82,53 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{MARKER}(operation_id): the tendlc operation whose contract this test's payloads follow",
     )
+    config.addinivalue_line(
+        "markers",
+        f"{CHECK_MARKER}(enabled=True, warnings_as_errors=None): check this test's HTTP "
+        "exchanges against the tendlc contracts",
+    )
+    config.stash[_MERGED] = []
+
+
+# -- settings -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TendlcSettings:
+    """What the plugin does for one test."""
+
+    check: bool = False
+    warnings_as_errors: bool = False
+
+
+@pytest.fixture
+def tendlc_config(pytestconfig: pytest.Config) -> TendlcSettings:
+    """The project's defaults (from the ini file); override it in a conftest.py to change them."""
+    return TendlcSettings(
+        check=bool(pytestconfig.getini("tendlc_check")),
+        warnings_as_errors=bool(pytestconfig.getini("tendlc_warnings_as_errors")),
+    )
+
+
+def _settings(request: pytest.FixtureRequest, base: TendlcSettings) -> TendlcSettings:
+    # Precedence, highest first: the command line, the test's @pytest.mark.tendlc_check, the
+    # tendlc_config fixture (which reads the ini file unless a conftest.py overrides it).
+    check, strict = base.check, base.warnings_as_errors
+    marker = request.node.get_closest_marker(CHECK_MARKER)
+    if marker is not None:
+        check = bool(marker.args[0]) if marker.args else bool(marker.kwargs.get("enabled", True))
+        if marker.kwargs.get("warnings_as_errors") is not None:
+            strict = bool(marker.kwargs["warnings_as_errors"])
+    option = request.config.getoption("--tendlc-check")
+    if option is not None:
+        check = bool(option)
+    option = request.config.getoption("--tendlc-warnings-as-errors")
+    if option is not None:
+        strict = bool(option)
+    return TendlcSettings(check=check, warnings_as_errors=strict)
+
+
+# -- payload assertions ---------------------------------------------------------------------
 
 
 class ContractViolation(AssertionError):
@@ -65,12 +157,12 @@ def tendlc_operation(request: pytest.FixtureRequest) -> str | None:
 
 @pytest.fixture
 def tendlc_assert_valid(
-    request: pytest.FixtureRequest, tendlc_operation: str | None
+    request: pytest.FixtureRequest, tendlc_operation: str | None, tendlc_config: TendlcSettings
 ) -> Callable[..., Report]:
     """Assert that a payload follows its operation's contract; returns the report."""
     from . import validate
 
-    strict = bool(request.config.getoption("--tendlc-warnings-as-errors"))
+    strict = _settings(request, tendlc_config).warnings_as_errors
 
     def check(
         payload: Any,
@@ -91,3 +183,208 @@ def tendlc_assert_valid(
         return report
 
     return check
+
+
+# -- traffic checks -------------------------------------------------------------------------
+
+
+class TendlcTraffic:
+    """The checked exchanges of the current test (what ``tendlc_traffic`` gives)."""
+
+    def __init__(self, results: list[ExchangeResult]) -> None:
+        self._results = results
+
+    @property
+    def results(self) -> list[ExchangeResult]:
+        return list(self._results)
+
+    @property
+    def operations(self) -> list[str | None]:
+        """The operation of each exchange, in order (None: unmatched)."""
+        return [result.operation for result in self._results]
+
+    @property
+    def valid(self) -> bool:
+        return all(result.valid for result in self._results)
+
+    def __iter__(self) -> Iterator[ExchangeResult]:
+        return iter(list(self._results))
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __getitem__(self, index: int) -> ExchangeResult:
+        return self._results[index]
+
+
+@pytest.fixture(autouse=True)
+def _tendlc_capture(
+    request: pytest.FixtureRequest, tendlc_config: TendlcSettings
+) -> Iterator[None]:
+    settings = _settings(request, tendlc_config)
+    wanted = (
+        settings.check
+        or "tendlc_traffic" in request.fixturenames
+        or bool(request.config.getoption("--tendlc-record"))
+    )
+    results: list[ExchangeResult] = []
+    request.node.stash[_RESULTS] = results
+    request.node.stash[_SETTINGS] = settings
+    if not wanted:
+        yield
+        return
+    from .traffic import capture, check
+
+    def sink(exchange: Exchange) -> None:
+        results.append(check(exchange))
+
+    with capture(sink):
+        yield
+    _record(request, results)
+
+
+@pytest.fixture
+def tendlc_traffic(request: pytest.FixtureRequest) -> TendlcTraffic:
+    """The exchanges this test sent so far, each checked against the contracts (using this
+    fixture turns the checks on for the test)."""
+    return TendlcTraffic(request.node.stash.setdefault(_RESULTS, []))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    outcome = yield
+    results = item.stash.get(_RESULTS, [])
+    settings = item.stash.get(_SETTINGS, None)
+    # Traffic fails a test only where the checks were asked for, not where a test merely
+    # looks at it through the tendlc_traffic fixture.
+    if results and settings is not None and settings.check:
+        message = _violations(results, strict=settings.warnings_as_errors)
+        if message:
+            # The message is the whole story: no traceback into this plugin.
+            pytest.fail(message, pytrace=False)
+    return outcome
+
+
+def _violations(results: list[ExchangeResult], *, strict: bool) -> str:
+    from .traffic import SecretRules, known_credentials, mask_url
+
+    rules = SecretRules().with_values(known_credentials())
+    broken = [r for r in results if r.errors or (strict and r.warnings)]
+    if not broken:
+        return ""
+    lines = [
+        f"tendlc: {len(broken)} of {len(results)} HTTP exchange(s) of this test break the "
+        "contracts:"
+    ]
+    for result in broken:
+        response = result.exchange.response
+        status = f" -> {response.status}" if response is not None else " -> no response"
+        request = result.exchange.request
+        lines.append(
+            f"  {request.method} {mask_url(request.url, rules)}{status} "
+            f"({result.operation or 'no documented operation'})"
+        )
+        for finding in result.findings:
+            if finding.issue.severity == "error" or strict:
+                issue = finding.issue
+                lines.append(
+                    f"    {finding.direction:<8} {issue.path or '/'}  [{issue.rule}]  "
+                    f"{mask_url(issue.message, rules) if rules.values else issue.message}"
+                )
+    return "\n".join(lines)
+
+
+def _record(request: pytest.FixtureRequest, results: list[ExchangeResult]) -> None:
+    directory = request.config.getoption("--tendlc-record")
+    if not directory or not results:
+        return
+    from .cassettes import write_cassette
+    from .traffic import Placeholders, SecretRules, known_credentials, scrub
+
+    rules = SecretRules().with_values(known_credentials())
+    placeholders = Placeholders.from_environment()
+    exchanges = [scrub(r.exchange, rules, placeholders, r.path_parameters) for r in results]
+    node = request.node
+    module = Path(str(node.path)).stem if getattr(node, "path", None) else "tests"
+    name = re.sub(r"[^A-Za-z0-9_.\-\[\]]+", "_", node.name)
+    write_cassette(Path(directory) / module / f"{name}.yaml", exchanges)
+
+
+# -- the session summary --------------------------------------------------------------------
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    results = item.stash.get(_RESULTS, None)
+    if not results:
+        return
+    run = _run(item.config)
+    for result in results:
+        run.add(item.nodeid, result)
+
+
+def _run(config: pytest.Config) -> Run:
+    run = config.stash.get(_RUN, None)
+    if run is None:
+        from .traffic import Run
+
+        run = config.stash[_RUN] = Run(kind="pytest")
+    return run
+
+
+def _entries(config: pytest.Config) -> list[dict[str, Any]]:
+    run = config.stash.get(_RUN, None)
+    own = [entry.to_dict() for entry in run.entries] if run is not None else []
+    return own + config.stash.get(_MERGED, [])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    workeroutput = getattr(config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: the controller reports
+        run = config.stash.get(_RUN, None)
+        workeroutput["tendlc"] = json.dumps(
+            [entry.to_dict() for entry in run.entries] if run is not None else []
+        )
+        return
+    path = config.getoption("--tendlc-report")
+    entries = _entries(config)
+    if path:
+        from .traffic import Summary
+
+        document = {
+            "kind": "pytest",
+            "summary": Summary.of(entries).to_dict(),
+            "entries": entries,
+        }
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist: gather the entries a worker checked."""
+    data = getattr(node, "workeroutput", {}).get("tendlc")
+    if data:
+        node.config.stash[_MERGED].extend(json.loads(data))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    entries = _entries(config)
+    if not entries:
+        return
+    from .traffic import Summary
+
+    summary = Summary.of(entries)
+    write = terminalreporter.write_line
+    terminalreporter.section("tendlc")
+    write(
+        f"{summary.exchanges} exchange(s) checked, {summary.unmatched} unmatched, "
+        f"{summary.errors} error(s), {summary.warnings} warning(s)"
+    )
+    for provider in summary.providers:
+        write(
+            f"{provider.provider}: {len(provider.operations)} of {provider.documented} "
+            f"operations exercised ({provider.exchanges} exchange(s)): "
+            + ", ".join(op.split(".", 1)[1] for op in provider.operations)
+        )

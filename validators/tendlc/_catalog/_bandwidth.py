@@ -12,6 +12,7 @@ from ._yaml import load_contract
 
 CATALOG = "bandwidth/catalog.yaml"
 _XML = ("application/xml",)
+DEFAULT_HOST = "https://dashboard.bandwidth.com"
 
 
 def bandwidth_operations() -> Iterator[Operation]:
@@ -37,6 +38,7 @@ def bandwidth_operations() -> Iterator[Operation]:
             else _body(request, default_schema, closed=not provider_sends),
             responses=MappingProxyType(responses),
             query=parameters_schema(entry.get("query") or {}, required=()),
+            host=DEFAULT_HOST,
             path_parameters=parameters_schema(
                 {name: {"type": "string", "minLength": 1} for name in path_names},
                 required=path_names,

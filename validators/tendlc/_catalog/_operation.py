@@ -67,6 +67,20 @@ class Operation:
     responses: Mapping[int, Body] = field(default_factory=lambda: _EMPTY)
     query: Mapping[str, Any] | None = None
     path_parameters: Mapping[str, Any] | None = None
+    #: the documented prefix of every path (``/v1/10dlc``), before :attr:`path`
+    base_path: str = ""
+    #: the documented host (``https://api.nexmo.com``)
+    host: str = ""
+
+    @property
+    def url_template(self) -> str:
+        """The documented path with its prefix: what a request's path ends with."""
+        return self.base_path + self.path
+
+    @property
+    def routable(self) -> bool:
+        """False for exchanges at a URL the documentation does not fix (webhooks)."""
+        return self.path.startswith("/")
 
     @property
     def statuses(self) -> tuple[int, ...]:
@@ -80,6 +94,7 @@ class Operation:
             "provider": self.provider,
             "method": self.method,
             "path": self.path,
+            "url": self.url_template,
             "summary": self.summary,
             "request": None if self.request is None else list(self.request.media_types),
             "statuses": list(self.statuses),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._operation import Body, Operation
 from ._parameters import parameters_schema
@@ -15,8 +16,13 @@ DOCUMENT = "vonage/openapi.yaml"
 _METHODS = ("get", "put", "post", "patch", "delete")
 
 
+DEFAULT_HOST = "https://api.nexmo.com"
+
+
 def vonage_operations() -> Iterator[Operation]:
     document: Mapping[str, Any] = load_contract(DOCUMENT)
+    servers = document.get("servers") or [{}]
+    base_path = urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
     for path, item in document.get("paths", {}).items():
         shared_parameters = item.get("parameters", [])
         for method in _METHODS:
@@ -39,6 +45,8 @@ def vonage_operations() -> Iterator[Operation]:
                 responses=MappingProxyType(_responses(document, operation, base)),
                 query=_parameters(parameters, "query"),
                 path_parameters=_parameters(parameters, "path"),
+                base_path=base_path,
+                host=DEFAULT_HOST,
             )
 
 

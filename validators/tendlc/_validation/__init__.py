@@ -3,7 +3,7 @@
 from ._clock import clock, current_time
 from ._messages import describe
 from ._report import STRUCTURAL_RULES, Issue, Report, Severity, excerpt, relevance, unique
-from ._validate import PARTS, prepare, validate
+from ._validate import PARTS, essence_of, media_type_issues, prepare, validate
 
 __all__ = [
     "PARTS",
@@ -14,7 +14,9 @@ __all__ = [
     "clock",
     "current_time",
     "describe",
+    "essence_of",
     "excerpt",
+    "media_type_issues",
     "prepare",
     "relevance",
     "unique",

@@ -10,6 +10,7 @@ from .._errors import InvalidArgument
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
 from ._clock import clock
 from ._json import compiled, validate_json_body
+from ._multipart import MULTIPART, request_limit, validate_multipart
 from ._parameters import validate_parameters
 from ._report import Issue, Report
 from ._xml import validate_xml_body
@@ -35,6 +36,7 @@ def validate(
     status: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
     now: datetime | None = None,
+    media_type: str | None = None,
 ) -> Report:
     """Check ``payload`` against the contract of one operation and return a :class:`Report`.
 
@@ -44,14 +46,21 @@ def validate(
     an invalid report saying why. An unknown ``operation_id`` raises
     :class:`~tendlc.UnknownOperationError` (a :class:`LookupError`); an unknown ``part`` raises
     :class:`ValueError`. Rules relative to the present ("must be in the future") are checked
-    against ``now`` (a timezone-aware datetime; default: the current time).
+    against ``now`` (a timezone-aware datetime; default: the current time). ``media_type``
+    is the body's Content-Type when known: it must be one the contract documents, and a
+    multipart body is read with it.
     """
     with clock(now):
-        return _validate(operation_id, payload, part, status, limits)
+        return _validate(operation_id, payload, part, status, limits, media_type)
 
 
 def _validate(
-    operation_id: str | Operation, payload: Any, part: Part, status: int | None, limits: Limits
+    operation_id: str | Operation,
+    payload: Any,
+    part: Part,
+    status: int | None,
+    limits: Limits,
+    media_type: str | None = None,
 ) -> Report:
     operation = get_operation(operation_id)
     if part not in PARTS:
@@ -65,10 +74,9 @@ def _validate(
             issues = [Issue("error", "", "parse", exc.message)]
         return Report(operation.id, part, None, tuple(issues))
     if part == "request":
-        return Report(
-            operation.id, part, None, tuple(_body_issues(operation.request, payload, limits))
-        )
-    return _response(operation, payload, status, limits)
+        issues = _body_issues(operation.request, payload, limits, media_type)
+        return Report(operation.id, part, None, tuple(issues))
+    return _response(operation, payload, status, limits, media_type)
 
 
 def prepare(body: Body | None) -> None:
@@ -83,7 +91,13 @@ def prepare(body: Body | None) -> None:
             compiled(body.contract, body.locator, opened=True)
 
 
-def _response(operation: Operation, payload: Any, status: int | None, limits: Limits) -> Report:
+def _response(
+    operation: Operation,
+    payload: Any,
+    status: int | None,
+    limits: Limits,
+    media_type: str | None = None,
+) -> Report:
     if status is not None:
         if status not in operation.responses:
             documented = ", ".join(map(str, operation.statuses)) or "none"
@@ -105,7 +119,7 @@ def _response(operation: Operation, payload: Any, status: int | None, limits: Li
             operation.id,
             "response",
             status,
-            tuple(_body_issues(operation.responses[status], payload, limits)),
+            tuple(_body_issues(operation.responses[status], payload, limits, media_type)),
         )
     if not operation.responses:
         return Report(
@@ -122,7 +136,7 @@ def _response(operation: Operation, payload: Any, status: int | None, limits: Li
             operation.id,
             "response",
             code,
-            tuple(_body_issues(operation.responses[code], payload, limits)),
+            tuple(_body_issues(operation.responses[code], payload, limits, media_type)),
         )
         if report.valid:
             return report
@@ -132,12 +146,57 @@ def _response(operation: Operation, payload: Any, status: int | None, limits: Li
     return best
 
 
-def _body_issues(body: Body | None, payload: Any, limits: Limits) -> list[Issue]:
+def media_type_issues(body: Body | None, media_type: str | None) -> list[Issue]:
+    """An issue when a body's Content-Type is not one its contract documents."""
+    if body is None or body.empty or not media_type:
+        return []
+    essence = essence_of(media_type)
+    documented = [essence_of(media) for media in body.media_types]
+    if essence in documented or (
+        # "application/xml" documents text/xml too, and +xml / +json types their family
+        body.wire in ("xml", "json")
+        and (essence.endswith(f"/{body.wire}") or essence.endswith(f"+{body.wire}"))
+    ):
+        return []
+    return [
+        Issue(
+            "error",
+            "",
+            "media-type",
+            f"Content-Type {media_type[:60]!r} is not documented for this body "
+            f"(documented: {', '.join(body.media_types)})",
+            expected=list(body.media_types),
+        )
+    ]
+
+
+def essence_of(media_type: str) -> str:
+    """``type/subtype`` of a Content-Type, lower case, parameters dropped."""
+    return media_type.split(";", 1)[0].strip().lower()
+
+
+def _body_issues(
+    body: Body | None, payload: Any, limits: Limits, media_type: str | None = None
+) -> list[Issue]:
     if body is None or body.empty:
         if _is_empty(payload):
             return []
         return [Issue("error", "", "body", "this exchange has no body, but one was given")]
+    issues = media_type_issues(body, media_type)
+    return issues + _document_issues(body, payload, limits, media_type)
+
+
+def _document_issues(
+    body: Body, payload: Any, limits: Limits, media_type: str | None
+) -> list[Issue]:
     try:
+        if MULTIPART in (essence_of(media) for media in body.media_types):
+            if not isinstance(payload, bytes | bytearray | memoryview):
+                return [Issue("error", "", "type", "a multipart body is bytes")]
+            bound = request_limit(body)
+            if bound is None and len(payload) > limits.max_bytes:
+                raise ParseError(f"the body is {len(payload):,} bytes, more than allowed")
+            return validate_multipart(body, bytes(payload), media_type)
         if body.binary:
             return _binary_issues(body, payload, limits)
         if body.is_xml:

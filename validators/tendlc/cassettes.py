@@ -1,0 +1,188 @@
+"""vcrpy cassettes: the shipped cassettes of every documented exchange, reading any cassette
+directory, checking it against the contracts and for credentials, and writing new ones.
+
+>>> from tendlc import cassettes
+>>> cassettes.path("vonage", "brands.create.201").name
+'brands.create.201.yaml'
+
+Cassettes are read the way vcrpy writes them (YAML or JSON; bodies as text, ``!!binary`` or
+base64; gzip and deflate bodies decompressed) and written so that vcrpy and
+pytest-recording replay them as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from ._errors import TendlcError
+from ._resources import cassettes_dir
+from ._validation import Issue
+from .traffic import (
+    Exchange,
+    ExchangeResult,
+    Finding,
+    RunEntry,
+    SecretRules,
+    check,
+    find_secrets,
+)
+
+__all__ = [
+    "CassetteError",
+    "CassetteFile",
+    "cassette_files",
+    "check_file",
+    "documented",
+    "path",
+    "read_cassette",
+    "result_lines",
+    "write_cassette",
+]
+
+SUFFIXES = (".yaml", ".yml", ".json")
+_SHIPPED_SUBDIRS = ("bandwidth", "vonage")
+
+
+class CassetteError(TendlcError, OSError):
+    """A cassette that cannot be read (missing, not YAML or JSON, not a cassette)."""
+
+
+def path(provider: str, name: str) -> Path:
+    """The shipped cassette of a documented exchange (``path("vonage", "brands.create.201")``),
+    from a wheel or a checkout alike."""
+    if provider not in _SHIPPED_SUBDIRS:
+        raise CassetteError(f"no shipped cassettes for {provider!r}: bandwidth or vonage")
+    found = cassettes_dir() / provider / f"{name.removesuffix('.yaml')}.yaml"
+    if not found.is_file():
+        known = sorted(p.stem for p in (cassettes_dir() / provider).glob("*.yaml"))
+        from ._errors import nearest
+
+        hint = nearest(name, known)
+        raise CassetteError(
+            f"no shipped cassette {provider}/{name}"
+            + (f"; did you mean {', '.join(hint)}?" if hint else "")
+        )
+    return found
+
+
+def documented() -> list[Path]:
+    """Every shipped cassette, sorted."""
+    return sorted(p for sub in _SHIPPED_SUBDIRS for p in (cassettes_dir() / sub).glob("*.yaml"))
+
+
+@dataclass(frozen=True)
+class CassetteFile:
+    """The interactions of one cassette file, and the metadata tendlc's own cassettes carry."""
+
+    path: Path
+    exchanges: tuple[Exchange, ...]
+    metadata: Mapping[str, Any]
+
+
+def _load(text: str, where: Path) -> Any:
+    if where.suffix == ".json" or text.lstrip().startswith("{"):
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            if where.suffix == ".json":
+                raise CassetteError(f"{where}: not JSON ({exc})") from None
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise CassetteError(f"{where}: not a YAML cassette ({str(exc).splitlines()[0]})") from None
+
+
+def read_cassette(location: str | Path) -> CassetteFile:
+    """Read one cassette file; :class:`CassetteError` when it cannot be read as one."""
+    where = Path(location)
+    try:
+        text = where.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise CassetteError(f"{where}: not UTF-8 text") from None
+    except OSError as exc:
+        raise CassetteError(f"{where}: {exc.strerror or exc}") from None
+    data = _load(text, where)
+    if not isinstance(data, Mapping) or not isinstance(data.get("interactions"), list):
+        raise CassetteError(f"{where}: not a vcrpy cassette (no interactions list)")
+    exchanges = []
+    for index, interaction in enumerate(data["interactions"]):
+        if not isinstance(interaction, Mapping) or not isinstance(
+            interaction.get("request"), Mapping
+        ):
+            raise CassetteError(f"{where}: interaction {index} has no request")
+        try:
+            exchanges.append(Exchange.from_vcr(interaction))
+        except (TypeError, ValueError) as exc:
+            raise CassetteError(f"{where}: interaction {index}: {exc}") from None
+    metadata = data.get("tendlc") if isinstance(data.get("tendlc"), Mapping) else {}
+    return CassetteFile(where, tuple(exchanges), metadata or {})
+
+
+def write_cassette(
+    location: str | Path, exchanges: Iterable[Exchange], metadata: Mapping[str, Any] | None = None
+) -> Path:
+    """Write exchanges as a vcrpy (YAML) cassette, with tendlc's metadata block if given."""
+    import yaml
+
+    where = Path(location)
+    document: dict[str, Any] = {}
+    if metadata:
+        document["tendlc"] = dict(metadata)
+    document["interactions"] = [exchange.to_vcr() for exchange in exchanges]
+    document["version"] = 1
+    where.parent.mkdir(parents=True, exist_ok=True)
+    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    where.write_text(
+        yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100),
+        encoding="utf-8",
+    )
+    return where
+
+
+def cassette_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """The cassette files of the given files and directories (recursively), sorted."""
+    for location in paths:
+        where = Path(location)
+        if where.is_dir():
+            yield from sorted(p for p in where.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        else:
+            yield where
+
+
+def check_file(cassette: CassetteFile, rules: SecretRules | None = None) -> list[RunEntry]:
+    """Every interaction of a cassette checked against the contracts and for credentials."""
+    rules = rules or SecretRules()
+    entries = []
+    for index, exchange in enumerate(cassette.exchanges):
+        result = check(exchange, operation=cassette.metadata.get("operation"))
+        secrets = [
+            Finding(
+                "exchange",
+                "secrets",
+                Issue("error", "", "secret", f"{suspect} (scrub it before committing)"),
+            )
+            for suspect in find_secrets(exchange, rules)
+        ]
+        if secrets:
+            result = replace(result, findings=(*result.findings, *secrets))
+        entries.append(RunEntry(f"{cassette.path}#{index}", result))
+    return entries
+
+
+def result_lines(result: ExchangeResult) -> list[str]:
+    """Text lines for one checked interaction: the exchange, then each finding."""
+    lines = [f"{result.describe()} ({result.operation or 'no documented operation'})"]
+    for finding in result.findings:
+        issue = finding.issue
+        lines.append(
+            f"  {issue.severity:<7} {finding.direction:<8} {issue.path or '/'}  "
+            f"[{issue.rule}]  {issue.message}"
+        )
+    return lines

@@ -1,0 +1,63 @@
+"""The traffic layer: HTTP exchanges checked against the contracts.
+
+>>> from tendlc.traffic import Exchange, Request, Response, check
+>>> exchange = Exchange(
+...     Request("GET", "https://api.nexmo.com/v1/10dlc/brands/BLQKOPK"),
+...     Response(200, body=b"{}"),
+... )
+>>> result = check(exchange)
+>>> result.operation
+'vonage.brands.get'
+
+An :class:`Exchange` is built from httpx, requests, a vcrpy interaction or ASGI;
+:func:`check` finds its operation (whatever host and prefix the URL has) and validates the
+request (path, query, body) and the response (status, body) into one
+:class:`ExchangeResult`; :func:`capture` and :class:`CheckingTransport` see the traffic of
+code that was not written for it; :func:`scrub` removes credentials before a recording.
+"""
+
+from ._capture import AsyncCheckingTransport, CheckingTransport, Sink, capture
+from ._check import CHECKS, Direction, ExchangeResult, Finding, check
+from ._exchange import Exchange, Headers, Request, Response
+from ._router import Match, Router, default_router
+from ._run import Run, RunEntry, Summary
+from ._secrets import (
+    CREDENTIAL_VARIABLES,
+    Placeholders,
+    SecretRules,
+    Suspect,
+    find_secrets,
+    known_credentials,
+    mask_url,
+    scrub,
+)
+
+__all__ = [
+    "CHECKS",
+    "CREDENTIAL_VARIABLES",
+    "AsyncCheckingTransport",
+    "CheckingTransport",
+    "Direction",
+    "Exchange",
+    "ExchangeResult",
+    "Finding",
+    "Headers",
+    "Match",
+    "Placeholders",
+    "Request",
+    "Response",
+    "Router",
+    "Run",
+    "RunEntry",
+    "SecretRules",
+    "Sink",
+    "Summary",
+    "Suspect",
+    "capture",
+    "check",
+    "default_router",
+    "find_secrets",
+    "known_credentials",
+    "mask_url",
+    "scrub",
+]

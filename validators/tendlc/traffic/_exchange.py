@@ -1,0 +1,293 @@
+"""A transport-neutral HTTP exchange: what was sent and what came back.
+
+Constructors read the objects of each client and recorder (httpx, requests, vcrpy cassette
+interactions, ASGI); everything downstream (matching, checks, reports, recordings) sees only
+:class:`Exchange`.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = ["Exchange", "Headers", "Request", "Response"]
+
+
+class Headers(Sequence[tuple[str, str]]):
+    """HTTP headers in order, names compared without case (repeated names kept)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Iterable[tuple[str, str]] | Mapping[str, Any] | None = None) -> None:
+        pairs: list[tuple[str, str]] = []
+        source: Iterable[Any] = ()
+        if isinstance(items, Mapping):
+            source = items.items()
+        elif items is not None:
+            source = items
+        for name, value in source:
+            values = value if isinstance(value, list | tuple) else [value]
+            pairs.extend((_text(name), _text(item)) for item in values)
+        self._items = tuple(pairs)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """The first value of ``name`` (any case)."""
+        wanted = name.lower()
+        return next((value for key, value in self._items if key.lower() == wanted), default)
+
+    def get_all(self, name: str) -> list[str]:
+        wanted = name.lower()
+        return [value for key, value in self._items if key.lower() == wanted]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Headers) and other._items == self._items
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({list(self._items)!r})"
+
+    def to_dict(self) -> dict[str, list[str]]:
+        """Name → values, names as first written."""
+        result: dict[str, list[str]] = {}
+        for name, value in self._items:
+            key = next((k for k in result if k.lower() == name.lower()), name)
+            result.setdefault(key, []).append(value)
+        return result
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a client sent."""
+
+    method: str
+    url: str
+    headers: Headers = field(default_factory=Headers)
+    body: bytes = b""
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.url).path
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.url).query
+
+    @property
+    def media_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+@dataclass(frozen=True)
+class Response:
+    """What came back."""
+
+    status: int
+    headers: Headers = field(default_factory=Headers)
+    body: bytes = b""
+    reason: str = ""
+
+    @property
+    def media_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and the response to it (None when no response came)."""
+
+    request: Request
+    response: Response | None = None
+
+    # -- constructors ---------------------------------------------------------------------
+    @classmethod
+    def from_httpx(cls, response: Any, *, body: bytes | None = None) -> Exchange:
+        """From an ``httpx.Response`` (its ``.request`` is the request sent). ``body`` gives
+        the response body when the response was streamed and read elsewhere."""
+        request = response.request
+        headers = Headers(response.headers.multi_items())
+        return cls(
+            _from_httpx_request(request),
+            Response(
+                status=int(response.status_code),
+                headers=headers,
+                body=response.content if body is None else _decoded(body, headers),
+                reason=str(getattr(response, "reason_phrase", "") or ""),
+            ),
+        )
+
+    @classmethod
+    def from_httpx_request(cls, request: Any) -> Exchange:
+        """From an ``httpx.Request`` alone (nothing came back)."""
+        return cls(_from_httpx_request(request))
+
+    @classmethod
+    def from_requests(cls, response: Any) -> Exchange:
+        """From a ``requests.Response`` (its ``.request`` is the prepared request sent)."""
+        prepared = response.request
+        body = prepared.body
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        elif not isinstance(body, bytes):
+            body = b"" if body is None else b"<streamed body>"
+        return cls(
+            Request(
+                method=str(prepared.method).upper(),
+                url=str(prepared.url),
+                headers=Headers(dict(prepared.headers)),
+                body=body,
+            ),
+            Response(
+                status=int(response.status_code),
+                headers=Headers(dict(response.headers)),
+                body=response.content or b"",
+                reason=str(response.reason or ""),
+            ),
+        )
+
+    @classmethod
+    def from_vcr(cls, interaction: Mapping[str, Any]) -> Exchange:
+        """From one interaction of a vcrpy cassette, as vcrpy serialises it (request with
+        ``method``, ``uri``, ``headers``, ``body``; response with ``status``, ``headers``,
+        ``body: {string: …}``); compressed bodies are decompressed."""
+        request = interaction.get("request") or {}
+        response = interaction.get("response")
+        request_headers = Headers(request.get("headers") or {})
+        sent = Request(
+            method=str(request.get("method", "GET")).upper(),
+            url=str(request.get("uri", "")),
+            headers=request_headers,
+            body=_decoded(_vcr_body(request.get("body")), request_headers),
+        )
+        if not isinstance(response, Mapping):
+            return cls(sent)
+        status = response.get("status") or {}
+        headers = Headers(response.get("headers") or {})
+        return cls(
+            sent,
+            Response(
+                status=int(status.get("code", 0) if isinstance(status, Mapping) else status),
+                headers=headers,
+                body=_decoded(_vcr_body(response.get("body")), headers),
+                reason=str(status.get("message", "") if isinstance(status, Mapping) else ""),
+            ),
+        )
+
+    @classmethod
+    def from_asgi(
+        cls,
+        scope: Mapping[str, Any],
+        request_body: bytes,
+        status: int | None = None,
+        response_headers: Iterable[tuple[bytes | str, bytes | str]] = (),
+        response_body: bytes = b"",
+    ) -> Exchange:
+        """From an ASGI HTTP scope, the request body received and the response sent."""
+        headers = Headers([(_text(k), _text(v)) for k, v in scope.get("headers") or []])
+        host = headers.get("host") or _server(scope)
+        path = scope.get("raw_path") or scope.get("path", "/")
+        path = path.decode("latin-1") if isinstance(path, bytes) else str(path)
+        query = scope.get("query_string") or b""
+        query = query.decode("latin-1") if isinstance(query, bytes) else str(query)
+        url = f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
+        sent = Request(str(scope.get("method", "GET")).upper(), url, headers, request_body)
+        if status is None:
+            return cls(sent)
+        pairs = [(_text(k), _text(v)) for k, v in response_headers]
+        return cls(sent, Response(int(status), Headers(pairs), response_body))
+
+    def to_vcr(self) -> dict[str, Any]:
+        """This exchange as one vcrpy cassette interaction."""
+        response = self.response
+        return {
+            "request": {
+                "method": self.request.method,
+                "uri": self.request.url,
+                "body": _vcr_text(self.request.body),
+                "headers": self.request.headers.to_dict(),
+            },
+            "response": None
+            if response is None
+            else {
+                "status": {"code": response.status, "message": response.reason},
+                "headers": response.headers.to_dict(),
+                "body": {"string": _vcr_text(response.body)},
+            },
+        }
+
+
+def _from_httpx_request(request: Any) -> Request:
+    try:
+        content = request.content
+    except Exception:  # a streamed request body that was not read
+        content = b"<streamed body>"
+    return Request(
+        method=str(request.method).upper(),
+        url=str(request.url),
+        headers=Headers(request.headers.multi_items()),
+        body=content,
+    )
+
+
+def _server(scope: Mapping[str, Any]) -> str:
+    server = scope.get("server")
+    if isinstance(server, list | tuple) and len(server) == 2:
+        return f"{server[0]}:{server[1]}"
+    return "localhost"
+
+
+def _vcr_body(body: Any) -> bytes:
+    """A vcrpy body: ``{string: …}``, a string, bytes, base64 text or None."""
+    if isinstance(body, Mapping):
+        if "string" in body:
+            body = body["string"]
+        elif "base64_string" in body:
+            return base64.b64decode(str(body["base64_string"]))
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    return str(body).encode("utf-8")
+
+
+def _vcr_text(body: bytes) -> str | bytes:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body
+
+
+def _decoded(body: bytes, headers: Headers) -> bytes:
+    encoding = (headers.get("content-encoding") or "").lower().strip()
+    try:
+        if encoding in ("gzip", "x-gzip"):
+            return gzip.decompress(body)
+        if encoding == "deflate":
+            return zlib.decompress(body)
+    except (OSError, zlib.error, EOFError):
+        return body
+    return body

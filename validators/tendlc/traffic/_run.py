@@ -1,0 +1,159 @@
+"""One run model for every way traffic is checked: a pytest session, a conformance run, a
+proxy session, a cassette directory. Every report writer reads this, nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from .._catalog import operations
+from ._check import ExchangeResult
+
+__all__ = ["Run", "RunEntry", "Summary"]
+
+EntryStatus = Literal["checked", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class RunEntry:
+    """One checked exchange of a run, under the name of what produced it (a test id, a probe),
+    or a probe that could not run (``skipped`` / ``failed``, with a note)."""
+
+    name: str
+    result: ExchangeResult | None = None
+    status: EntryStatus = "checked"
+    note: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.status != "failed" and (self.result is None or self.result.valid)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "note": self.note,
+            "valid": self.valid,
+            "exchange": None if self.result is None else self.result.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class ProviderSummary:
+    provider: str
+    exchanges: int
+    operations: tuple[str, ...]
+    documented: int
+    errors: int
+    warnings: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "exchanges": self.exchanges,
+            "operations": list(self.operations),
+            "operations_documented": self.documented,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The counts every report starts with."""
+
+    exchanges: int
+    unmatched: int
+    errors: int
+    warnings: int
+    skipped: int
+    failed: int
+    providers: tuple[ProviderSummary, ...]
+
+    @property
+    def conforms(self) -> bool:
+        return self.errors == 0 and self.failed == 0
+
+    @classmethod
+    def of(cls, entries: Iterable[Mapping[str, Any]]) -> Summary:
+        """The summary of serialised entries (:meth:`RunEntry.to_dict`): the one way counts
+        are made, for a run in memory and for runs merged from several processes."""
+        entries = list(entries)
+        exchanges = [e["exchange"] for e in entries if e.get("exchange") is not None]
+
+        def severities(exchange: Mapping[str, Any], severity: str) -> int:
+            return sum(1 for f in exchange["findings"] if f["severity"] == severity)
+
+        providers = []
+        for provider in sorted({x["operation"].split(".")[0] for x in exchanges if x["operation"]}):
+            mine = [x for x in exchanges if (x["operation"] or "").startswith(provider + ".")]
+            providers.append(
+                ProviderSummary(
+                    provider,
+                    len(mine),
+                    tuple(sorted({x["operation"] for x in mine})),
+                    len(operations(provider)),
+                    sum(severities(x, "error") for x in mine),
+                    sum(severities(x, "warning") for x in mine),
+                )
+            )
+        return cls(
+            exchanges=len(exchanges),
+            unmatched=sum(1 for x in exchanges if not x["operation"]),
+            errors=sum(severities(x, "error") for x in exchanges),
+            warnings=sum(severities(x, "warning") for x in exchanges),
+            skipped=sum(1 for e in entries if e.get("status") == "skipped"),
+            failed=sum(1 for e in entries if e.get("status") == "failed"),
+            providers=tuple(providers),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "exchanges": self.exchanges,
+            "unmatched": self.unmatched,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "conforms": self.conforms,
+            "providers": [provider.to_dict() for provider in self.providers],
+        }
+
+
+@dataclass
+class Run:
+    """The exchanges of one session and what the contracts say about each."""
+
+    kind: str
+    entries: list[RunEntry] = field(default_factory=list)
+    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    finished: datetime | None = None
+    #: what the run was pointed at (base URL, provider, options); never credentials
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, name: str, result: ExchangeResult) -> RunEntry:
+        entry = RunEntry(name, result)
+        self.entries.append(entry)
+        return entry
+
+    def extend(self, entries: Iterable[RunEntry]) -> None:
+        self.entries.extend(entries)
+
+    @property
+    def results(self) -> list[ExchangeResult]:
+        return [entry.result for entry in self.entries if entry.result is not None]
+
+    def summary(self) -> Summary:
+        return Summary.of(entry.to_dict() for entry in self.entries)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "started": self.started.isoformat(),
+            "finished": None if self.finished is None else self.finished.isoformat(),
+            "context": dict(self.context),
+            "summary": self.summary().to_dict(),
+            "entries": [entry.to_dict() for entry in self.entries],
+        }
