@@ -275,3 +275,164 @@ def test_a_brand_website_that_is_not_a_url_is_still_rejected(website):
     assert ("/Brand/Website", "maxLength") in _errors(
         tendlc.validate("bandwidth.brands.create", payload)
     )
+
+
+# -- Vonage: response schemas do not inherit request-only requirements ----------------------
+
+# A sole proprietor's campaign as the API returns it: message_flow_details without brand_name
+# ("NB: This is optional for sole proprietors."), every documented value well-formed.
+SOLE_PROPRIETOR_CAMPAIGN = {
+    "account_id": "abcd1234",
+    "brand_id": "BSOLEPR",
+    "campaign_id": "VC987XYZ",
+    "status": "PENDING_REVIEW",
+    "usecase": "LOW_VOLUME",
+    "description": "Appointment reminders for the clients of a one-person practice.",
+    "message_flow_details": {
+        "consent_mechanisms": [
+            {"method": "TEXT_TO_JOIN", "details": "Clients text JOIN to the practice number."}
+        ],
+        "pricing_disclosure": True,
+        "frequency": "RECURRING",
+        "privacy_policy": "https://jane-doe-therapy.com/privacy",
+        "terms_and_conditions": "https://jane-doe-therapy.com/terms",
+    },
+    "opt_in_keywords": "JOIN",
+    "opt_in_message": "Jane Doe Therapy: you are now opted in. Reply HELP for help, STOP to stop.",
+}
+
+
+@pytest.mark.parametrize(
+    ("operation", "status"),
+    [
+        ("vonage.campaigns.get", 200),
+        ("vonage.campaigns.create", 201),
+        ("vonage.campaigns.update", 200),
+    ],
+)
+def test_a_campaign_response_without_brand_name_in_its_message_flow_details(operation, status):
+    report = tendlc.validate(operation, SOLE_PROPRIETOR_CAMPAIGN, part="response", status=status)
+    assert report.valid, _errors(report)
+
+
+def test_the_campaign_requests_still_need_brand_name():
+    flow = {key: value for key, value in SOLE_PROPRIETOR_CAMPAIGN["message_flow_details"].items()}
+    report = tendlc.validate("vonage.campaigns.previewMessageFlow", flow)
+    assert ("/brand_name", "required") in _errors(report)
+    report = tendlc.validate("vonage.campaigns.update", {"message_flow_details": flow})
+    assert ("/message_flow_details/brand_name", "required") in _errors(report)
+
+
+def test_a_campaign_response_still_checks_what_it_carries():
+    campaign = {
+        **SOLE_PROPRIETOR_CAMPAIGN,
+        "message_flow_details": {
+            **SOLE_PROPRIETOR_CAMPAIGN["message_flow_details"],
+            "frequency": "DAILY",
+        },
+    }
+    report = tendlc.validate("vonage.campaigns.get", campaign, part="response", status=200)
+    assert ("/message_flow_details/frequency", "enum") in _errors(report)
+    campaign = {**SOLE_PROPRIETOR_CAMPAIGN}
+    del campaign["opt_in_message"]
+    report = tendlc.validate("vonage.campaigns.get", campaign, part="response", status=200)
+    assert ("/opt_in_message", "campaign.opt-in-keywords-need-opt-in-message") in _errors(report)
+
+
+# -- Vonage: pagination the responses offer is accepted by the requests ---------------------
+
+
+@pytest.mark.parametrize(
+    ("operation", "example"),
+    [
+        ("vonage.appealEvidence.list", "vonage/appealEvidence.list.response.200.json"),
+        ("vonage.resellers.list", "vonage/resellers.list.response.200.json"),
+        ("vonage.throughputs.get", "vonage/throughputs.get.response.200.json"),
+    ],
+)
+def test_following_the_page_token_of_a_listing_is_accepted(operation, example):
+    import json
+
+    listing = json.loads(EXAMPLES[example].published())
+    for key in ("next_page", "previous_page", "first_page", "last_page"):
+        token = listing[key]
+        report = tendlc.validate(operation, {"page_token": token, "page_size": "10"}, part="query")
+        assert report.valid, (key, _errors(report))
+    # As a client builds the next request from a full URL.
+    url = "https://api-eu.vonage.com/v1/10dlc/x?page_token=OWUwZTA5MmUtOGNjYS00ZGI0&page_size=10"
+    assert tendlc.validate(operation, url, part="query").valid
+
+
+def test_a_page_token_still_has_its_documented_bounds():
+    for operation in ("vonage.appealEvidence.list", "vonage.resellers.list"):
+        report = tendlc.validate(operation, "page_token=" + "A" * 513, part="query")
+        assert ("?page_token", "maxLength") in _errors(report)
+        report = tendlc.validate(operation, "page_tokn=abc", part="query")
+        assert ("?page_tokn", "additionalProperties") in _errors(report)
+    # The listings paginated by page numbers link pages by number, which they already accept.
+    report = tendlc.validate("vonage.campaigns.list", "page_token=abc", part="query")
+    assert ("?page_token", "additionalProperties") in _errors(report)
+
+
+def test_both_status_filters_take_one_or_multiple_statuses():
+    for operation, values in (
+        ("vonage.brands.list", ("ACTIVE", "SUSPENDED")),
+        ("vonage.campaigns.list", ("ACTIVE", "CANCELED")),
+    ):
+        one = tendlc.validate(operation, f"status={values[0]}", part="query")
+        several = tendlc.validate(operation, f"status={values[0]}&status={values[1]}", part="query")
+        assert one.valid and several.valid, (operation, _errors(one), _errors(several))
+        joined = tendlc.validate(operation, f"status={values[0]},{values[1]}", part="query")
+        assert ("?status", "enum") in _errors(joined)
+
+
+# -- Vonage: loosely named formats and the prose rules on links ------------------------------
+
+
+@pytest.mark.parametrize(
+    "website", ["www.vonage.com", "vonage.com", "https://www.vonage.com/about"]
+)
+def test_a_vonage_brand_website_without_a_scheme_is_accepted(website):
+    brand = json_example("vonage/brands.update.request.json")
+    brand["website"] = website
+    assert tendlc.validate("vonage.brands.update", brand).valid
+    response = json_example("vonage/brands.get.response.200.json")
+    response["website"] = website
+    report = tendlc.validate("vonage.brands.get", response, part="response", status=200)
+    assert ("/website", "brand.website-is-a-url") not in _errors(report)
+
+
+def test_a_vonage_brand_website_that_is_not_a_url_is_rejected():
+    brand = json_example("vonage/brands.update.request.json")
+    brand["website"] = "Vonage Holdings"
+    assert ("/website", "brand.website-is-a-url") in _errors(
+        tendlc.validate("vonage.brands.update", brand)
+    )
+
+
+@pytest.mark.parametrize(
+    "link", ["ftp://mybrand.com/optin.pdf", "mailto:optin@mybrand.com", "urn:isbn:0451450523"]
+)
+def test_a_consent_attachment_is_an_http_link(link):
+    flow = json_example("vonage/campaigns.previewMessageFlow.request.json")
+    flow["consent_mechanisms"][0]["attachment"] = link
+    report = tendlc.validate("vonage.campaigns.previewMessageFlow", flow)
+    assert ("/consent_mechanisms/0/attachment", "campaign.attachment-is-an-http-link") in (
+        _errors(report)
+    )
+    flow["consent_mechanisms"][0]["attachment"] = "https://mybrand.com/optin"
+    assert tendlc.validate("vonage.campaigns.previewMessageFlow", flow).valid
+
+
+def test_shortened_urls_are_refused_in_campaign_messages():
+    update = {"sample_one": "Your parcel is on its way, follow it at https://bit.ly/3xYz12 today."}
+    report = tendlc.validate("vonage.campaigns.update", update)
+    assert ("/sample_one", "campaign.no-shortened-urls") in _errors(report)
+    update = {"sample_one": "Your parcel is on its way, follow it at https://mybrand.com/t/3xYz12."}
+    assert tendlc.validate("vonage.campaigns.update", update).valid
+
+
+def json_example(name):
+    import json
+
+    return json.loads(EXAMPLES[name].published())
