@@ -10,12 +10,13 @@ The names below are imported on first use, so that ``import tendlc`` (and the py
 which every pytest run of a project with tendlc installed loads) costs almost nothing.
 """
 
-import typing as _typing
 from importlib import import_module as _import_module
 
 from ._errors import ContractError, InvalidArgument, TendlcError, UnknownOperationError
 
-if _typing.TYPE_CHECKING:
+# Not typing.TYPE_CHECKING: importing typing would double the cost of ``import tendlc``.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
     from ._catalog import Body, Operation, get_operation, operations
     from ._parsing import Limits
     from ._validation import Issue, Report, validate
@@ -48,6 +49,7 @@ _LAZY = {
     "Report": "._validation",
     "validate": "._validation",
 }
+del TYPE_CHECKING
 
 
 def __getattr__(name: str) -> object:

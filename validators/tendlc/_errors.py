@@ -6,7 +6,6 @@ programmer errors (an unknown operation id, a bad argument) and for files that c
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 __all__ = ["ContractError", "InvalidArgument", "TendlcError", "UnknownOperationError", "nearest"]
@@ -46,4 +45,6 @@ class ContractError(TendlcError, ValueError):
 
 def nearest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
     """The choices closest to ``word`` (for "did you mean" hints), best first."""
+    import difflib
+
     return difflib.get_close_matches(word, list(choices), n=n, cutoff=0.5)

@@ -34,11 +34,14 @@ from .traffic import (
 __all__ = [
     "CassetteError",
     "CassetteFile",
+    "build_documented",
     "cassette_files",
     "check_file",
     "documented",
+    "documented_sources",
     "path",
     "read_cassette",
+    "rebuild_documented",
     "result_lines",
     "write_cassette",
 ]
@@ -138,12 +141,26 @@ def write_cassette(
     document["interactions"] = [exchange.to_vcr() for exchange in exchanges]
     document["version"] = 1
     where.parent.mkdir(parents=True, exist_ok=True)
-    dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
     where.write_text(
-        yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100),
+        yaml.dump(document, Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100),
         encoding="utf-8",
     )
     return where
+
+
+def _dumper() -> Any:
+    """A safe YAML dumper that writes multi-line text (bodies) as literal blocks."""
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def text(dumper: Any, value: str) -> Any:
+        style = "|" if "\n" in value and not any(c in value for c in "\r\t") else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    Dumper.add_representer(str, text)
+    return Dumper
 
 
 def cassette_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -186,3 +203,76 @@ def result_lines(result: ExchangeResult) -> list[str]:
             f"[{issue.rule}]  {issue.message}"
         )
     return lines
+
+
+# -- the shipped cassettes, generated from the documented exchanges -------------------------
+
+SOURCES = "exchanges.yaml"
+
+
+def documented_sources() -> list[Mapping[str, Any]]:
+    """The documented exchanges (``examples/exchanges.yaml``) the shipped cassettes come from."""
+    import yaml
+
+    from ._resources import examples_dir
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((examples_dir() / SOURCES).read_text(encoding="utf-8"), Loader=loader)
+    return list(data or [])
+
+
+def _body(spec: Mapping[str, Any], entry: Mapping[str, Any], part: str) -> bytes:
+    from ._resources import examples_dir
+
+    data: bytes
+    if "body" in spec:
+        data = (examples_dir() / spec["body"]).read_bytes()
+    elif "inline" in spec:
+        data = str(spec["inline"]).encode("utf-8")
+    else:
+        data = b""
+    for repair in entry.get("repairs") or ():
+        if repair["part"] == part:
+            old, new = (str(text).encode("utf-8") for text in repair["replace"])
+            if data.count(old) != 1:
+                raise ValueError(f"{entry['cassette']}: {repair['errata']} text is not in the body")
+            data = data.replace(old, new)
+    return data
+
+
+def build_documented(entry: Mapping[str, Any]) -> tuple[Exchange, dict[str, Any]]:
+    """The exchange and the metadata of one documented cassette."""
+    from .traffic import Headers, Request, Response
+
+    request, response = entry["request"], entry["response"]
+    exchange = Exchange(
+        Request(
+            str(request["method"]),
+            str(request["url"]),
+            Headers(request.get("headers") or {}),
+            _body(request, entry, "request"),
+        ),
+        Response(
+            int(response["status"]),
+            Headers(response.get("headers") or {}),
+            _body(response, entry, "response"),
+            str(response.get("reason", "")),
+        ),
+    )
+    metadata: dict[str, Any] = {"operation": entry["operation"], "source": dict(entry["source"])}
+    if entry.get("repairs"):
+        metadata["repairs"] = [dict(repair) for repair in entry["repairs"]]
+    if entry.get("note"):
+        metadata["note"] = entry["note"]
+    return exchange, metadata
+
+
+def rebuild_documented(target: str | Path | None = None) -> list[Path]:
+    """Write every shipped cassette from its documented exchange (for maintainers: run after
+    changing ``examples/exchanges.yaml`` or an example)."""
+    root = Path(target) if target is not None else cassettes_dir()
+    written = []
+    for entry in documented_sources():
+        exchange, metadata = build_documented(entry)
+        written.append(write_cassette(root / f"{entry['cassette']}.yaml", [exchange], metadata))
+    return written
