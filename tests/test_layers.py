@@ -28,12 +28,13 @@ RANKS = {
     "cassettes": 7,
     "_config": 6,
     "reports": 7,
-    "sandbox": 7,
-    "conform": 8,
-    "proxy": 8,
-    "plugin": 9,
-    "cli": 9,
-    "_cli": 9,
+    "sandbox": 8,
+    "conform": 9,
+    "proxy": 9,
+    "plugin": 10,
+    "cli": 10,
+    "_cli": 10,
+    "__main__": 11,
 }
 # the package root re-exports lazily from below: it may name any layer
 ROOT_MAY_IMPORT = {"_catalog", "_parsing", "_validation", "_errors"}

@@ -24,7 +24,17 @@ TENDLC_ALL = [
     "validate",
 ]
 # Public submodules: importing them makes them attributes of the package, and that is fine.
-PUBLIC_SUBMODULES = {"cli", "plugin", "strategies", "traffic", "cassettes"}
+PUBLIC_SUBMODULES = {
+    "cassettes",
+    "cli",
+    "conform",
+    "plugin",
+    "proxy",
+    "reports",
+    "sandbox",
+    "strategies",
+    "traffic",
+}
 STRATEGIES_ALL = ["InvalidArgument", "Mutation", "invalid_requests", "requests", "responses"]
 
 

@@ -310,6 +310,31 @@ def _record(request: pytest.FixtureRequest, results: list[ExchangeResult]) -> No
     write_cassette(Path(directory) / module / f"{name}.yaml", exchanges)
 
 
+# -- a local provider sandbox ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def tendlc_sandbox_config() -> Any:
+    """How ``tendlc_sandbox`` behaves (a :class:`tendlc.sandbox.SandboxConfig`: the documented
+    rate limits and real time by default); override it in a conftest.py."""
+    from .sandbox import SandboxConfig
+
+    return SandboxConfig()
+
+
+@pytest.fixture(scope="session")
+def tendlc_sandbox(tendlc_sandbox_config: Any) -> Iterator[str]:
+    """A tendlc sandbox on a free loopback port for the session; the value is its base URL
+    (both providers' documented paths are served under it)."""
+    from .sandbox import create_app, serve_in_thread
+
+    running = serve_in_thread(create_app(tendlc_sandbox_config))
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 # -- the session summary --------------------------------------------------------------------
 
 

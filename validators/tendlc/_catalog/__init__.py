@@ -29,6 +29,7 @@ from ._annotations import (
     xml_time_rule,
 )
 from ._bandwidth import bandwidth_operations
+from ._limits import RateLimit, rate_limits
 from ._operation import Body, Operation, Part, Wire
 from ._pointer import (
     MISSING,
@@ -73,6 +74,7 @@ __all__ = [
     "Clause",
     "Operation",
     "Part",
+    "RateLimit",
     "SimpleFacets",
     "TimeRule",
     "UnknownOperationError",
@@ -100,6 +102,7 @@ __all__ = [
     "operations",
     "parse_when",
     "put_at",
+    "rate_limits",
     "resolve_ref",
     "simple_facets",
     "source_line",

@@ -152,7 +152,7 @@ def media_type_issues(body: Body | None, media_type: str | None) -> list[Issue]:
         return []
     essence = essence_of(media_type)
     documented = [essence_of(media) for media in body.media_types]
-    if essence in documented or (
+    if any(_covers(pattern, essence) for pattern in documented) or (
         # "application/xml" documents text/xml too, and +xml / +json types their family
         body.wire in ("xml", "json")
         and (essence.endswith(f"/{body.wire}") or essence.endswith(f"+{body.wire}"))
@@ -168,6 +168,14 @@ def media_type_issues(body: Body | None, media_type: str | None) -> list[Issue]:
             expected=list(body.media_types),
         )
     ]
+
+
+def _covers(pattern: str, essence: str) -> bool:
+    """Whether a documented media type (``*/*``, ``image/*`` or exact) covers one given."""
+    if pattern == essence or pattern == "*/*":
+        return True
+    kind, _, sub = pattern.partition("/")
+    return sub == "*" and essence.split("/", 1)[0] == kind
 
 
 def essence_of(media_type: str) -> str:

@@ -19,6 +19,7 @@ code that was not written for it; :func:`scrub` removes credentials before a rec
 from ._capture import AsyncCheckingTransport, CheckingTransport, Sink, capture
 from ._check import CHECKS, Direction, ExchangeResult, Finding, check
 from ._exchange import Exchange, Headers, Request, Response
+from ._limits import Limiter, arrivals_within_limits
 from ._router import Match, Router, default_router
 from ._run import Run, RunEntry, Summary
 from ._secrets import (
@@ -42,6 +43,7 @@ __all__ = [
     "ExchangeResult",
     "Finding",
     "Headers",
+    "Limiter",
     "Match",
     "Placeholders",
     "Request",
@@ -53,6 +55,7 @@ __all__ = [
     "Sink",
     "Summary",
     "Suspect",
+    "arrivals_within_limits",
     "capture",
     "check",
     "default_router",

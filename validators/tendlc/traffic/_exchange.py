@@ -115,6 +115,11 @@ class Response:
     def media_type(self) -> str | None:
         return self.headers.get("content-type")
 
+    def decoded(self) -> Response:
+        """This response with a gzip or deflate body decompressed (as clients read it)."""
+        body = _decoded(self.body, self.headers)
+        return self if body is self.body else Response(self.status, self.headers, body, self.reason)
+
 
 @dataclass(frozen=True)
 class Exchange:

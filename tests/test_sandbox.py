@@ -1,0 +1,423 @@
+"""The local provider sandbox: documented answers, state, errors, credentials, limits, orders
+that move on, seeds and reset. In-process through httpx's ASGI transport, and on a real
+loopback port where a real server matters."""
+
+import asyncio
+import http.server
+import json
+import re
+import threading
+import time
+import typing
+from pathlib import Path
+
+import httpx
+import pytest
+
+import tendlc
+from tendlc._catalog import rate_limits
+from tendlc.sandbox import Sandbox, SandboxConfig, create_app, serve_in_thread
+from tendlc.traffic import Exchange, arrivals_within_limits, check
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+BANDWIDTH = "/api/accounts/9900000/campaignManagement/10dlc"
+XML = {"Content-Type": "application/xml"}
+JSON = {"Content-Type": "application/json"}
+AUTH = ("sandbox-user", "sandbox-password")
+
+
+def _example(name):
+    return (EXAMPLES / name).read_bytes()
+
+
+def _client(app, auth=AUTH):
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://sandbox", auth=auth
+    )
+
+
+def _checked(response):
+    result = check(Exchange.from_httpx(response))
+    assert result.valid and not result.warnings, [str(f.issue) for f in result.findings]
+    return result
+
+
+def run(coroutine):
+    return asyncio.run(coroutine)
+
+
+def test_bandwidth_brands_are_kept_and_answered_as_documented():
+    app = create_app(SandboxConfig(time_scale=60))
+
+    async def scenario():
+        async with _client(app) as client:
+            created = await client.post(
+                f"{BANDWIDTH}/brands",
+                content=_example("bandwidth/brands.create.request.xml"),
+                headers=XML,
+            )
+            assert created.status_code == 201
+            _checked(created)
+            brand_id = re.search(r"<BrandId>(\w+)</BrandId>", created.text).group(1)
+            fetched = await client.get(f"{BANDWIDTH}/brands/{brand_id}")
+            _checked(fetched)
+            assert "<DisplayName>Bandwidth</DisplayName>" in fetched.text
+            update = _example("bandwidth/brands.update.request.xml").replace(
+                b"<DisplayName>", b"<DisplayName>Renamed "
+            )
+            updated = await client.put(
+                f"{BANDWIDTH}/brands/{brand_id}", content=update, headers=XML
+            )
+            _checked(updated)
+            listed = await client.get(f"{BANDWIDTH}/brands/details?type=main&page=0&size=25")
+            _checked(listed)
+            assert listed.text.count("<Brand>") == 1
+            assert "<TotalCount>1</TotalCount>" in listed.text
+            assert "Renamed" in listed.text
+            missing = await client.get(f"{BANDWIDTH}/brands/BNOPE1")
+            assert missing.status_code == 404
+            _checked(missing)
+            assert "<ErrorCode>12183</ErrorCode>" in missing.text
+
+    run(scenario())
+
+
+def test_vonage_campaigns_live_under_their_brand():
+    app = create_app(SandboxConfig())
+
+    async def scenario():
+        async with _client(app) as client:
+            brand = json.loads(_example("vonage/brands.create.request.json"))
+            brand.pop("universal_ein")
+            brand["verification_email_completion_date"] = "2019-08-24T14:15:22Z"
+            created = await client.post("/v1/10dlc/brands", json=brand)
+            assert created.status_code == 201, created.text
+            _checked(created)
+            brand_id = created.json()["brand_id"]
+            assert created.json()["display_name"] == brand["display_name"]
+            campaign = json.loads(_example("vonage/campaigns.create.request.json"))
+            campaign.pop("message_flow", None)
+            campaign["description"] = "User notifications about appointments, orders and payments"
+            made = await client.post(f"/v1/10dlc/brands/{brand_id}/campaigns", json=campaign)
+            assert made.status_code == 201, made.text
+            _checked(made)
+            listed = await client.get(f"/v1/10dlc/brands/{brand_id}/campaigns")
+            _checked(listed)
+            assert [c["campaign_id"] for c in listed.json()["_embedded"]["campaigns"]] == [
+                made.json()["campaign_id"]
+            ]
+            orphan = await client.get("/v1/10dlc/brands/BNOBRAND/campaigns")
+            assert orphan.status_code == 404
+            deleted = await client.delete(f"/v1/10dlc/brands/{brand_id}")
+            assert deleted.status_code == 204 and deleted.content == b""
+            gone = await client.get(f"/v1/10dlc/brands/{brand_id}")
+            assert gone.status_code == 404
+
+    run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "headers", "status", "rule_words"),
+    [
+        (
+            f"{BANDWIDTH}/brands",
+            b"<Brand><EntityType>NOPE</EntityType></Brand>",
+            XML,
+            400,
+            "<ErrorCode>1003</ErrorCode>",
+        ),
+        ("/v1/10dlc/brands", b'{"entity_type": 1}', JSON, 400, '"type": "brand-parameters"'),
+        ("/v1/10dlc/brands/BLQKOPK/campaigns", b"{", JSON, 400, "not valid JSON"),
+    ],
+)
+def test_refused_requests_get_the_documented_error_body(path, content, headers, status, rule_words):
+    app = create_app(SandboxConfig())
+
+    async def scenario():
+        async with _client(app) as client:
+            if "campaigns" in path:  # the brand must exist for its campaigns to be judged
+                sandbox = app.state.sandbox
+                sandbox.seed(
+                    [
+                        {
+                            "operation": "vonage.brands.create",
+                            "account": AUTH[0],
+                            "id": "BLQKOPK",
+                            "body": _valid_vonage_brand(),
+                        }
+                    ]
+                )
+            response = await client.post(path, content=content, headers=headers)
+            assert response.status_code == status
+            assert rule_words in response.text
+            result = check(Exchange.from_httpx(response))
+            assert not [f for f in result.findings if f.direction == "response"]
+
+    run(scenario())
+
+
+def _valid_vonage_brand():
+    brand = json.loads(_example("vonage/brands.create.request.json"))
+    brand.pop("universal_ein")
+    brand["verification_email_completion_date"] = "2019-08-24T14:15:22Z"
+    return brand
+
+
+def test_credentials_are_required_and_checked_when_configured():
+    app = create_app(SandboxConfig(credentials={"vonage": ("key", "secret")}))
+
+    async def scenario():
+        async with _client(app, auth=None) as client:
+            bare = await client.get(f"{BANDWIDTH}/brands?type=main")
+            assert bare.status_code == 403  # Bandwidth's pages: "403 Unauthorized"
+            assert "<ResponseStatus>" in bare.text
+            assert (await client.get("/v1/10dlc/account")).status_code == 401
+            wrong = await client.get("/v1/10dlc/account", auth=("key", "nope"))
+            assert wrong.status_code == 401
+            right = await client.get("/v1/10dlc/account", auth=("key", "secret"))
+            assert right.status_code == 200
+            _checked(right)
+            bearer = await client.get(
+                f"{BANDWIDTH}/brands?type=main", headers={"Authorization": "Bearer a-token-value"}
+            )
+            assert bearer.status_code == 200
+
+    run(scenario())
+
+
+def test_bursts_above_the_documented_limits_get_429_with_retry_after():
+    limit = rate_limits("bandwidth")[0]
+    app = create_app(SandboxConfig(time_scale=60))
+
+    async def scenario():
+        async with _client(app) as client:
+            statuses = []
+            for _ in range(limit.burst_of("GET") + 3):
+                response = await client.get(f"{BANDWIDTH}/brands?type=main")
+                statuses.append(response.status_code)
+            assert statuses[: limit.burst_of("GET")] == [200] * limit.burst_of("GET")
+            assert statuses[-1] == 429
+            assert response.headers["Retry-After"].isdigit()
+            _checked(response)  # 429 is documented, with its error body
+            # Vonage's pages state no limit
+            for _ in range(40):
+                assert (await client.get("/v1/10dlc/account")).status_code == 200
+
+    run(scenario())
+
+
+def test_unknown_paths_are_not_operations():
+    app = create_app(SandboxConfig(providers=("vonage",)))
+
+    async def scenario():
+        async with _client(app) as client:
+            assert (await client.get("/nothing/here")).status_code == 404
+            assert (await client.get(f"{BANDWIDTH}/brands?type=main")).status_code == 404
+
+    run(scenario())
+
+
+def test_seeds_create_records_and_reset_forgets_them(tmp_path):
+    seeds = tmp_path / "seed.yaml"
+    seeds.write_text(
+        json.dumps(
+            [
+                {
+                    "operation": "bandwidth.brands.create",
+                    "account": "9900000",
+                    "id": "BSEED1",
+                    "body": _example("bandwidth/brands.create.request.xml").decode(),
+                },
+            ]
+        )
+    )
+    from tendlc.sandbox import seed_file
+
+    app = create_app(SandboxConfig())
+    assert app.state.sandbox.seed(seed_file(str(seeds))) == ["BSEED1"]
+
+    async def scenario():
+        async with _client(app) as client:
+            assert (await client.get(f"{BANDWIDTH}/brands/BSEED1")).status_code == 200
+            assert (await client.post("/_sandbox/reset")).status_code == 200
+            assert (await client.get(f"{BANDWIDTH}/brands/BSEED1")).status_code == 404
+
+    run(scenario())
+    with pytest.raises(tendlc.InvalidArgument, match="refused by its contract"):
+        app.state.sandbox.seed([{"operation": "bandwidth.brands.create", "body": "<Brand/>"}])
+
+
+class _Listener(http.server.BaseHTTPRequestHandler):
+    received: typing.ClassVar[list] = []
+
+    def do_POST(self):
+        length = int(self.headers["Content-Length"])
+        _Listener.received.append(
+            (self.path, self.headers["Content-Type"], self.rfile.read(length))
+        )
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_an_import_order_moves_on_and_its_notification_reaches_a_listener():
+    listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Listener)
+    threading.Thread(target=listener.serve_forever, daemon=True).start()
+    webhook = f"http://127.0.0.1:{listener.server_address[1]}/webhookService"
+    _Listener.received = []
+    running = serve_in_thread(create_app(SandboxConfig(time_scale=20, webhook_url=webhook)))
+    try:
+        with httpx.Client(base_url=running, auth=AUTH) as client:
+            created = client.post(
+                "/api/accounts/9900000/importTnOrders",
+                content=_example("bandwidth/importTnOrders.create.request.xml"),
+                headers=XML,
+            )
+            assert created.status_code == 201, created.text
+            _checked(created)
+            order = re.search(r"<OrderId>([^<]+)</OrderId>", created.text).group(1)
+            assert "<ProcessingStatus>PROCESSING</ProcessingStatus>" in created.text
+            deadline = time.monotonic() + 10
+            while not _Listener.received and time.monotonic() < deadline:
+                time.sleep(0.05)
+            status = client.get(f"/api/accounts/9900000/importTnOrders/{order}")
+            _checked(status)
+            assert "<ProcessingStatus>COMPLETE</ProcessingStatus>" in status.text
+    finally:
+        running.stop()
+        listener.shutdown()
+    (path, media, body) = _Listener.received[0]
+    assert path == "/webhookService" and media == "application/xml"
+    assert f"<OrderId>{order}</OrderId>".encode() in body
+    assert b"<Status>COMPLETE</Status>" in body
+    assert tendlc.validate("bandwidth.webhooks.orderNotification", body).valid
+
+
+def test_the_sandbox_binds_loopback_by_default(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tendlc", "sandbox", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/_sandbox/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert health.json()["status"] == "ok"
+        listening = _listening_addresses(port)
+        assert listening == {"127.0.0.1"}, listening
+    finally:
+        child.terminate()
+        child.wait(10)
+
+
+def _listening_addresses(port):
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, port_hex = local.split(":")
+        if int(port_hex, 16) == port and state == "0A":  # LISTEN
+            octets = bytes.fromhex(address)[::-1]
+            found.add(".".join(str(b) for b in octets))
+    return found
+
+
+def test_state_survives_concurrent_clients_without_loss_or_duplication():
+    running = serve_in_thread(create_app(SandboxConfig(rate_limits=False)))
+    body = _example("bandwidth/brands.create.request.xml")
+    latencies = []
+    errors = []
+
+    async def worker(count):
+        created = []
+        async with httpx.AsyncClient(base_url=running, auth=AUTH, timeout=30) as client:
+            for _ in range(count):
+                started = time.perf_counter()
+                response = await client.post(f"{BANDWIDTH}/brands", content=body, headers=XML)
+                latencies.append(time.perf_counter() - started)
+                if response.status_code >= 500 or response.status_code != 201:
+                    errors.append(response.status_code)
+                    continue
+                brand_id = re.search(r"<BrandId>(\w+)</BrandId>", response.text).group(1)
+                fetched = await client.get(f"{BANDWIDTH}/brands/{brand_id}")
+                latencies.append(time.perf_counter() - started)
+                if fetched.status_code != 200:
+                    errors.append(fetched.status_code)
+                created.append(brand_id)
+        return created
+
+    async def scenario():
+        return await asyncio.gather(*(worker(10) for _ in range(8)))
+
+    try:
+        ids = [brand for batch in asyncio.run(scenario()) for brand in batch]
+        listed = httpx.get(f"{running}{BANDWIDTH}/brands?type=main", auth=AUTH).text
+    finally:
+        running.stop()
+    assert not errors
+    assert len(ids) == len(set(ids)) == 80
+    assert sorted(re.findall(r"<BrandId>(\w+)</BrandId>", listed)) == sorted(ids)
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99) - 1]
+    print(f"\nsandbox load: {len(latencies)} requests from 8 clients, p99 {p99 * 1000:.1f} ms")
+    assert p99 < 30
+
+
+def test_the_behaviour_table_names_only_catalog_operations_and_every_action_is_served():
+    sandbox = Sandbox()
+    for operation in tendlc.operations():
+        plan = sandbox.table.of(operation)
+        assert plan.operation is operation
+        if plan.action != "template":
+            assert plan.resource is not None, operation.id
+
+
+def test_arrivals_are_logged_for_the_limits_check():
+    app = create_app(SandboxConfig(time_scale=60))
+
+    async def scenario():
+        async with _client(app) as client:
+            for _ in range(5):
+                await client.get(f"{BANDWIDTH}/brands?type=main")
+            return (await client.get("/_sandbox/arrivals")).json()
+
+    arrivals = run(scenario())
+    assert len(arrivals) == 5 and {a["operation"] for a in arrivals} == {"bandwidth.brands.list"}
+    limit = rate_limits("bandwidth")[0]
+    assert (
+        arrivals_within_limits([(a["at"], a["method"]) for a in arrivals], limit, time_scale=60)
+        == []
+    )
+
+
+FIXTURE = """
+import httpx
+
+def test_against_the_sandbox(tendlc_sandbox, tendlc_traffic):
+    response = httpx.get(f"{tendlc_sandbox}/v1/10dlc/account", auth=("key", "secret"))
+    assert response.status_code == 200
+    assert tendlc_traffic.operations == ["vonage.account.get"]
+    assert tendlc_traffic.valid
+
+def test_same_sandbox_for_the_session(tendlc_sandbox):
+    assert tendlc_sandbox.startswith("http://127.0.0.1:")
+"""
+
+
+def test_the_tendlc_sandbox_fixture_serves_the_session(pytester):
+    pytester.makepyfile(test_fixture=FIXTURE)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)

@@ -1,0 +1,5 @@
+"""``python -m tendlc``: the command line."""
+
+from .cli import main
+
+main()

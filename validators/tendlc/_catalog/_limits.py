@@ -1,0 +1,67 @@
+"""The rate limits the provider pages state (``contracts/<provider>/limits.yaml``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from types import MappingProxyType
+from typing import Any
+
+from .._resources import contracts_dir
+from ._operation import Operation
+from ._yaml import load_yaml
+
+__all__ = ["RateLimit", "rate_limits"]
+
+_PROVIDERS = ("bandwidth", "vonage")
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``per_minute`` requests a minute to the paths it applies to, and bursts of at
+    most ``burst[method]`` requests of one method class."""
+
+    name: str
+    provider: str
+    applies_to: str
+    per_minute: int
+    burst: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    source: str = ""
+
+    def applies(self, operation: Operation) -> bool:
+        return operation.provider == self.provider and self.applies_to in operation.path
+
+    def burst_of(self, method: str) -> int:
+        """The burst of a method (the sustained rate when the page states none)."""
+        return int(self.burst.get(method.upper(), self.per_minute))
+
+    def group_of(self, method: str) -> str:
+        """Methods that share one burst allowance: GET alone, every write together."""
+        return "read" if method.upper() in ("GET", "HEAD") else "write"
+
+
+@cache
+def rate_limits(provider: str | None = None) -> tuple[RateLimit, ...]:
+    """The stated rate limits (of one provider when given)."""
+    found: list[RateLimit] = []
+    for name in _PROVIDERS if provider is None else (provider,):
+        path = contracts_dir() / name / "limits.yaml"
+        if not path.is_file():
+            continue
+        for entry in load_yaml(path) or []:
+            found.append(_limit(name, entry))
+    return tuple(found)
+
+
+def _limit(provider: str, entry: Mapping[str, Any]) -> RateLimit:
+    return RateLimit(
+        name=str(entry["name"]),
+        provider=provider,
+        applies_to=str(entry["applies_to"]),
+        per_minute=int(entry["per_minute"]),
+        burst=MappingProxyType(
+            {str(k).upper(): int(v) for k, v in (entry.get("burst") or {}).items()}
+        ),
+        source=str(entry.get("source", "")),
+    )

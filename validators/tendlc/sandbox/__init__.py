@@ -1,0 +1,33 @@
+"""A local provider sandbox, built from the contracts and the catalog.
+
+>>> from tendlc.sandbox import SandboxConfig, create_app, serve_in_thread
+>>> running = serve_in_thread(create_app(SandboxConfig()))  # doctest: +SKIP
+>>> str(running)  # doctest: +SKIP
+'http://127.0.0.1:40123'
+
+Every documented operation of both providers is served under one root: the traffic layer's
+router finds the operation, tendlc validates the request (a refused one gets the provider's
+documented error body), and the behaviour table (``behaviour.yaml``) says what the operation
+does to the records kept. Answers are the documented examples with the records laid over
+them, so they follow the contracts. Rate limits, credentials, orders that move on (with
+their notification webhook) and named misbehaviours are there to test clients against.
+"""
+
+from ._app import create_app, seed_file
+from ._engine import Arrival, Sandbox, SandboxConfig
+from ._misbehave import RULES, Injection, Misbehaviour, Rule
+from ._server import RunningServer, serve_in_thread
+
+__all__ = [
+    "RULES",
+    "Arrival",
+    "Injection",
+    "Misbehaviour",
+    "Rule",
+    "RunningServer",
+    "Sandbox",
+    "SandboxConfig",
+    "create_app",
+    "seed_file",
+    "serve_in_thread",
+]

@@ -1,0 +1,463 @@
+"""The bodies the sandbox answers with: the documented examples, with the records it keeps
+laid over them, and the documented error envelopes.
+
+Every body leaves here checked against its contract: a record field that would break the
+documented response (a request-only field, a value the response does not allow) is taken
+back, so the sandbox never answers with a body the contracts refuse.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from lxml import etree
+
+from .._catalog import (
+    MISSING,
+    Body,
+    Operation,
+    child_declarations,
+    declaration_at,
+    delete_at,
+    element_children,
+    element_path,
+    find_element,
+    get_at,
+    load_contract,
+    load_schema,
+    local_name,
+    resolve_ref,
+    split_pointer,
+)
+from .._parsing import ParseError, parse_json, parse_xml
+from .._validation import validate
+
+__all__ = [
+    "Record",
+    "error_body",
+    "fields_of",
+    "lay_over",
+    "list_body",
+    "media_type_of",
+    "template",
+]
+
+Record = Any  # an lxml element (XML) or a dict (JSON): the fields a client sent
+_ROUNDS = 4
+
+
+@cache
+def _templates() -> Mapping[tuple[str, int], bytes]:
+    from ..cassettes import build_documented, documented_sources
+
+    found: dict[tuple[str, int], bytes] = {}
+    for entry in documented_sources():
+        exchange, _ = build_documented(entry)
+        assert exchange.response is not None
+        found.setdefault((entry["operation"], exchange.response.status), exchange.response.body)
+    return found
+
+
+def template(operation: Operation, status: int) -> bytes | None:
+    """The documented (repaired, valid) body of a response, if the pages show one."""
+    return _templates().get((operation.id, status))
+
+
+def media_type_of(body: Body) -> str:
+    return body.media_types[0] if body.media_types else "application/octet-stream"
+
+
+# -- fields ------------------------------------------------------------------------------------
+
+
+def fields_of(body: Body, payload: Any) -> set[str]:
+    """The field names a client may send in a body (top level): its own fields, which a
+    response takes from the record rather than from the documented example."""
+    if body.wire == "xml":
+        declaration = load_schema(body.contract).elements.get(body.locator)
+        return set(child_declarations(declaration)) if declaration is not None else set()
+    document = load_contract(body.contract)
+    return set(_json_properties(document, get_at(document, body.locator, {})))
+
+
+def _json_properties(document: Any, node: Any, depth: int = 0) -> Iterator[str]:
+    node, _ = resolve_ref(document, node)
+    if not isinstance(node, Mapping) or depth > 8:
+        return
+    yield from (node.get("properties") or {})
+    for key in ("allOf", "oneOf", "anyOf"):
+        for member in node.get(key, []):
+            yield from _json_properties(document, member, depth + 1)
+    for key in ("then", "else"):
+        if key in node:
+            yield from _json_properties(document, node[key], depth + 1)
+
+
+# -- laying records over documented bodies --------------------------------------------------
+
+
+def _parse(body: Body, data: bytes) -> Any:
+    return parse_xml(data) if body.wire == "xml" else parse_json(data)
+
+
+def _dump(body: Body, document: Any) -> bytes:
+    if body.wire == "xml":
+        return bytes(etree.tostring(document, encoding="utf-8", xml_declaration=True))
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def _xml_item(root: Any, path: str) -> Any:
+    return find_element(root, path) if path else root
+
+
+def _json_item(document: Any, pointer: str) -> Any:
+    return document if pointer == "" else get_at(document, pointer, None)
+
+
+_Change = tuple[Any, Any, Any]  # (item, the child put in, the child it replaced or None)
+
+
+def _overlay_xml(item: Any, record: Any, client: set[str], declared: set[str]) -> list[_Change]:
+    """Put the record's fields in an item element; returns what changed, to take back."""
+    changes: list[_Change] = []
+    sent = {local_name(child): child for child in element_children(record)}
+    for child in list(element_children(item)):
+        if local_name(child) in client and local_name(child) not in sent:
+            item.remove(child)
+    for name, value in sent.items():
+        if name not in declared:
+            continue
+        previous = item.find(name)
+        replacement = copy.deepcopy(value)
+        if previous is not None:
+            item.replace(previous, replacement)
+        else:
+            item.append(replacement)
+        changes.append((item, replacement, previous))
+    return changes
+
+
+def _set_xml(item: Any, name: str, value: str, declared: set[str]) -> None:
+    found = item.find(name)
+    if found is None:
+        if name not in declared:
+            return
+        found = etree.SubElement(item, name)
+    found.text = value
+
+
+def _overlay_json(
+    item: dict[str, Any], record: Any, client: set[str], server: Mapping[str, str]
+) -> None:
+    if isinstance(record, Mapping):
+        for name in client:
+            if name not in record:
+                item.pop(name, None)
+        item.update(copy.deepcopy(dict(record)))
+    item.update(server)
+
+
+def _client_fields(operation: Operation) -> set[str]:
+    """The fields clients send for the records an operation answers with: those of the
+    operation's own request body, or else of the operation that creates the records."""
+    from ._behaviour import behaviour
+
+    request = operation.request
+    if request is not None and request.structured:
+        return fields_of(request, None)
+    table = behaviour()
+    resource = table.of(operation).resource
+    for other in table.operations.values():
+        if other.resource is resource and other.action == "create":
+            creating = other.operation.request
+            if creating is not None and creating.structured:
+                return fields_of(creating, None)
+    return set()
+
+
+def _declared(body: Body, path: str) -> set[str]:
+    declaration = declaration_at(load_schema(body.contract).elements[body.locator], path)
+    return set(child_declarations(declaration)) if declaration is not None else set()
+
+
+Entry = tuple[Record | None, Mapping[str, str]]
+
+
+def lay_over(
+    operation: Operation,
+    status: int,
+    item_path: str | None,
+    record: Record | None,
+    server: Mapping[str, str],
+) -> bytes:
+    """The documented body of ``status`` with ``record`` (the fields the client sent) and
+    ``server`` (the fields the sandbox sets: id, status) laid over the item at ``item_path``."""
+    return _build(operation, status, item_path, None, [(record, server)], single=True)
+
+
+def list_body(
+    operation: Operation,
+    status: int,
+    items_path: str,
+    count_path: str | None,
+    entries: list[Entry],
+) -> bytes:
+    """The documented list body with one item per record (and the count where it goes)."""
+    return _build(operation, status, items_path, count_path, entries, single=False)
+
+
+def _build(
+    operation: Operation,
+    status: int,
+    path: str | None,
+    count_path: str | None,
+    entries: list[Entry],
+    *,
+    single: bool,
+) -> bytes:
+    body = operation.responses[status]
+    data = template(operation, status)
+    if data is None or not body.structured or path is None:
+        return data or b""
+    document = _parse(body, data)
+    client = _client_fields(operation)
+    if body.wire == "xml":
+        return _build_xml(operation, status, document, path, count_path, entries, single, client)
+    return _build_json(operation, status, document, path, count_path, entries, single, client)
+
+
+def _build_xml(
+    operation: Operation,
+    status: int,
+    document: Any,
+    path: str,
+    count_path: str | None,
+    entries: list[Entry],
+    single: bool,
+    client: set[str],
+) -> bytes:
+    body = operation.responses[status]
+    declared = _declared(body, path)
+    changes: list[_Change] = []
+    if single:
+        item = _xml_item(document, path)
+        if item is None:
+            return _dump(body, document)
+        targets = [(item, entries[0])]
+    else:
+        parent_path, _, name = path.rpartition("/")
+        parent = find_element(document, parent_path)
+        existing = (
+            [child for child in element_children(parent) if local_name(child) == name]
+            if parent is not None
+            else []
+        )
+        if parent is None or not existing:
+            return _dump(body, document)
+        model = existing[0]
+        for child in existing:
+            parent.remove(child)
+        targets = []
+        for entry in entries:
+            item = copy.deepcopy(model)
+            parent.append(item)
+            targets.append((item, entry))
+        if count_path:
+            counter = find_element(document, count_path)
+            if counter is not None:
+                counter.text = str(len(targets))
+    for item, (record, server) in targets:
+        if record is not None:
+            changes.extend(_overlay_xml(item, record, client, declared))
+        for field_name, value in server.items():
+            _set_xml(item, field_name, value, declared)
+    # Take back record fields the documented response does not allow.
+    for _ in range(_ROUNDS):
+        data = _dump(body, document)
+        paths = _problems(operation, status, data)
+        bad = [change for change in changes if any(_under(change[1], p) for p in paths)]
+        if not bad:
+            return data
+        for change in bad:
+            item, child, previous = change
+            if previous is not None:
+                item.replace(child, previous)
+            else:
+                item.remove(child)
+            changes.remove(change)
+    return _dump(body, document)
+
+
+def _build_json(
+    operation: Operation,
+    status: int,
+    document: Any,
+    path: str,
+    count_path: str | None,
+    entries: list[Entry],
+    single: bool,
+    client: set[str],
+) -> bytes:
+    body = operation.responses[status]
+    prefix = split_pointer(path)
+    targets: list[tuple[list[str], dict[str, Any], Mapping[str, Any]]] = []
+    if single:
+        item = _json_item(document, path)
+        if not isinstance(item, dict):
+            return _dump(body, document)
+        before = copy.deepcopy(item)
+        _overlay_json(item, entries[0][0], client, entries[0][1])
+        targets.append((prefix, item, before))
+    else:
+        container = _json_item(document, path)
+        if not isinstance(container, list) or not container or not isinstance(container[0], dict):
+            return _dump(body, document)
+        model = container[0]
+        made = []
+        for index, (record, server) in enumerate(entries):
+            item = copy.deepcopy(model)
+            _overlay_json(item, record, client, server)
+            made.append(item)
+            targets.append(([*prefix, str(index)], item, model))
+        container[:] = made
+        if count_path:
+            tokens = split_pointer(count_path)
+            parent = get_at(document, "".join("/" + t for t in tokens[:-1]), None)
+            if isinstance(parent, dict):
+                parent[tokens[-1]] = len(made)
+    for _ in range(_ROUNDS):
+        data = _dump(body, document)
+        changed = False
+        for issue_path in _problems(operation, status, data):
+            tokens = split_pointer(issue_path) if issue_path.startswith("/") else []
+            for item_tokens, target, original in targets:
+                if tokens[: len(item_tokens)] != item_tokens or len(tokens) <= len(item_tokens):
+                    continue
+                name = tokens[len(item_tokens)]
+                if name not in target or target[name] == original.get(name, MISSING):
+                    continue
+                if name in original:
+                    target[name] = copy.deepcopy(original[name])
+                else:
+                    del target[name]
+                changed = True
+        if not changed:
+            return data
+    return _dump(body, document)
+
+
+def _problems(operation: Operation, status: int, data: bytes) -> list[str]:
+    report = validate(operation, data, part="response", status=status)
+    return [issue.path for issue in report.issues]
+
+
+def _under(element: Any, path: str) -> bool:
+    mine = element_path(element)
+    return path == mine or path.startswith((mine + "/", mine + "["))
+
+
+def documented_only(operation: Operation, response: Any) -> Any:
+    """The answer without the fields the contract does not document (a documented example may
+    show one the tables leave out: the sandbox answers with what the contract describes)."""
+    body = operation.responses.get(response.status)
+    if body is None or not body.structured or not response.body.strip():
+        return response
+    data = response.body
+    for _ in range(_ROUNDS):
+        report = validate(operation, data, part="response", status=response.status)
+        extra = [i.path for i in report.warnings if i.rule == "additionalProperties"]
+        if not extra:
+            break
+        document = _parse(body, data)
+        for path in extra:
+            if body.wire == "xml":
+                element = find_element(document, path)
+                parent = element.getparent() if element is not None else None
+                if parent is not None and element is not None:
+                    parent.remove(element)
+            else:
+                delete_at(document, path)
+        data = _dump(body, document)
+    if data is response.body:
+        return response
+    return type(response)(response.status, response.headers, data, response.reason)
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+def error_body(
+    operation: Operation | None,
+    provider: str,
+    status: int,
+    code: str,
+    message: str,
+) -> tuple[bytes, str]:
+    """A documented error envelope: Bandwidth's ResponseStatus, Vonage's problem details."""
+    message = " ".join(message.split())[:500]
+    if provider == "bandwidth":
+        root = "ResponseStatus"
+        if operation is not None:
+            documented = operation.responses.get(status)
+            success = [b for s, b in sorted(operation.responses.items()) if s < 300]
+            if documented is not None and documented.wire == "xml":
+                root = documented.locator
+            elif success and success[0].wire == "xml":
+                root = success[0].locator
+        code_text = code if code.isdigit() else str(status)
+        status_xml = (
+            f"<ResponseStatus><ErrorCode>{code_text}</ErrorCode>"
+            f"<Description>{_escape(message)}</Description></ResponseStatus>"
+        )
+        xml = status_xml if root == "ResponseStatus" else f"<{root}>{status_xml}</{root}>"
+        return (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml.encode("utf-8"),
+            "application/xml",
+        )
+    media = "application/json"
+    if operation is not None and status in operation.responses:
+        documented = operation.responses[status]
+        if documented.media_types:
+            media = documented.media_types[0]
+    problem = {
+        "type": code,
+        "title": _title(code),
+        "detail": message,
+        "instance": str(uuid.uuid4()),
+    }
+    return json.dumps(problem).encode("utf-8"), media
+
+
+def _title(code: str) -> str:
+    codes = _error_codes()
+    entry = codes.get(code)
+    if isinstance(entry, Mapping) and entry.get("description"):
+        return str(entry["description"])
+    return code.replace("-", " ").capitalize()
+
+
+@cache
+def _error_codes() -> Mapping[str, Any]:
+    document = load_contract("vonage/openapi.yaml")
+    schema = (document.get("components") or {}).get("schemas", {}).get("ErrorResponse", {})
+    codes = schema.get("x-error-codes") or {}
+    return codes if isinstance(codes, Mapping) else {}
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def read_record(body: Body, data: bytes) -> Record | None:
+    """The fields a client sent (None when the body is not a document)."""
+    if not body.structured:
+        return None
+    try:
+        return _parse(body, data)
+    except ParseError:
+        return None

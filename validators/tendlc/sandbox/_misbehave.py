@@ -1,0 +1,271 @@
+"""Named ways for the sandbox to drift from the documentation, so that drift detection is
+tested for real: ``--misbehave RULE[:OPERATION_GLOB][=VALUE]``.
+
+=====================  ===========================================================
+rule                   what the sandbox does to a successful answer
+=====================  ===========================================================
+drop-required-field    leaves out a field the response contract requires
+undocumented-field     adds a field the contract does not document
+wrong-status           answers with a success status the operation does not document
+wrong-root             renames the XML root element / wraps the JSON body in an array
+slow                   waits VALUE seconds (default 1) before answering
+429-storm              answers the next VALUE requests (default 5) with 429
+=====================  ===========================================================
+
+Every change made is logged (:attr:`Misbehaviour.injected`): a test compares what a
+conformance run reports with what the sandbox did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from .._catalog import Operation, element_children, element_path, json_pointer
+from .._errors import InvalidArgument
+from .._parsing import ParseError, parse_json, parse_xml
+from .._validation import validate
+from ..traffic import Headers, Response
+
+__all__ = ["RULES", "Injection", "Misbehaviour", "Rule"]
+
+RULES = (
+    "drop-required-field",
+    "undocumented-field",
+    "wrong-status",
+    "wrong-root",
+    "slow",
+    "429-storm",
+)
+UNDOCUMENTED_XML = "SandboxUndocumentedField"
+UNDOCUMENTED_JSON = "sandbox_undocumented_field"
+WRONG_ROOT = "SandboxUnexpectedRoot"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    operations: str = "*"
+    value: float | None = None
+
+    def applies(self, operation: Operation) -> bool:
+        return fnmatch.fnmatchcase(operation.id, self.operations)
+
+    @classmethod
+    def parse(cls, text: str) -> Rule:
+        head, _, value = text.partition("=")
+        name, _, operations = head.partition(":")
+        if name not in RULES:
+            raise InvalidArgument(f"unknown misbehaviour {name!r}; the rules: {', '.join(RULES)}")
+        try:
+            number = float(value) if value else None
+        except ValueError:
+            raise InvalidArgument(f"{text!r}: the value after = must be a number") from None
+        return cls(name, operations or "*", number)
+
+
+@dataclass(frozen=True)
+class Injection:
+    """One change the sandbox made to one answer."""
+
+    rule: str
+    operation: str
+    path: str = ""
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "rule": self.rule,
+            "operation": self.operation,
+            "path": self.path,
+            "detail": self.detail,
+        }
+
+
+class Misbehaviour:
+    """The rules in force, and the log of what they did."""
+
+    def __init__(self, rules: Iterable[Rule] = ()) -> None:
+        self.rules = tuple(rules)
+        self.injected: list[Injection] = []
+        self._storms: dict[int, int] = {}
+        self._lock = threading.Lock()
+        self.reset()
+
+    @classmethod
+    def parse(cls, texts: Iterable[str]) -> Misbehaviour:
+        return cls(Rule.parse(text) for text in texts)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.injected.clear()
+            self._storms = {
+                index: int(rule.value if rule.value is not None else 5)
+                for index, rule in enumerate(self.rules)
+                if rule.name == "429-storm"
+            }
+
+    def _active(self, name: str, operation: Operation) -> Iterator[tuple[int, Rule]]:
+        for index, rule in enumerate(self.rules):
+            if rule.name == name and rule.applies(operation):
+                yield index, rule
+
+    def storm(self, operation: Operation) -> bool:
+        """True when this request is one of a 429 storm's."""
+        with self._lock:
+            for index, _ in self._active("429-storm", operation):
+                if self._storms.get(index, 0) > 0:
+                    self._storms[index] -= 1
+                    self.injected.append(Injection("429-storm", operation.id))
+                    return True
+        return False
+
+    async def delay(self, operation: Operation) -> None:
+        for _, rule in self._active("slow", operation):
+            seconds = rule.value if rule.value is not None else 1.0
+            with self._lock:
+                self.injected.append(Injection("slow", operation.id, detail=f"{seconds} s"))
+            await asyncio.sleep(seconds)
+
+    def apply(self, operation: Operation, response: Response) -> Response:
+        """The answer after the body and status rules in force."""
+        for name in ("drop-required-field", "undocumented-field", "wrong-root", "wrong-status"):
+            for _ in self._active(name, operation):
+                changed = _CHANGES[name](operation, response)
+                if changed is not None:
+                    response, injection = changed
+                    with self._lock:
+                        self.injected.append(injection)
+        return response
+
+
+def _document(response: Response) -> tuple[str, Any] | None:
+    body = response.body
+    if not body.strip():
+        return None
+    try:
+        if body.lstrip().startswith(b"<"):
+            return "xml", parse_xml(body)
+        return "json", parse_json(body)
+    except ParseError:
+        return None
+
+
+def _with_body(response: Response, data: bytes) -> Response:
+    return Response(response.status, response.headers, data, response.reason)
+
+
+def _dump(kind: str, document: Any) -> bytes:
+    if kind == "xml":
+        return bytes(etree.tostring(document, encoding="utf-8", xml_declaration=True))
+    return json.dumps(document).encode("utf-8")
+
+
+def _drop_required(operation: Operation, response: Response) -> tuple[Response, Injection] | None:
+    parsed = _document(response)
+    if parsed is None:
+        return None
+    kind, document = parsed
+    for path in _field_paths(kind, document):
+        candidate = _without(kind, document, path)
+        report = validate(operation, candidate, part="response", status=response.status)
+        if any(i.rule == "required" and i.path == path for i in report.errors):
+            return _with_body(response, candidate), Injection(
+                "drop-required-field", operation.id, path
+            )
+    return None
+
+
+def _field_paths(kind: str, document: Any) -> Iterator[str]:
+    if kind == "xml":
+        for element in document.iter():
+            if isinstance(element.tag, str) and element is not document:
+                yield element_path(element)
+        return
+    stack: list[tuple[list[str], Any]] = [([], document)]
+    while stack:
+        tokens, node = stack.pop(0)
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield json_pointer([*tokens, key])
+                stack.append(([*tokens, key], value))
+        elif isinstance(node, list):
+            stack.extend(([*tokens, str(i)], value) for i, value in enumerate(node))
+
+
+def _without(kind: str, document: Any, path: str) -> bytes:
+    from .._catalog import delete_at, find_element
+
+    copy = parse_xml(_dump(kind, document)) if kind == "xml" else json.loads(_dump(kind, document))
+    if kind == "xml":
+        element = find_element(copy, path)
+        parent = element.getparent() if element is not None else None
+        if parent is not None and element is not None:
+            parent.remove(element)
+    else:
+        delete_at(copy, path)
+    return _dump(kind, copy)
+
+
+def _undocumented(operation: Operation, response: Response) -> tuple[Response, Injection] | None:
+    parsed = _document(response)
+    if parsed is None:
+        return None
+    kind, document = parsed
+    if kind == "xml":
+        target = next(iter(element_children(document)), document)
+        etree.SubElement(target, UNDOCUMENTED_XML).text = "drift"
+        path = f"{element_path(target)}/{UNDOCUMENTED_XML}"
+    else:
+        target, tokens = document, []
+        if isinstance(document, list):
+            if not document or not isinstance(document[0], dict):
+                return None
+            target, tokens = document[0], ["0"]
+        if not isinstance(target, dict):
+            return None
+        target[UNDOCUMENTED_JSON] = "drift"
+        path = json_pointer([*tokens, UNDOCUMENTED_JSON])
+    return _with_body(response, _dump(kind, document)), Injection(
+        "undocumented-field", operation.id, path
+    )
+
+
+def _wrong_root(operation: Operation, response: Response) -> tuple[Response, Injection] | None:
+    parsed = _document(response)
+    if parsed is None:
+        return None
+    kind, document = parsed
+    if kind == "xml":
+        document.tag = WRONG_ROOT
+        return _with_body(response, _dump(kind, document)), Injection(
+            "wrong-root", operation.id, f"/{WRONG_ROOT}"
+        )
+    return _with_body(response, json.dumps([document]).encode("utf-8")), Injection(
+        "wrong-root", operation.id, ""
+    )
+
+
+def _wrong_status(operation: Operation, response: Response) -> tuple[Response, Injection] | None:
+    for status in (200, 201, 202, 203, 206):
+        if status not in operation.responses:
+            headers = Headers(response.headers)
+            return Response(status, headers, response.body), Injection(
+                "wrong-status", operation.id, detail=f"{response.status} -> {status}"
+            )
+    return None
+
+
+_CHANGES = {
+    "drop-required-field": _drop_required,
+    "undocumented-field": _undocumented,
+    "wrong-root": _wrong_root,
+    "wrong-status": _wrong_status,
+}
