@@ -24,7 +24,7 @@ TENDLC_ALL = [
     "validate",
 ]
 # Public submodules: importing them makes them attributes of the package, and that is fine.
-PUBLIC_SUBMODULES = {"cli", "plugin", "strategies", "traffic", "cassettes"}
+PUBLIC_SUBMODULES = {"cli", "plugin", "strategies", "traffic", "cassettes", "reports"}
 STRATEGIES_ALL = ["InvalidArgument", "Mutation", "invalid_requests", "requests", "responses"]
 
 
