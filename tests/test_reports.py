@@ -101,8 +101,9 @@ def _drifting_brand():
     )
 
 
-@pytest.fixture(scope="module")
-def run():
+def sample_run():
+    """A conformance run with one of each: pass, errors both ways, unmatched, drift (twice),
+    a skipped and a failed probe."""
     run = Run(
         "conform",
         started=STARTED,
@@ -121,6 +122,11 @@ def run():
         ]
     )
     return run
+
+
+@pytest.fixture(scope="module")
+def run():
+    return sample_run()
 
 
 def test_the_checks_found_what_the_reports_must_show(run):
