@@ -546,3 +546,11 @@ def test_a_probe_that_did_not_run_belongs_to_the_operation_it_names(name, group)
     document = json.loads(to_json(run))
     assert document["entries"][0]["group"] == group
     assert [g["id"] for g in document["operations"]] == [group]
+
+
+def test_credentials_in_a_context_url_are_masked_in_every_format():
+    run = Run("conform", context={"base_url": f"https://user:{SECRET}@host.test/?api_key={SECRET}"})
+    for writer in (to_junit_xml, to_json, to_markdown, to_html):
+        text = writer(run)
+        assert SECRET not in text, writer.__name__
+        assert "host.test" in text, writer.__name__
