@@ -1,0 +1,556 @@
+"""The report writers, read back: JUnit XML, JSON (against its schema), Markdown and HTML.
+
+The runs are made of real checks of the providers' documented examples (examples/), so what a
+report says is what tendlc.traffic.check found.
+"""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
+
+import jsonschema
+import lxml.html
+import pytest
+
+import tendlc.reports as reports
+from tendlc import Issue
+from tendlc._resources import examples_dir
+from tendlc.reports import (
+    JSON_SCHEMA,
+    to_html,
+    to_json,
+    to_junit_xml,
+    to_markdown,
+    write_reports,
+)
+from tendlc.traffic import (
+    Exchange,
+    ExchangeResult,
+    Finding,
+    Headers,
+    Request,
+    Response,
+    Run,
+    RunEntry,
+    check,
+)
+
+EXAMPLES = examples_dir()
+BANDWIDTH = "https://dashboard.bandwidth.com/api/accounts/9900000/campaignManagement/10dlc"
+VONAGE = "https://api.nexmo.com/v1/10dlc"
+XML = Headers({"Content-Type": "application/xml"})
+JSON = Headers({"Content-Type": "application/json"})
+PAYLOAD = "<script>alert(1)</script> \"x\" 'y'"
+SECRET = "abc-secret-123"
+STARTED = datetime(2025, 3, 4, 10, 0, 0, tzinfo=timezone.utc)
+
+
+def _example(name):
+    return (EXAMPLES / name).read_bytes()
+
+
+def _campaign_import():
+    """The documented Bandwidth campaign import and its 201: valid."""
+    return check(
+        Exchange(
+            Request(
+                "POST",
+                f"{BANDWIDTH}/campaigns/imports",
+                XML,
+                _example("bandwidth/campaignImports.create.request.xml"),
+            ),
+            Response(201, XML, _example("bandwidth/campaignImports.create.response.201.xml")),
+        )
+    )
+
+
+def _invalid_brand():
+    """The documented Vonage brand (an undocumented field, a bad date) with a hostile value in
+    the date, and the documented 201 (its own documented defects)."""
+    brand = json.loads(_example("vonage/brands.create.request.json"))
+    brand["verification_email_completion_date"] = PAYLOAD
+    return check(
+        Exchange(
+            Request("POST", f"{VONAGE}/brands", JSON, json.dumps(brand).encode()),
+            Response(201, JSON, _example("vonage/brands.create.response.201.json")),
+        )
+    )
+
+
+def _unmatched():
+    return check(
+        Exchange(
+            Request("GET", f"{VONAGE}/nothing/here?api_key={SECRET}"),
+            Response(200, JSON, b"{}"),
+        )
+    )
+
+
+def _drifting_brand():
+    """The documented brand, repaired as the errata say, plus a field the contract lacks."""
+    body = json.loads(_example("vonage/brands.get.response.200.json"))
+    body["verification_email_completion_date"] = "2019-08-24T14:15:22Z"
+    body["carrier_suspensions"] = [{}]
+    body["loyalty_tier"] = "gold"
+    return check(
+        Exchange(
+            Request("GET", f"{VONAGE}/brands/BLQKOPK"),
+            Response(200, JSON, json.dumps(body).encode()),
+        )
+    )
+
+
+def sample_run():
+    """A conformance run with one of each: pass, errors both ways, unmatched, drift (twice),
+    a skipped and a failed probe."""
+    run = Run(
+        "conform",
+        started=STARTED,
+        finished=STARTED + timedelta(seconds=12.5),
+        context={"provider": "vonage", "base_url": "http://127.0.0.1:8765/v1/10dlc"},
+    )
+    run.add("import a campaign", _campaign_import())
+    run.add("create an invalid brand", _invalid_brand())
+    run.add("GET /v1/10dlc/nothing/here", _unmatched())
+    run.add("get a brand", _drifting_brand())
+    run.add("get the brand again", _drifting_brand())
+    run.extend(
+        [
+            RunEntry("vonage.brands.delete", None, status="skipped", note="destructive: skipped"),
+            RunEntry("probe the account", None, status="failed", note="connection refused"),
+        ]
+    )
+    return run
+
+
+@pytest.fixture(scope="module")
+def run():
+    return sample_run()
+
+
+def test_the_checks_found_what_the_reports_must_show(run):
+    """The premise of every test below: the documented examples check as expected."""
+    valid, brand, unmatched, drift, _, _, _ = (e.result for e in run.entries)
+    assert valid.operation == "bandwidth.campaignImports.create" and not valid.findings
+    assert {(f.direction, f.issue.path, f.issue.rule) for f in brand.errors} >= {
+        ("request", "/universal_ein", "additionalProperties"),
+        ("request", "/verification_email_completion_date", "format"),
+    }
+    assert any(f.direction == "response" for f in brand.errors)
+    assert any(PAYLOAD[:20] in f.issue.message for f in brand.errors)
+    assert unmatched.operation is None
+    assert drift.valid and [f.issue.path for f in drift.warnings] == ["/loyalty_tier"]
+
+
+def test_the_public_surface():
+    assert sorted(reports.__all__) == [
+        "JSON_SCHEMA",
+        "to_html",
+        "to_json",
+        "to_junit_xml",
+        "to_markdown",
+        "write_reports",
+    ]
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def test_the_schema_is_a_valid_2020_12_schema_and_documents_every_field():
+    jsonschema.Draft202012Validator.check_schema(JSON_SCHEMA)
+    assert JSON_SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+    def undocumented(schema, where):
+        for name, sub in schema.get("properties", {}).items():
+            if "description" not in sub and "$ref" not in sub and name not in ("kind",):
+                yield f"{where}/{name}"
+            yield from undocumented(sub, f"{where}/{name}")
+
+    missing = [
+        place
+        for place in undocumented(JSON_SCHEMA, "")
+        if place.count("/") == 1  # the top level is documented field by field
+    ]
+    assert not missing, missing
+
+
+def test_json_is_valid_against_its_schema_and_says_what_the_run_found(run):
+    document = json.loads(to_json(run))
+    jsonschema.Draft202012Validator(JSON_SCHEMA).validate(document)
+    assert document["schema"] == "tendlc-report/1"
+    assert document["kind"] == "conform"
+    assert document["started"] == "2025-03-04T10:00:00+00:00"
+    assert document["duration"] == 12.5
+    assert document["context"]["provider"] == "vonage"
+    assert document["summary"] == run.summary().to_dict()
+    assert document["summary"]["conforms"] is False
+
+    groups = {group["id"]: group for group in document["operations"]}
+    assert [group["id"] for group in document["operations"]] == [
+        "bandwidth.campaignImports.create",
+        "vonage.brands.create",
+        "vonage.brands.delete",
+        "vonage.brands.get",
+        "unmatched",
+        "not-run",
+    ]
+    assert groups["bandwidth.campaignImports.create"]["verdict"] == "pass"
+    assert groups["bandwidth.campaignImports.create"]["method"] == "POST"
+    assert groups["vonage.brands.create"]["verdict"] == "fail"
+    assert groups["vonage.brands.create"]["path"] == "/v1/10dlc/brands"
+    assert groups["vonage.brands.create"]["errors"] == len(run.entries[1].result.errors)
+    # drift passes, and each distinct warning is listed once with how often it was seen
+    drifting = groups["vonage.brands.get"]
+    assert (drifting["verdict"], drifting["warnings"], drifting["entries"]) == ("pass", 2, [3, 4])
+    assert [(d["path"], d["rule"], d["occurrences"]) for d in drifting["drift"]] == [
+        ("/loyalty_tier", "additionalProperties", 2)
+    ]
+    assert drifting["drift"][0]["location"].startswith("vonage/openapi.yaml#/")
+    assert groups["vonage.brands.delete"]["verdict"] == "skipped"
+    assert groups["unmatched"]["kind"] == "unmatched" and groups["unmatched"]["verdict"] == "fail"
+    assert groups["not-run"]["failed"] == 1 and groups["not-run"]["verdict"] == "fail"
+
+    entries = document["entries"]
+    assert [e["group"] for e in entries][:3] == [
+        "bandwidth.campaignImports.create",
+        "vonage.brands.create",
+        "unmatched",
+    ]
+    findings = entries[1]["exchange"]["findings"]
+    universal = next(f for f in findings if f["path"] == "/universal_ein")
+    assert universal["direction"] == "request" and universal["rule"] == "additionalProperties"
+    assert universal["location"].startswith("vonage/openapi.yaml#/components/schemas/")
+    date = next(f for f in findings if f["path"] == "/verification_email_completion_date")
+    assert date["expected"] == "date-time"
+    assert entries[5] == {
+        "name": "vonage.brands.delete",
+        "status": "skipped",
+        "note": "destructive: skipped",
+        "valid": True,
+        "verdict": "skipped",
+        "group": "vonage.brands.delete",
+        "exchange": None,
+    }
+    assert SECRET not in to_json(run)
+
+
+def test_json_reads_a_serialised_run_as_it_reads_the_run(run):
+    assert to_json(run.to_dict()) == to_json(run)
+    merged = json.loads(json.dumps({"kind": "pytest", "entries": run.to_dict()["entries"]}))
+    document = json.loads(to_json(merged))
+    jsonschema.Draft202012Validator(JSON_SCHEMA).validate(document)
+    assert document["started"] is None and document["duration"] is None
+    assert document["summary"] == run.summary().to_dict()
+
+
+def test_a_schema_violation_is_caught():
+    """The schema is closed: the test above would notice a field the writer adds."""
+    document = json.loads(to_json(Run("conform")))
+    document["surprise"] = 1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(JSON_SCHEMA).validate(document)
+
+
+# -- JUnit XML -------------------------------------------------------------------------------
+
+
+def test_junit_has_one_test_case_per_entry_with_counts(run):
+    root = ET.fromstring(to_junit_xml(run))
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    assert suite.get("name") == "tendlc.conform"
+    assert {k: suite.get(k) for k in ("tests", "failures", "errors", "skipped")} == {
+        "tests": "7",
+        "failures": "2",  # the invalid brand and the unmatched exchange
+        "errors": "1",  # the probe that failed
+        "skipped": "1",
+    }
+    assert suite.get("timestamp") == "2025-03-04T10:00:00"
+    assert float(suite.get("time")) == 12.5
+    properties = {p.get("name"): p.get("value") for p in suite.find("properties")}
+    assert properties["provider"] == "vonage"
+
+    cases = suite.findall("testcase")
+    assert [(c.get("classname"), c.get("name")) for c in cases] == [
+        ("bandwidth.campaignImports.create", "import a campaign"),
+        ("vonage.brands.create", "create an invalid brand"),
+        ("unmatched", "GET /v1/10dlc/nothing/here"),
+        ("vonage.brands.get", "get a brand"),
+        ("vonage.brands.get", "get the brand again"),
+        ("vonage.brands.delete", "vonage.brands.delete"),
+        ("not-run", "probe the account"),
+    ]
+    passing, brand, unmatched, drift, _, skipped, failed = cases
+    assert list(passing.iter("failure")) == [] and "→ 201" in passing.find("system-out").text
+    failure = brand.find("failure")
+    assert failure.get("type") == "contract"
+    assert failure.get("message").startswith(f"{len(run.entries[1].result.errors)} contract errors")
+    assert "request /universal_ein [additionalProperties]" in failure.text
+    assert "response " in failure.text
+    assert PAYLOAD[:25] in failure.text  # the excerpt, as text
+    assert "contract: vonage/openapi.yaml#/" in failure.text
+    assert "expected: date-time" in failure.text
+    assert "[unmatched]" in unmatched.find("failure").text
+    assert SECRET not in unmatched.find("system-out").text
+    assert drift.find("failure") is None
+    assert "warning (drift): response /loyalty_tier" in drift.find("system-out").text
+    assert skipped.find("skipped").get("message") == "destructive: skipped"
+    assert failed.find("error").get("message") == "connection refused"
+
+
+def _hostile_run():
+    nasty = "bad \x00\x08\x1b ]]> <&> \"'\ufffe \udc80 end"
+    result = ExchangeResult(
+        Exchange(Request("GET", f"{VONAGE}/brands/B1"), Response(200)),
+        "vonage.brands.get",
+        (Finding("response", "response_body", _issue(nasty)),),
+    )
+    return Run("proxy", [RunEntry(f"entry {nasty}", result)], context={"note": nasty})
+
+
+def _issue(message):
+    return Issue("error", "/x]]>", "enum", message, expected=[message])
+
+
+def test_junit_survives_control_characters_and_cdata_ends():
+    text = to_junit_xml(_hostile_run())
+    root = ET.fromstring(text)
+    case = root.find("testsuite/testcase")
+    failure = case.find("failure").text
+    assert "]]> <&>" in failure and "\\x00\\x08\\x1b" in failure and "\\udc80" in failure
+    assert case.get("name").startswith("entry bad \\x00")
+    text.encode("utf-8")  # no lone surrogate left
+
+
+def test_every_writer_survives_hostile_text(tmp_path):
+    run = _hostile_run()
+    written = write_reports(
+        run,
+        junit_xml=tmp_path / "r.xml",
+        json=tmp_path / "r.json",
+        markdown=tmp_path / "r.md",
+        html=tmp_path / "r.html",
+    )
+    ET.parse(written[0])
+    document = json.loads(written[1].read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(JSON_SCHEMA).validate(document)
+    assert document["entries"][0]["exchange"]["findings"][0]["message"].startswith("bad \x00")
+    assert "\x00" not in written[2].read_text(encoding="utf-8")
+    page = lxml.html.fromstring(written[3].read_text(encoding="utf-8"))
+    assert "]]> <&>" in page.text_content()
+
+
+# -- Markdown --------------------------------------------------------------------------------
+
+
+def _table(markdown, header):
+    """The rows (lists of cells) of the table whose header row starts with ``header``."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {header} |"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = re.split(r"(?<!\\)\|", line.strip()[1:-1])
+        rows.append([cell.strip() for cell in cells])
+    return rows
+
+
+def test_markdown_has_a_verdict_a_summary_and_a_row_per_operation(run):
+    text = to_markdown(run)
+    assert text.splitlines()[0] == "# ❌ FAIL: tendlc Conformance run"
+    assert "**Provider:** vonage" in text and "**Duration:** 12.5 s" in text
+    summary = run.summary()
+    assert _table(text, "Exchanges") == [
+        [str(summary.exchanges), "1", str(summary.errors), "2", "1", "1"]
+    ]
+    operations = {row[0].strip("`"): row[1:] for row in _table(text, "Operation")}
+    assert list(operations) == [
+        "bandwidth.campaignImports.create",
+        "vonage.brands.create",
+        "vonage.brands.delete",
+        "vonage.brands.get",
+        "unmatched",
+        "not-run",
+    ]
+    assert operations["bandwidth.campaignImports.create"] == ["1", "0", "0", "✅ pass"]
+    assert operations["vonage.brands.create"][3] == "❌ fail"
+    assert operations["vonage.brands.get"] == ["2", "0", "2", "⚠️ pass, drift"]
+    assert operations["vonage.brands.delete"][3] == "⏭️ skipped"
+
+
+def test_markdown_details_name_direction_path_and_rule_escaped(run):
+    text = to_markdown(run)
+    assert "### vonage.brands.create (POST /v1/10dlc/brands)" in text
+    rows = _table(text, "Entry")
+    assert [
+        "create an invalid brand",
+        "request",
+        "`/universal_ein`",
+        "`additionalProperties`",
+    ] in [row[:4] for row in rows]
+    # markup in a quoted value is text, never HTML that a summary page would render
+    assert "<script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert SECRET not in text
+    # drift is listed, and is not a failure
+    drift = _table(text, "Operation | Direction")
+    assert drift[0][:5] == [
+        "`vonage.brands.get`",
+        "response",
+        "`/loyalty_tier`",
+        "`additionalProperties`",
+        "2",
+    ]
+    assert "### vonage.brands.get" not in text
+
+
+def test_markdown_details_are_bounded():
+    result = _invalid_brand()
+    run = Run("conform", [RunEntry(f"brand {i}", result) for i in range(40)])
+    text = to_markdown(run)
+    rows = _table(text, "Entry")
+    assert len(rows) == 50
+    hidden = 40 * len(result.errors) - 50
+    assert f"… and {hidden} more failures not shown" in text
+    assert len(text) < 30_000
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+
+def test_html_is_self_contained_and_says_what_the_run_found(run):
+    text = to_html(run)
+    page = lxml.html.fromstring(text)
+    # nothing is fetched: no external script, style, image, font or frame; links are anchors
+    for element in page.iter():
+        for attribute in ("src", "srcset", "data", "action", "poster"):
+            assert element.get(attribute) is None, (element.tag, attribute)
+        if element.get("href") is not None:
+            assert element.get("href").startswith("#"), element.get("href")
+    assert page.xpath("//link") == []
+    style = "".join(page.xpath("//style/text()"))
+    assert "url(" not in style and "@import" not in style
+    policy = page.xpath("//meta[@http-equiv='Content-Security-Policy']/@content")[0]
+    assert "default-src 'none'" in policy
+    (script,) = page.xpath("//script")  # the filter script and nothing else
+    assert "alert" not in script.text
+
+    assert page.xpath("string(//*[@id='verdict'])") == "fail"
+    header = page.xpath("string(//header)")
+    assert "conform" in header and "http://127.0.0.1:8765/v1/10dlc" in header
+    assert "12.5 s" in header and "2025-03-04T10:00:00+00:00" in header
+    counters = {
+        node.get("data-counter"): node.xpath("string(b)")
+        for node in page.xpath("//*[@data-counter]")
+    }
+    assert counters["exchanges"] == "5" and counters["warnings"] == "2"
+    assert counters["errors"] == str(run.summary().errors)
+
+    rows = page.xpath("//table[@id='operations-table']/tbody/tr")
+    cells = {row.get("data-operation"): [c.text_content() for c in row.xpath("td")] for row in rows}
+    assert cells["vonage.brands.create"][:3] == [
+        "vonage.brands.create",
+        "POST",
+        "/v1/10dlc/brands",
+    ]
+    assert cells["vonage.brands.create"][6].startswith("fail")
+    assert cells["vonage.brands.get"][3:6] == ["2", "0", "2"]
+    assert "pass" in cells["vonage.brands.get"][6] and "2 warnings" in cells["vonage.brands.get"][6]
+
+
+def test_html_findings_show_direction_path_rule_excerpt_expected_and_location(run):
+    page = lxml.html.fromstring(to_html(run))
+    section = page.xpath("//section[@data-operation='vonage.brands.create']")[0]
+    findings = [
+        [cell.text_content() for cell in row.xpath("td")]
+        for row in section.xpath(".//tr[contains(@class, 'finding')]")
+    ]
+    universal = next(row for row in findings if row[2] == "/universal_ein")
+    assert universal[:4] == ["error", "request", "/universal_ein", "additionalProperties"]
+    assert "vonage/openapi.yaml#/components/schemas/" in universal[5]
+    date = next(row for row in findings if row[2] == "/verification_email_completion_date")
+    # the hostile excerpt is text in a cell: escaped, with its quotes
+    assert PAYLOAD.replace("'", "\\'") in date[4]
+    assert "expected: date-time" in date[5]
+    assert {row[1] for row in findings} == {"request", "response"}
+
+    # drift: its own section, by operation, labelled drift and not error
+    drift = page.xpath("//section[@id='drift']")[0]
+    assert drift.xpath("string(.//h3)") == "vonage.brands.get"
+    assert "/loyalty_tier" in drift.text_content()
+    labels = page.xpath(
+        "//section[@data-operation='vonage.brands.get']//tr[contains(@class,'finding')]/td[1]"
+    )
+    assert [label.text_content() for label in labels] == ["drift", "drift"]
+    text = page.text_content()
+    assert "destructive: skipped" in text and "connection refused" in text
+    assert SECRET not in to_html(run)
+
+
+def test_html_escapes_quotes_in_attributes():
+    run = Run("proxy", context={"base_url": 'http://127.0.0.1:1/"><script>alert(2)</script>'})
+    text = to_html(run)
+    assert "<script>alert(2)" not in text
+    assert len(lxml.html.fromstring(text).xpath("//script")) == 1
+
+
+# -- every format ----------------------------------------------------------------------------
+
+
+def test_an_empty_run_gives_valid_reports_in_every_format(tmp_path):
+    run = Run("conform", started=STARTED, finished=STARTED)
+    paths = write_reports(
+        run,
+        junit_xml=tmp_path / "a" / "r.xml",
+        json=tmp_path / "b" / "r.json",
+        markdown=tmp_path / "r.md",
+        html=tmp_path / "r.html",
+    )
+    assert [p.name for p in paths] == ["r.xml", "r.json", "r.md", "r.html"]
+    suite = ET.parse(paths[0]).getroot().find("testsuite")
+    assert suite.get("tests") == "0" and suite.findall("testcase") == []
+    document = json.loads(paths[1].read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(JSON_SCHEMA).validate(document)
+    assert document["operations"] == [] and document["entries"] == []
+    assert document["summary"]["conforms"] is True
+    markdown = paths[2].read_text(encoding="utf-8")
+    assert markdown.startswith("# ✅ PASS") and "Nothing was checked" in markdown
+    page = lxml.html.fromstring(paths[3].read_text(encoding="utf-8"))
+    assert page.xpath("string(//*[@id='verdict'])") == "pass"
+    assert "nothing was checked" in page.text_content()
+
+
+def test_write_reports_writes_only_what_is_asked(tmp_path, run):
+    assert write_reports(run) == []
+    paths = write_reports(run, markdown=str(tmp_path / "summary.md"))
+    assert paths == [tmp_path / "summary.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.md"]
+    assert paths[0].read_text(encoding="utf-8") == to_markdown(run)
+
+
+@pytest.mark.parametrize(
+    ("name", "group"),
+    [
+        ("vonage.brands.delete", "vonage.brands.delete"),
+        ("vonage.brands.delete[soft]", "vonage.brands.delete"),
+        ("vonage.brands.delete: not allowed", "vonage.brands.delete"),
+        ("vonage.brands.deleted", "not-run"),
+        ("vonage.brands.delete.more", "not-run"),
+        ("probe the account", "not-run"),
+    ],
+)
+def test_a_probe_that_did_not_run_belongs_to_the_operation_it_names(name, group):
+    run = Run("conform", [RunEntry(name, None, status="skipped", note="n")])
+    document = json.loads(to_json(run))
+    assert document["entries"][0]["group"] == group
+    assert [g["id"] for g in document["operations"]] == [group]
+
+
+def test_credentials_in_a_context_url_are_masked_in_every_format():
+    run = Run("conform", context={"base_url": f"https://user:{SECRET}@host.test/?api_key={SECRET}"})
+    for writer in (to_junit_xml, to_json, to_markdown, to_html):
+        text = writer(run)
+        assert SECRET not in text, writer.__name__
+        assert "host.test" in text, writer.__name__

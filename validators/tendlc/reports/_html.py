@@ -1,0 +1,393 @@
+"""The HTML report: one self-contained page a person reads.
+
+A header with the verdict and what the run was (kind, provider and base URL when the run's
+context names them, start, duration); the counters; a table of operations; the drift
+(distinct warnings, by operation); then each operation's entries with every finding
+(severity, direction, path, rule, message, expected, contract location). Drift is drawn in
+amber, errors in red.
+
+The page fetches nothing: the style is inline, and a Content-Security-Policy allows no
+source at all except that style and the one inline script, by its hash. The script only adds
+a filter box (everything is readable without it). Every text is HTML-escaped; a payload
+excerpt quoted in a message shows as text and cannot run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from html import escape
+
+from ._model import (
+    EntryView,
+    FindingView,
+    Group,
+    RunLike,
+    RunView,
+    count,
+    duration_text,
+    expected_text,
+    iso,
+    printable,
+    view,
+)
+
+__all__ = ["to_html"]
+
+_STYLE = """
+:root { --fail: #b42318; --fail-bg: #fef3f2; --pass: #067647; --pass-bg: #ecfdf3;
+  --drift: #93370d; --drift-bg: #fffaeb; --skip: #475467; --skip-bg: #f2f4f7;
+  --line: #d0d5dd; --text: #101828; --muted: #475467; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif;
+  color: var(--text); background: #fff; }
+main { max-width: 1240px; margin: 0 auto; padding: 24px 32px 64px; }
+header { border-bottom: 1px solid var(--line); padding-bottom: 16px; margin-bottom: 20px; }
+h1 { font-size: 26px; margin: 0 0 8px; display: flex; gap: 14px; align-items: center; }
+h2 { font-size: 20px; margin: 32px 0 12px; }
+h3 { font-size: 17px; margin: 0; }
+code, .mono { font-family: "DejaVu Sans Mono", ui-monospace, Menlo, Consolas, monospace;
+  font-size: 13px; overflow-wrap: break-word; }
+h3 code { font-size: 15px; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-size: 13px;
+  font-weight: 700; letter-spacing: .02em; text-transform: uppercase; white-space: nowrap; }
+h1 .badge { font-size: 16px; padding: 4px 14px; }
+.badge.fail { color: #fff; background: var(--fail); }
+.badge.pass { color: #fff; background: var(--pass); }
+.badge.skipped { color: #fff; background: var(--skip); }
+.badge.drift { color: var(--drift); background: var(--drift-bg); border: 1px solid #fec84b; }
+.badge.error { color: var(--fail); background: var(--fail-bg); border: 1px solid #fda29b; }
+dl.context { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px;
+  margin: 8px 0 0; }
+dl.context dt { color: var(--muted); }
+dl.context dd { margin: 0; overflow-wrap: anywhere; }
+.counters { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
+.counter { border: 1px solid var(--line); border-radius: 10px; padding: 10px 16px;
+  min-width: 120px; }
+.counter b { display: block; font-size: 26px; line-height: 1.2; }
+.counter span { color: var(--muted); font-size: 13px; }
+.counter.errors.nonzero { border-color: #fda29b; background: var(--fail-bg); }
+.counter.errors.nonzero b { color: var(--fail); }
+.counter.warnings.nonzero { border-color: #fec84b; background: var(--drift-bg); }
+.counter.warnings.nonzero b { color: var(--drift); }
+.providers { color: var(--muted); margin: 4px 0 0; padding-left: 20px; }
+table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; }
+th, td { text-align: left; vertical-align: top; padding: 6px 10px;
+  border-bottom: 1px solid var(--line); }
+th { font-size: 13px; color: var(--muted); font-weight: 600; background: #f9fafb; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.fail td:first-child { border-left: 4px solid var(--fail); }
+tr.pass td:first-child { border-left: 4px solid var(--pass); }
+tr.skipped td:first-child { border-left: 4px solid var(--skip); }
+tr.drift td:first-child { border-left: 4px solid #f79009; }
+table.findings, table.drift { table-layout: fixed; }
+table.findings td code, table.drift td code { overflow-wrap: anywhere; }
+table.findings td, table.drift td { overflow-wrap: anywhere; }
+col.severity { width: 84px; } col.direction { width: 100px; } col.path { width: 16%; }
+col.rule { width: 16%; } col.location { width: 24%; } col.seen { width: 64px; }
+.expected { margin-bottom: 2px; }
+.location, .location code { color: var(--muted); font-size: 12px; }
+tr.finding.error { background: var(--fail-bg); }
+tr.finding.warning { background: var(--drift-bg); }
+section.operation { border: 1px solid var(--line); border-radius: 10px; margin: 16px 0;
+  padding: 14px 18px; }
+section.operation.fail { border-left: 6px solid var(--fail); }
+section.operation.pass { border-left: 6px solid var(--pass); }
+section.operation.skipped { border-left: 6px solid var(--skip); }
+.operation-head { display: flex; gap: 12px; align-items: baseline; flex-wrap: wrap; }
+.muted { color: var(--muted); }
+.entry { margin: 12px 0 0; padding-top: 10px; border-top: 1px dashed var(--line); }
+.entry-head { display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; }
+.note { margin: 4px 0; color: var(--muted); font-style: italic; }
+.drift-list h3 { margin-top: 12px; }
+.empty { padding: 24px; border: 1px dashed var(--line); border-radius: 10px; color: var(--muted); }
+#filter { margin: 8px 0; }
+#filter input[type=search] { padding: 4px 8px; width: 280px; font: inherit; }
+footer { margin-top: 40px; color: var(--muted); font-size: 13px; }
+"""
+
+_SCRIPT = """
+(function () {
+  var box = document.getElementById("filter");
+  var text = document.getElementById("filter-text");
+  var failing = document.getElementById("filter-failing");
+  box.hidden = false;
+  function apply() {
+    var wanted = text.value.toLowerCase();
+    document.querySelectorAll("[data-operation]").forEach(function (node) {
+      var id = node.getAttribute("data-operation").toLowerCase();
+      var verdict = node.getAttribute("data-verdict");
+      node.hidden = id.indexOf(wanted) < 0 || (failing.checked && verdict !== "fail");
+    });
+  }
+  text.addEventListener("input", apply);
+  failing.addEventListener("change", apply);
+})();
+"""
+
+_SCRIPT_HASH = base64.b64encode(hashlib.sha256(_SCRIPT.encode("utf-8")).digest()).decode()
+#: no fetch of any kind; only the inline style and the one inline script above
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; "
+    f"script-src 'sha256-{_SCRIPT_HASH}'; base-uri 'none'; form-action 'none'"
+)
+
+
+def to_html(run: RunLike) -> str:
+    """The HTML report of ``run``: one self-contained page."""
+    data = view(run)
+    verdict = "pass" if data.conforms else "fail"
+    title = f"tendlc {data.title}: {verdict.upper()}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_e(CONTENT_SECURITY_POLICY)}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        f'<body class="{verdict}">',
+        "<main>",
+        *_header(data, verdict),
+        *_counters(data),
+        *_operations(data),
+        *_drift(data),
+        *_details(data),
+        "<footer>Written by tendlc from the run's checked exchanges: methods, URLs (credentials "
+        "masked) and statuses only, never headers or bodies.</footer>",
+        "</main>",
+        f"<script>{_SCRIPT}</script>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _header(data: RunView, verdict: str) -> list[str]:
+    summary = data.summary
+    if data.conforms:
+        said = (
+            "every exchange conforms to the contracts"
+            if summary.exchanges
+            else "nothing was checked"
+        )
+    else:
+        problems = []
+        if summary.errors:
+            problems.append(count(summary.errors, "error"))
+        if summary.failed:
+            problems.append(count(summary.failed, "failed probe"))
+        failing = [group.id for group in data.failing_groups]
+        named = ", ".join(failing[:5]) + (
+            f" and {len(failing) - 5} more" if len(failing) > 5 else ""
+        )
+        said = f"{' and '.join(problems)}; failing: {named}"
+    if summary.warnings:
+        said += f"; {count(summary.warnings, 'warning')} of drift"
+    items = [("kind", data.kind), *data.context_items()]
+    items.append(("started", iso(data.started) or "unknown"))
+    if data.finished is not None:
+        items.append(("finished", iso(data.finished) or ""))
+    items.append(("duration", duration_text(data.duration)))
+    context = "".join(f"<dt>{_e(label)}</dt><dd>{_e(text)}</dd>" for label, text in items)
+    return [
+        "<header>",
+        f"<h1><span>tendlc · {_e(data.title)}</span> "
+        f'<span class="badge {verdict}" id="verdict">{verdict}</span></h1>',
+        f'<p class="said">{_e(said)}</p>',
+        f'<dl class="context">{context}</dl>',
+        "</header>",
+    ]
+
+
+def _counters(data: RunView) -> list[str]:
+    summary = data.summary
+    values = [
+        ("exchanges", summary.exchanges, "exchanges checked"),
+        ("operations", sum(1 for g in data.groups if g.kind == "operation"), "operations"),
+        ("errors", summary.errors, "errors"),
+        ("warnings", summary.warnings, "warnings (drift)"),
+        ("unmatched", summary.unmatched, "unmatched"),
+        ("skipped", summary.skipped, "skipped"),
+        ("failed", summary.failed, "failed probes"),
+    ]
+    cells = "".join(
+        f'<div class="counter {name}{" nonzero" if value else ""}" data-counter="{name}">'
+        f"<b>{value}</b><span>{_e(label)}</span></div>"
+        for name, value, label in values
+    )
+    lines = ['<section id="summary"><h2>Summary</h2>', f'<div class="counters">{cells}</div>']
+    if summary.providers:
+        lines.append('<ul class="providers">')
+        for provider in summary.providers:
+            lines.append(
+                f"<li><b>{_e(provider.provider)}</b>: {len(provider.operations)} of "
+                f"{provider.documented} documented operations exercised, "
+                f"{_e(count(provider.exchanges, 'exchange'))}</li>"
+            )
+        lines.append("</ul>")
+    return [*lines, "</section>"]
+
+
+def _operations(data: RunView) -> list[str]:
+    lines = ['<section id="operations"><h2>Operations</h2>']
+    if not data.groups:
+        return [
+            *lines,
+            '<p class="empty">The run has no entries: nothing was checked.</p>',
+            "</section>",
+        ]
+    lines += [
+        '<div id="filter" hidden><label>Filter operations '
+        '<input type="search" id="filter-text" placeholder="e.g. vonage.brands"></label> '
+        '<label><input type="checkbox" id="filter-failing"> failing only</label></div>',
+        '<table id="operations-table">',
+        "<thead><tr><th>Operation</th><th>Method</th><th>Path</th><th class=num>Exchanges</th>"
+        "<th class=num>Errors</th><th class=num>Warnings</th><th>Verdict</th></tr></thead>",
+        "<tbody>",
+    ]
+    for group in data.groups:
+        row_class = "drift" if group.verdict == "pass" and group.warnings else group.verdict
+        lines.append(
+            f'<tr class="{row_class}" data-operation="{_e(group.id)}" '
+            f'data-verdict="{group.verdict}">'
+            f'<td><a href="#{_anchor(group)}"><code>{_e(group.id)}</code></a></td>'
+            f"<td>{_e(group.method or '')}</td>"
+            f"<td><code>{_breakable(group.path or '')}</code></td>"
+            f'<td class="num">{group.exchanges}</td><td class="num">{group.errors}</td>'
+            f'<td class="num">{group.warnings}</td><td>{_verdict(group)}</td></tr>'
+        )
+    return [*lines, "</tbody></table>", "</section>"]
+
+
+def _drift(data: RunView) -> list[str]:
+    drifting = [group for group in data.groups if group.drift]
+    if not drifting:
+        return []
+    lines = [
+        '<section id="drift" class="drift-list"><h2>Drift, by operation</h2>',
+        '<p class="muted">Warnings: what the provider sent that the contracts do not document. '
+        "They do not fail the run.</p>",
+    ]
+    for group in drifting:
+        lines += [
+            f'<div data-operation="{_e(group.id)}" data-verdict="{group.verdict}">',
+            f"<h3><code>{_e(group.id)}</code></h3>",
+            '<table class="drift"><colgroup><col class="direction"><col class="path">'
+            '<col class="rule"><col><col class="location"><col class="seen"></colgroup>'
+            "<thead><tr><th>Direction</th><th>Path</th><th>Rule</th><th>Message</th>"
+            "<th>Contract location</th><th class=num>Seen</th></tr></thead><tbody>",
+        ]
+        for drift in group.drift:
+            lines.append(
+                f'<tr class="finding warning"><td>{_e(drift.direction)}</td>'
+                f"<td><code>{_breakable(drift.path or '/')}</code></td>"
+                f"<td><code>{_e(drift.rule)}</code></td><td>{_e(drift.message)}</td>"
+                f"<td><code>{_e(drift.location)}</code></td>"
+                f'<td class="num">{drift.occurrences}</td></tr>'
+            )
+        lines += ["</tbody></table>", "</div>"]
+    return [*lines, "</section>"]
+
+
+def _details(data: RunView) -> list[str]:
+    if not data.groups:
+        return []
+    lines = ['<section id="details"><h2>Exchanges by operation</h2>']
+    for group in data.groups:
+        lines += _group(group)
+    return [*lines, "</section>"]
+
+
+def _group(group: Group) -> list[str]:
+    where = f"{group.method} {group.path}" if group.method and group.path else ""
+    lines = [
+        f'<section class="operation {group.verdict}" id="{_anchor(group)}" '
+        f'data-operation="{_e(group.id)}" data-verdict="{group.verdict}">',
+        '<div class="operation-head">'
+        f"<h3><code>{_e(group.id)}</code></h3>"
+        + (f'<span class="mono muted">{_e(where)}</span>' if where else "")
+        + _verdict(group)
+        + f'<span class="muted">{_e(count(len(group.entries), "entry", "entries"))}</span>'
+        + "</div>",
+    ]
+    if group.summary:
+        lines.append(f'<p class="muted">{_e(group.summary)}</p>')
+    for entry in group.entries:
+        lines += _entry(entry)
+    return [*lines, "</section>"]
+
+
+def _entry(entry: EntryView) -> list[str]:
+    lines = [
+        f'<div class="entry {entry.verdict}" id="entry-{entry.index}">',
+        '<div class="entry-head">'
+        f'<span class="badge {entry.verdict}">{entry.verdict}</span>'
+        f"<b>{_e(entry.name)}</b>"
+        + (f'<span class="mono">{_e(entry.describe())}</span>' if entry.exchange else "")
+        + "</div>",
+    ]
+    if entry.note:
+        lines.append(f'<p class="note">{_e(entry.note)}</p>')
+    if entry.findings:
+        lines += [
+            '<table class="findings"><colgroup><col class="severity"><col class="direction">'
+            '<col class="path"><col class="rule"><col><col class="location"></colgroup>'
+            "<thead><tr><th>Severity</th><th>Direction</th><th>Path</th>"
+            "<th>Rule</th><th>Message</th><th>Expected, contract location</th></tr>"
+            "</thead><tbody>",
+            *(_finding(finding) for finding in entry.findings),
+            "</tbody></table>",
+        ]
+    elif entry.exchange is not None:
+        lines.append('<p class="muted">No findings.</p>')
+    return [*lines, "</div>"]
+
+
+def _finding(finding: FindingView) -> str:
+    severity = "error" if finding.is_error else "warning"
+    label = "error" if finding.is_error else "drift"
+    message = _e(finding.message)
+    if finding.line is not None:
+        message += f' <span class="muted">(line {finding.line})</span>'
+    return (
+        f'<tr class="finding {severity}"><td><span class="badge {label}">{label}</span></td>'
+        f"<td>{_e(finding.direction)}</td><td><code>{_breakable(finding.path or '/')}</code></td>"
+        f"<td><code>{_e(finding.rule)}</code></td><td>{message}</td>"
+        f"<td>{_contract(finding)}</td></tr>"
+    )
+
+
+def _contract(finding: FindingView) -> str:
+    """What the rule expects, and where the contracts write it."""
+    parts = []
+    expected = expected_text(finding.expected)
+    if expected:
+        parts.append(f'<div class="expected">expected: <code>{_e(expected)}</code></div>')
+    if finding.location:
+        parts.append(f'<div class="location"><code>{_breakable(finding.location)}</code></div>')
+    return "".join(parts)
+
+
+def _verdict(group: Group) -> str:
+    badge = f'<span class="badge {group.verdict}">{group.verdict}</span>'
+    if group.warnings:
+        badge += f' <span class="badge drift">{_e(count(group.warnings, "warning"))}</span>'
+    return badge
+
+
+def _anchor(group: Group) -> str:
+    return "op-" + "".join(c if c.isalnum() or c in "-_." else "-" for c in group.id)
+
+
+def _e(text: str) -> str:
+    return escape(printable(text), quote=True)
+
+
+def _breakable(text: str) -> str:
+    """A path or contract location, escaped, that may wrap after each slash."""
+    escaped = _e(text)
+    return escaped[:1] + escaped[1:].replace("/", "/<wbr>")
