@@ -417,3 +417,59 @@ def test_the_sandbox_passes_schemathesis_with_the_vonage_contract():
         running.stop()
     assert len(checked) == 40
     assert unsupported == ["POST /brands"]
+
+
+@pytest.mark.parametrize("provider", ["bandwidth", "vonage"])
+def test_conform_writes_all_four_reports(sandbox, tmp_path, monkeypatch, provider):
+    import json
+    import xml.etree.ElementTree as ElementTree
+    from html.parser import HTMLParser
+
+    import jsonschema
+
+    from tendlc.reports import JSON_SCHEMA
+
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    paths = {kind: tmp_path / f"report.{kind}" for kind in ("xml", "json", "md", "html")}
+    outcome = CliRunner().invoke(
+        main,
+        [
+            "conform",
+            "--provider",
+            provider,
+            "--base-url",
+            sandbox,
+            "--time-scale",
+            str(SCALE),
+            "--junit-xml",
+            str(paths["xml"]),
+            "--json",
+            str(paths["json"]),
+            "--markdown",
+            str(paths["md"]),
+            "--html",
+            str(paths["html"]),
+        ],
+    )
+    assert outcome.exit_code == 0, outcome.output
+    suite = ElementTree.parse(paths["xml"]).getroot().find("testsuite")
+    cases = suite.findall("testcase")
+    assert len(cases) == len(probes(provider))
+    assert int(suite.get("failures")) == 0
+    document = json.loads(paths["json"].read_text())
+    skipped = [e for e in document["entries"] if e["status"] == "skipped"]
+    assert int(suite.get("skipped")) == len(skipped) > 0  # read-only: the writes are skipped
+    assert all(e["operation"] for e in skipped)
+    jsonschema.validate(document, JSON_SCHEMA)
+    assert document["kind"] == "conform" and document["summary"]["conforms"] is True
+    groups = {group["id"] for group in document["operations"]}
+    assert groups <= {p.operation.id for p in probes(provider)}
+    assert "| Operation |" in paths["md"].read_text() or "| operation |" in paths["md"].read_text()
+    parser = HTMLParser()
+    parser.feed(paths["html"].read_text())
+    text = paths["html"].read_text()
+    assert "PASS" in text and probes(provider)[0].operation.id in text
+    for secret in SECRETS:
+        for path in paths.values():
+            assert secret not in path.read_text()

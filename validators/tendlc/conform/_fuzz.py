@@ -60,6 +60,6 @@ def fuzz(session: Any, send: Callable[..., Any]) -> Iterator[RunEntry]:
             try:
                 checked = send(session, ours, url, body, media, name)
             except ProbeTimeout as exc:  # one generated case timing out is that case's finding
-                yield RunEntry(name, None, "failed", str(exc))
+                yield RunEntry(name, None, "failed", str(exc), ours.id)
                 continue
             yield RunEntry(name, checked)

@@ -160,15 +160,17 @@ def run_conformance(
 
 
 def _run_probe(session: _Session, probe: Probe) -> RunEntry:
+    op_id = probe.operation.id
     if session.on_probe is not None:
         session.on_probe(probe.name)
     if probe.write and not session.options.allow_writes:
-        return RunEntry(probe.name, None, "skipped", "changes the account: run with --allow-writes")
+        return RunEntry(
+            probe.name, None, "skipped", "changes the account: run with --allow-writes", op_id
+        )
     missing = sorted(probe.needs() - set(session.values))
     if missing:
-        return RunEntry(
-            probe.name, None, "skipped", f"needs {', '.join(missing)} from an earlier probe"
-        )
+        note = f"needs {', '.join(missing)} from an earlier probe"
+        return RunEntry(probe.name, None, "skipped", note, op_id)
     parameters = {k: str(v) for k, v in substitute(dict(probe.parameters), session.values).items()}
     if probe.operation.provider == "bandwidth":
         parameters.setdefault("accountId", session.account)
@@ -183,7 +185,7 @@ def _run_probe(session: _Session, probe: Probe) -> RunEntry:
         try:
             result = _send_and_check(session, probe.operation, url, body, media_type, probe.name)
         except ProbeTimeout as exc:
-            return RunEntry(probe.name, None, "failed", str(exc))
+            return RunEntry(probe.name, None, "failed", str(exc), op_id)
         if probe.poll is None or _polled(result, probe):
             break
         if attempt + 1 < attempts:

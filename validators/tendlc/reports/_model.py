@@ -6,7 +6,8 @@ in memory and a run merged from several processes (pytest-xdist workers) report 
 
 Grouping: an entry with an exchange belongs to the exchange's operation, or to the
 ``unmatched`` group when the exchange matched none. An entry without an exchange (a probe that
-was skipped or failed before it sent anything) belongs to the operation its name starts with
+was skipped or failed before it sent anything) belongs to the operation it names
+(``RunEntry.operation``), or else to the one its name starts with
 (``vonage.brands.delete``, ``vonage.brands.delete[soft]``, ``vonage.brands.delete: …``) when
 that is a catalog id, else to the ``not-run`` group. Operations come in id order, then
 ``unmatched``, then ``not-run``.
@@ -319,7 +320,8 @@ def _entry(index: int, raw: Mapping[str, Any], ids: frozenset[str]) -> EntryView
         group = str(exchange.get("operation") or UNMATCHED)
         findings = tuple(FindingView.of(f) for f in exchange.get("findings") or ())
     else:
-        group = _operation_named(name, ids) or NOT_RUN
+        named = raw.get("operation")
+        group = (named if named in ids else None) or _operation_named(name, ids) or NOT_RUN
         findings = ()
     return EntryView(
         index=index,

@@ -25,6 +25,8 @@ class RunEntry:
     result: ExchangeResult | None = None
     status: EntryStatus = "checked"
     note: str = ""
+    #: the operation a probe was for, when it has no exchange to tell it
+    operation: str | None = None
 
     @property
     def valid(self) -> bool:
@@ -35,6 +37,7 @@ class RunEntry:
             "name": self.name,
             "status": self.status,
             "note": self.note,
+            "operation": self.operation or (self.result.operation if self.result else None),
             "valid": self.valid,
             "exchange": None if self.result is None else self.result.to_dict(),
         }
