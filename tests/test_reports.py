@@ -227,6 +227,7 @@ def test_json_is_valid_against_its_schema_and_says_what_the_run_found(run):
         "name": "vonage.brands.delete",
         "status": "skipped",
         "note": "destructive: skipped",
+        "operation": "vonage.brands.delete",
         "valid": True,
         "verdict": "skipped",
         "group": "vonage.brands.delete",

@@ -41,7 +41,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ._model import EntryView, Group, RunLike, RunView, iso, view
+from ._model import NOT_RUN, UNMATCHED, EntryView, Group, RunLike, RunView, iso, view
 
 __all__ = ["JSON_SCHEMA", "SCHEMA_VERSION", "report_document", "to_json"]
 
@@ -109,6 +109,7 @@ def _entry(entry: EntryView) -> dict[str, Any]:
         "name": entry.name,
         "status": entry.status,
         "note": entry.note,
+        "operation": entry.group if entry.group not in (UNMATCHED, NOT_RUN) else None,
         "valid": entry.valid,
         "verdict": entry.verdict,
         "group": entry.group,
