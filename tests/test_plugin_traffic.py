@@ -61,7 +61,7 @@ def test_options_and_markers_are_documented(pytester):
             "*--tendlc-warnings-as-errors*",
             "*--tendlc-report=PATH*",
             "*--tendlc-record=DIR*",
-            "*tendlc_check (bool)*",
+            "*tendlc_check (string)*",
         ]
     )
     result = pytester.runpytest("--markers")

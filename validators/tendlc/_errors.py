@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-__all__ = ["ContractError", "InvalidArgument", "TendlcError", "UnknownOperationError", "nearest"]
+__all__ = [
+    "ContractError",
+    "InvalidArgument",
+    "MissingExtra",
+    "TendlcError",
+    "UnknownOperationError",
+    "nearest",
+    "require",
+]
 
 
 class TendlcError(Exception):
@@ -41,6 +49,19 @@ class InvalidArgument(TendlcError, ValueError):
 
 class ContractError(TendlcError, ValueError):
     """A contract file uses the annotation vocabulary wrongly (a bug in the contract, not input)."""
+
+
+class MissingExtra(TendlcError, ImportError):
+    """A feature whose packages are not installed; the message names the extra to install."""
+
+
+def require(modules: Iterable[str], extra: str, feature: str) -> None:
+    """Raise :class:`MissingExtra` (one line saying what to install) unless ``modules`` import."""
+    import importlib.util
+
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        raise MissingExtra(f"{feature} needs {', '.join(missing)}: pip install 'tendlc[{extra}]'")
 
 
 def nearest(word: str, choices: Iterable[str], n: int = 3) -> list[str]:

@@ -34,6 +34,16 @@ if TYPE_CHECKING:
 MARKER = "tendlc"
 CHECK_MARKER = "tendlc_check"
 
+_BOOLEANS = {
+    "true": True,
+    "yes": True,
+    "on": True,
+    "1": True,
+    "false": False,
+    "no": False,
+    "off": False,
+    "0": False,
+}
 _RESULTS = pytest.StashKey[list["ExchangeResult"]]()
 _SETTINGS = pytest.StashKey["TendlcSettings"]()
 _RUN = pytest.StashKey["Run"]()
@@ -68,12 +78,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="record each test's checked exchanges, credentials removed, as a vcrpy "
         "cassette under DIR",
     )
-    parser.addini("tendlc_check", "check every test's HTTP exchanges", type="bool", default=False)
+    # Read as text, so that "not set" (the project's [tool.tendlc] configuration decides) is
+    # told apart from false.
+    parser.addini("tendlc_check", "check every test's HTTP exchanges (true or false)", default="")
     parser.addini(
-        "tendlc_warnings_as_errors",
-        "fail tendlc checks on warnings too",
-        type="bool",
-        default=False,
+        "tendlc_warnings_as_errors", "fail tendlc checks on warnings (true or false)", default=""
     )
 
 
@@ -103,10 +112,25 @@ class TendlcSettings:
 
 @pytest.fixture
 def tendlc_config(pytestconfig: pytest.Config) -> TendlcSettings:
-    """The project's defaults (from the ini file); override it in a conftest.py to change them."""
+    """The project's defaults: the pytest ini file's ``tendlc_check`` and
+    ``tendlc_warnings_as_errors`` where set, else ``[tool.tendlc]``'s ``check`` and
+    ``warnings-as-errors``. Override it in a conftest.py to change them."""
+    from ._config import load_config
+
+    project = load_config(pytestconfig.rootpath)
+
+    def ini(name: str, configured: bool) -> bool:
+        # Precedence: the ini file, then the project's configuration.
+        value = str(pytestconfig.getini(name)).strip().lower()
+        if not value:
+            return configured
+        if value not in _BOOLEANS:
+            raise pytest.UsageError(f"{name} = {value!r}: write true or false")
+        return _BOOLEANS[value]
+
     return TendlcSettings(
-        check=bool(pytestconfig.getini("tendlc_check")),
-        warnings_as_errors=bool(pytestconfig.getini("tendlc_warnings_as_errors")),
+        check=ini("tendlc_check", project.check),
+        warnings_as_errors=ini("tendlc_warnings_as_errors", project.warnings_as_errors),
     )
 
 

@@ -1,6 +1,7 @@
 """Validation: the engines behind :func:`validate`, and the :class:`Report` they produce."""
 
 from ._clock import clock, current_time
+from ._json import explain
 from ._messages import describe
 from ._report import STRUCTURAL_RULES, Issue, Report, Severity, excerpt, relevance, unique
 from ._validate import PARTS, essence_of, media_type_issues, prepare, validate
@@ -16,6 +17,7 @@ __all__ = [
     "describe",
     "essence_of",
     "excerpt",
+    "explain",
     "media_type_issues",
     "prepare",
     "relevance",

@@ -119,6 +119,11 @@ def run_conformance(
     on_probe: Callable[[str], None] | None = None,
 ) -> Run:
     """Run the probe suite; every exchange is checked into the returned :class:`Run`."""
+    from .._errors import require
+
+    require(["httpx"], "traffic", "tendlc conform")
+    if options.fuzz:
+        require(["schemathesis", "hypothesis"], "fuzz", "tendlc conform --fuzz")
     import httpx
 
     from ..traffic import known_credentials

@@ -107,6 +107,9 @@ class ProxyState:
 
 def create_proxy_app(state: ProxyState, *, timeout: float = 60.0) -> Any:
     """The proxy as an ASGI application (``app.state.proxy`` is its :class:`ProxyState`)."""
+    from .._errors import require
+
+    require(["httpx", "starlette", "uvicorn"], "sandbox", "the tendlc proxy")
     import httpx
     from starlette.applications import Starlette
     from starlette.requests import Request as StarletteRequest

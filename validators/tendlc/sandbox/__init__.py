@@ -13,10 +13,14 @@ them, so they follow the contracts. Rate limits, credentials, orders that move o
 their notification webhook) and named misbehaviours are there to test clients against.
 """
 
-from ._app import create_app, seed_file
-from ._engine import Arrival, Sandbox, SandboxConfig
-from ._misbehave import RULES, Injection, Misbehaviour, Rule
-from ._server import RunningServer, serve_in_thread
+from .._errors import require
+
+require(["starlette", "uvicorn", "httpx"], "sandbox", "the tendlc sandbox")
+
+from ._app import create_app, seed_file  # noqa: E402
+from ._engine import Arrival, Sandbox, SandboxConfig  # noqa: E402
+from ._misbehave import RULES, Injection, Misbehaviour, Rule  # noqa: E402
+from ._server import RunningServer, serve_in_thread  # noqa: E402
 
 __all__ = [
     "RULES",

@@ -9,7 +9,11 @@ Every strategy is keyword-only after the operation id, validates its arguments w
 (raising :class:`InvalidArgument`), and shrinks to small readable payloads.
 """
 
-from ._errors import InvalidArgument
-from ._generate import Mutation, invalid_requests, requests, responses
+from .._errors import require
+
+require(["hypothesis"], "strategies", "tendlc.strategies")
+
+from ._errors import InvalidArgument  # noqa: E402
+from ._generate import Mutation, invalid_requests, requests, responses  # noqa: E402
 
 __all__ = ["InvalidArgument", "Mutation", "invalid_requests", "requests", "responses"]

@@ -1,0 +1,328 @@
+"""Commands over HTTP traffic: cassettes, the sandbox, conformance runs, the proxy."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    EXIT_VALID,
+    echo_json,
+    live,
+    progress,
+)
+from ._group import main
+
+
+@main.group()
+def cassettes() -> None:
+    """Check vcrpy cassettes against the contracts."""
+
+
+@cassettes.command("check")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def cassettes_check(paths: tuple[str, ...], output: str) -> None:
+    """Check every interaction of the cassettes under PATHS (files or directories).
+
+    Each interaction is matched to its operation and checked like live traffic; anything that
+    looks like a credential (Authorization and API-key headers, keys and tokens in the query
+    or the body, Basic credentials, known credential values from the environment) is an
+    error. Exit status: 0 clean, 1 issues, 2 a path or cassette that cannot be read.
+    """
+    from ..cassettes import CassetteError, cassette_files, check_file, read_cassette, result_lines
+    from ..traffic import Run, SecretRules, Summary, known_credentials
+
+    rules = SecretRules().with_values(known_credentials())
+    missing = [p for p in paths if not Path(p).exists()]
+    for name in missing:
+        click.echo(f"tendlc: {name}: no such file or directory", err=True)
+    files = list(cassette_files(p for p in paths if p not in missing))
+    run = Run(kind="cassettes", context={"paths": list(paths)})
+    problems: list[str] = [f"{name}: no such file or directory" for name in missing]
+    with progress(len(files), "cassettes") as advance:
+        for where in files:
+            try:
+                cassette = read_cassette(where)
+            except CassetteError as exc:
+                problems.append(str(exc))
+                click.echo(f"tendlc: {exc}", err=True)
+                advance()
+                continue
+            entries = check_file(cassette, rules)
+            run.extend(entries)
+            if output == "text":
+                for entry in entries:
+                    if entry.result is not None and entry.result.findings:
+                        click.echo(f"{entry.name}: {'ok' if entry.valid else 'FAIL'}")
+                        for line in result_lines(entry.result):
+                            click.echo(f"  {line}")
+            advance()
+    summary = Summary.of(entry.to_dict() for entry in run.entries)
+    if output == "json":
+        echo_json({**run.to_dict(), "unreadable": problems})
+    else:
+        click.echo(
+            f"{len(files)} cassette(s), {summary.exchanges} interaction(s): "
+            f"{summary.errors} error(s), {summary.warnings} warning(s), "
+            f"{summary.unmatched} unmatched, {len(problems)} unreadable"
+        )
+    if problems:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_VALID if summary.errors == 0 else EXIT_INVALID)
+
+
+# -- sandbox, conform, proxy -------------------------------------------------------------------
+
+_REPORT_OPTIONS = (
+    click.option("--junit-xml", type=click.Path(dir_okay=False), help="Write a JUnit XML report."),
+    click.option("--json", "json_report", type=click.Path(dir_okay=False), help="Write JSON."),
+    click.option("--markdown", type=click.Path(dir_okay=False), help="Write Markdown."),
+    click.option("--html", type=click.Path(dir_okay=False), help="Write an HTML page."),
+)
+
+
+def _report_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_REPORT_OPTIONS):
+        function = option(function)
+    return function
+
+
+def _write_reports(
+    run: Any, junit_xml: str | None, json_report: str | None, markdown: str | None, html: str | None
+) -> None:
+    if not any((junit_xml, json_report, markdown, html)):
+        return
+    from ..reports import write_reports  # type: ignore[import-untyped, unused-ignore]
+
+    for written in write_reports(
+        run, junit_xml=junit_xml, json=json_report, markdown=markdown, html=html
+    ):
+        click.echo(f"wrote {written}", err=True)
+
+
+@main.command()
+@click.option(
+    "--provider",
+    type=click.Choice(["bandwidth", "vonage", "both"]),
+    default="both",
+    show_default=True,
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=8000, show_default=True, help="0: a free port.")
+@click.option(
+    "--misbehave",
+    multiple=True,
+    metavar="RULE[:OPERATIONS][=VALUE]",
+    help="Drift on purpose: drop-required-field, undocumented-field, wrong-status, "
+    "wrong-root, slow, 429-storm (repeatable).",
+)
+@click.option(
+    "--seed",
+    "seed",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Records to start with (YAML or JSON requests).",
+)
+@click.option("--webhook-url", help="Where order notifications are posted.")
+@click.option(
+    "--time-scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Run rate limits and order progress on a faster clock (60: a minute is a second).",
+)
+@click.option("--no-rate-limits", is_flag=True, help="Do not enforce the stated rate limits.")
+def sandbox(
+    provider: str,
+    host: str,
+    port: int,
+    misbehave: tuple[str, ...],
+    seed: str | None,
+    webhook_url: str | None,
+    time_scale: float,
+    no_rate_limits: bool,
+) -> None:
+    """Serve a local provider sandbox that behaves as the documentation says.
+
+    Both providers' documented paths are served under one root, so the sandbox's URL is the
+    --base-url of `tendlc conform` for either. Credentials: any well-formed Basic or Bearer
+    credentials, or exactly those in BANDWIDTH_USERNAME/BANDWIDTH_PASSWORD and
+    VONAGE_API_KEY/VONAGE_API_SECRET when they are set.
+    """
+    import os
+
+    from .._errors import InvalidArgument
+    from ..sandbox import SandboxConfig, create_app, seed_file
+
+    credentials = {
+        "bandwidth": _pair(os.environ, "BANDWIDTH_USERNAME", "BANDWIDTH_PASSWORD"),
+        "vonage": _pair(os.environ, "VONAGE_API_KEY", "VONAGE_API_SECRET"),
+    }
+    try:
+        config = SandboxConfig(
+            providers=("bandwidth", "vonage") if provider == "both" else (provider,),
+            credentials=credentials,
+            time_scale=time_scale,
+            rate_limits=not no_rate_limits,
+            misbehave=misbehave,
+            webhook_url=webhook_url,
+        )
+        app = create_app(config)
+        if seed:
+            created = app.state.sandbox.seed(seed_file(seed))
+            click.echo(f"seeded {len(created)} record(s)", err=True)
+    except InvalidArgument as exc:
+        raise click.UsageError(str(exc)) from None
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        click.echo(f"tendlc: the sandbox listens on {host}, not only on this machine", err=True)
+    import uvicorn
+
+    click.echo(f"tendlc sandbox on http://{host}:{port} ({provider})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _pair(environ: Any, user: str, password: str) -> tuple[str, str] | None:
+    if environ.get(user) and environ.get(password):
+        return (environ[user], environ[password])
+    return None
+
+
+@main.command()
+@click.option("--provider", type=click.Choice(["bandwidth", "vonage"]), required=True)
+@click.option("--base-url", help="Replaces the provider's host (a sandbox's URL, say).")
+@click.option("--allow-writes", is_flag=True, help="Run the probes that change the account.")
+@click.option(
+    "--record",
+    type=click.Path(file_okay=False),
+    help="Keep what was seen as scrubbed cassettes under this directory.",
+)
+@click.option("--fuzz", is_flag=True, help="Add schemathesis-generated cases (Vonage).")
+@click.option("--fuzz-examples", type=int, default=5, show_default=True)
+@click.option(
+    "--time-scale",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Keep under the limits on a faster clock (a sandbox's --time-scale).",
+)
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per call.")
+@_report_options
+def conform(
+    provider: str,
+    base_url: str | None,
+    allow_writes: bool,
+    record: str | None,
+    fuzz: bool,
+    fuzz_examples: int,
+    time_scale: float,
+    timeout: float,
+    junit_xml: str | None,
+    json_report: str | None,
+    markdown: str | None,
+    html: str | None,
+) -> None:
+    """Probe a provider's API (or a sandbox) and check every exchange against the contracts.
+
+    Credentials come from the environment only: BANDWIDTH_USERNAME, BANDWIDTH_PASSWORD and
+    BANDWIDTH_ACCOUNT_ID, or VONAGE_API_KEY and VONAGE_API_SECRET. Exit status: 0 everything
+    conforms, 1 drift or contract errors, 2 usage or connection errors.
+    """
+    import os
+
+    from ..conform import ConformOptions, ConnectionProblem, MissingCredentials, run_conformance
+
+    if fuzz and provider != "vonage":
+        raise click.UsageError("--fuzz generates cases from the Vonage OpenAPI document")
+    options = ConformOptions(
+        provider=provider,
+        base_url=base_url,
+        allow_writes=allow_writes,
+        record=Path(record) if record else None,
+        time_scale=time_scale,
+        timeout=timeout,
+        fuzz=fuzz,
+        fuzz_examples=fuzz_examples,
+    )
+    try:
+        with live(f"conform {provider}") as show:
+            run = run_conformance(options, os.environ, on_probe=show)
+    except MissingCredentials as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except ConnectionProblem as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    _print_run(run)
+    _write_reports(run, junit_xml, json_report, markdown, html)
+    sys.exit(EXIT_VALID if run.summary().conforms else EXIT_INVALID)
+
+
+def _print_run(run: Any) -> None:
+    from ..cassettes import result_lines
+
+    for entry in run.entries:
+        if entry.result is None:
+            mark = "skip" if entry.status == "skipped" else "FAIL"
+            click.echo(f"{mark} {entry.name}: {entry.note}")
+            continue
+        mark = "ok  " if entry.valid else "FAIL"
+        note = f" ({entry.note})" if entry.note else ""
+        click.echo(f"{mark} {entry.name}{note}")
+        if entry.result.findings:
+            for line in result_lines(entry.result)[1:]:
+                click.echo(f"     {line}")
+    summary = run.summary()
+    click.echo(
+        f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "
+        f"warning(s), {summary.unmatched} unmatched; {summary.skipped} probe(s) skipped, "
+        f"{summary.failed} failed; {'conforms' if summary.conforms else 'DOES NOT CONFORM'}"
+    )
+
+
+@main.command()
+@click.option("--upstream", required=True, help="Where every request is forwarded.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8080, show_default=True)
+@click.option("--record", type=click.Path(file_okay=False), help="Record scrubbed cassettes.")
+@_report_options
+def proxy(
+    upstream: str,
+    host: str,
+    port: int,
+    record: str | None,
+    junit_xml: str | None,
+    json_report: str | None,
+    markdown: str | None,
+    html: str | None,
+) -> None:
+    """Forward to UPSTREAM, checking every exchange against the contracts.
+
+    The application sees the upstream's answers unchanged; the reports are written when the
+    proxy stops (Ctrl-C). Exit status: 0 every exchange conformed, 1 otherwise.
+    """
+    from .._errors import InvalidArgument
+    from ..proxy import ProxyState, create_proxy_app
+
+    def show(result: Any) -> None:
+        mark = "ok  " if result.valid else "FAIL"
+        click.echo(f"{mark} {result.describe()} ({result.operation or 'unmatched'})", err=True)
+
+    try:
+        state = ProxyState(upstream, record=Path(record) if record else None, on_result=show)
+    except InvalidArgument as exc:
+        raise click.UsageError(str(exc)) from None
+    import uvicorn
+
+    click.echo(f"tendlc proxy on http://{host}:{port} -> {state.run.context['upstream']}", err=True)
+    uvicorn.run(create_proxy_app(state), host=host, port=port, log_level="warning")
+    _print_run(state.run)
+    _write_reports(state.run, junit_xml, json_report, markdown, html)
+    sys.exit(EXIT_VALID if state.run.summary().conforms else EXIT_INVALID)

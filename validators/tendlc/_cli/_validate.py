@@ -1,0 +1,405 @@
+"""``tendlc validate`` (one payload or ten thousand), ``tendlc operations``, ``tendlc examples``."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._common import EXIT_INVALID, EXIT_USAGE, EXIT_VALID, colour, echo_json, progress
+from ._group import main
+
+#: file suffixes a directory is searched for
+PAYLOAD_SUFFIXES = (".xml", ".json", ".jsonl", ".ndjson")
+#: below this many payloads one process is quicker than starting others
+PARALLEL_FROM = 200
+_CHUNK = 64
+
+
+def _complete_operation(ctx: Any, param: Any, incomplete: str) -> list[Any]:
+    from click.shell_completion import CompletionItem
+
+    from .. import operations
+
+    return [
+        CompletionItem(operation.id, help=f"{operation.method} {operation.path}")
+        for operation in operations()
+        if operation.id.startswith(incomplete)
+    ]
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One payload to validate: where it came from and what it is for."""
+
+    name: str
+    payload: bytes
+    operation: str
+    part: str
+    status: int | None
+    path: str | None = None
+
+
+@main.command()
+@click.argument("items", nargs=-1, required=True, shell_complete=_complete_operation)
+@click.option("--response", "is_response", is_flag=True, help="The files are response bodies.")
+@click.option(
+    "--status",
+    type=int,
+    default=None,
+    help="The response's HTTP status (default: the documented status it fits).",
+)
+@click.option(
+    "--part",
+    type=click.Choice(["request", "response", "query", "path"]),
+    default=None,
+    help="What the files hold (query: a query string).",
+)
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="jsonl: one JSON object per payload, streamed as it is checked.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print the verdicts only.")
+@click.option("-v", "--verbose", is_flag=True, help="Print where each rule lives in the contracts.")
+@click.option(
+    "--jobs",
+    type=int,
+    default=None,
+    help="Processes to use (default: every core for large runs, 1 otherwise).",
+)
+@click.option(
+    "--mapped-only",
+    is_flag=True,
+    help="Skip files the configuration's mappings do not name (what the pre-commit hook does).",
+)
+@click.option(
+    "--warnings-as-errors/--no-warnings-as-errors",
+    default=None,
+    help="Warnings make a payload invalid too (default: the configuration's "
+    "warnings-as-errors, else no).",
+)
+def validate(
+    items: tuple[str, ...],
+    is_response: bool,
+    status: int | None,
+    part: str | None,
+    output: str,
+    quiet: bool,
+    verbose: bool,
+    jobs: int | None,
+    mapped_only: bool,
+    warnings_as_errors: bool | None,
+) -> None:
+    """Validate payload files against their operation's contract.
+
+    \b
+    tendlc validate OPERATION FILE...    the files are for OPERATION
+    tendlc validate FILE|DIR...          each file's operation is inferred: from the
+                                         configuration's mappings, its name
+                                         (<provider>/<resource>.<action>.<part>[.<status>].<ext>),
+                                         or its payload
+
+    Directories are searched for .xml, .json and JSON Lines (.jsonl, .ndjson: one payload a
+    line); a file holding several XML documents is read as one payload per document. Large
+    runs use every core. Exit status: 0 every payload is valid, 1 some payload is invalid,
+    2 usage error, unreadable file or an operation that cannot be inferred.
+    """
+    from .. import UnknownOperationError, get_operation
+    from .._config import ConfigError, load_config
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    # Precedence: the command line, then the configuration.
+    strict = warnings_as_errors if warnings_as_errors is not None else config.warnings_as_errors
+    operation: str | None = None
+    files = list(items)
+    if files and not Path(files[0]).exists() and files[0] != "-":
+        try:
+            operation = get_operation(files[0]).id
+        except UnknownOperationError as exc:
+            raise click.UsageError(
+                f"{files[0]} is neither a file nor an operation: {exc}"
+            ) from None
+        files = files[1:]
+        if not files:
+            raise click.UsageError("name the files to validate after the operation")
+    if part is None and (is_response or status is not None):
+        part = "response"
+    elif is_response and part not in (None, "response"):
+        raise click.UsageError("--response contradicts --part " + str(part))
+    if status is not None and part not in (None, "response"):
+        raise click.UsageError("--status only applies to responses")
+
+    problems: list[str] = []
+    work = list(_items(files, operation, part, status, config, mapped_only, problems))
+    for problem in problems:
+        click.echo(f"tendlc: {problem}", err=True)
+    if not work and problems:
+        sys.exit(EXIT_USAGE)
+    started = time.perf_counter()
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if jobs is None and len(work) < PARALLEL_FROM:
+        workers = 1
+    results: list[tuple[_Item, dict[str, Any]]] = []
+    valid = True
+    with progress(len(work), "validating") as advance:
+        for item, report in _reports(work, workers):
+            ok = report["valid"] and not (strict and _warnings(report))
+            valid &= ok
+            if output == "json":
+                results.append((item, report))
+            else:
+                _show(item, report, ok, output, quiet=quiet, verbose=verbose)
+            advance(1)
+    if output == "json":
+        echo_json(
+            {
+                "valid": valid,
+                "files": [{"file": item.name, **report} for item, report in results],
+            }
+        )
+    elapsed = time.perf_counter() - started
+    if len(work) > 1 and output != "json":
+        rate = len(work) / elapsed if elapsed > 0 else float("inf")
+        click.echo(
+            f"{len(work)} payload(s) in {elapsed:.2f} s ({rate:,.0f}/s, {workers} process(es))",
+            err=True,
+        )
+    if problems:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_VALID if valid else EXIT_INVALID)
+
+
+def _warnings(report: dict[str, Any]) -> list[Any]:
+    return [issue for issue in report["issues"] if issue["severity"] == "warning"]
+
+
+def _files(names: Sequence[str]) -> Iterator[Path | str]:
+    for name in names:
+        if name == "-":
+            yield name
+            continue
+        path = Path(name)
+        if path.is_dir():
+            yield from sorted(
+                p for p in path.rglob("*") if p.suffix in PAYLOAD_SUFFIXES and p.is_file()
+            )
+        else:
+            yield path
+
+
+def _split(path: Path | str, data: bytes) -> Iterator[tuple[str, bytes]]:
+    """One file's payloads: JSON Lines give one a line, stacked XML documents one each."""
+    name = str(path)
+    if isinstance(path, Path) and path.suffix in (".jsonl", ".ndjson"):
+        for number, line in enumerate(data.splitlines(), start=1):
+            if line.strip():
+                yield f"{name}:{number}", line
+        return
+    declarations = data.count(b"<?xml")
+    if declarations > 1 and data.lstrip().startswith(b"<?xml"):
+        documents = [b"<?xml" + part for part in data.split(b"<?xml") if part.strip()]
+        for number, document in enumerate(documents, start=1):
+            yield f"{name}#{number}", document
+        return
+    yield name, data
+
+
+def _items(
+    names: Sequence[str],
+    operation: str | None,
+    part: str | None,
+    status: int | None,
+    config: Any,
+    mapped_only: bool,
+    problems: list[str],
+) -> Iterator[_Item]:
+    from .._infer import infer
+
+    for path in _files(names):
+        try:
+            data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        except OSError as exc:
+            problems.append(f"cannot read {path}: {exc.strerror or exc}")
+            continue
+        for name, payload in _split(path, data):
+            if operation is not None:
+                yield _Item(name, payload, operation, part or "request", status, str(path))
+                continue
+            where = Path(path) if isinstance(path, Path) else None
+            if mapped_only and (where is None or config.mapping_for(where) is None):
+                continue
+            inference = infer(where, payload, config)
+            chosen = inference.chosen
+            if chosen is None:
+                problems.append(_undecided(name, inference.candidates))
+                continue
+            yield _Item(
+                name,
+                payload,
+                chosen.operation,
+                part or chosen.part,
+                status if status is not None else chosen.status,
+                str(path),
+            )
+
+
+def _undecided(name: str, candidates: Sequence[Any]) -> str:
+    if not candidates:
+        return (
+            f"{name}: cannot tell which operation it is for; name it "
+            "(tendlc validate OPERATION FILE) or map the file in [tool.tendlc.files]"
+        )
+    listed = "\n".join(f"  - {candidate}" for candidate in candidates)
+    return f"{name}: {len(candidates)} operations fit; name one:\n{listed}"
+
+
+def _validate_chunk(chunk: list[_Item]) -> list[dict[str, Any]]:
+    from .. import validate as run
+
+    reports = []
+    for item in chunk:
+        report = run(item.operation, item.payload, part=item.part, status=item.status)  # type: ignore[arg-type]
+        reports.append(report.to_dict())
+    return reports
+
+
+def _warm() -> None:
+    """Load the catalog in a worker before the first chunk arrives."""
+    from .. import operations
+
+    operations()
+
+
+def _chunks(work: list[_Item], size: int) -> Iterator[list[_Item]]:
+    for start in range(0, len(work), size):
+        yield work[start : start + size]
+
+
+def _reports(work: list[_Item], workers: int) -> Iterator[tuple[_Item, dict[str, Any]]]:
+    """Each item with its report, in input order, as soon as its chunk is done."""
+    if workers <= 1 or len(work) <= _CHUNK:
+        for item in work:
+            yield item, _validate_chunk([item])[0]
+        return
+    chunks = list(_chunks(work, _CHUNK))
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
+        for chunk, reports in zip(chunks, pool.map(_validate_chunk, chunks), strict=True):
+            yield from zip(chunk, reports, strict=True)
+
+
+def _show(
+    item: _Item, report: dict[str, Any], ok: bool, output: str, *, quiet: bool, verbose: bool
+) -> None:
+    if output == "jsonl":
+        click.echo(json.dumps({"file": item.name, **report}, ensure_ascii=False))
+        return
+    errors = [i for i in report["issues"] if i["severity"] == "error"]
+    warnings = [i for i in report["issues"] if i["severity"] == "warning"]
+    verdict = colour("valid", "green") if ok else colour("INVALID", "red")
+    status = f" {report['status']}" if report["status"] is not None else ""
+    click.echo(
+        f"{item.name}: {verdict} ({report['operation']} {report['part']}{status}; "
+        f"{len(errors)} error(s), {len(warnings)} warning(s))"
+    )
+    if quiet:
+        return
+    for issue in _sorted(report["issues"]):
+        line = f"line {issue['line']}" if issue["line"] is not None else "-"
+        click.echo(
+            f"  {issue['severity']:<7} {line:<9} {issue['path'] or '/'}  "
+            f"[{issue['rule']}]  {issue['message']}"
+        )
+        if verbose and (issue.get("location") or issue.get("expected") is not None):
+            expected = issue.get("expected")
+            shown = "" if expected is None else f"  expected: {json.dumps(expected)[:120]}"
+            click.echo(f"            contract: {issue.get('location') or '-'}{shown}")
+
+
+def _sorted(issues: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Issues by line (those without a line last), in their found order otherwise."""
+    indexed = list(enumerate(issues))
+    indexed.sort(key=lambda pair: (pair[1]["line"] is None, pair[1]["line"] or 0, pair[0]))
+    return [issue for _, issue in indexed]
+
+
+@main.command()
+@click.option("--provider", type=click.Choice(["bandwidth", "vonage"]), default=None)
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def operations(provider: str | None, output: str) -> None:
+    """List the operation ids of the catalog."""
+    from .. import operations as listing
+
+    found = listing(provider)
+    if output == "json":
+        echo_json([operation.to_dict() for operation in found])
+        return
+    width = max(len(operation.id) for operation in found)
+    for operation in found:
+        statuses = ",".join(map(str, operation.statuses))
+        click.echo(f"{operation.id:<{width}}  {operation.method:<6} {operation.path}  [{statuses}]")
+    click.echo(f"{len(found)} operations")
+
+
+@main.command()
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def examples(output: str) -> None:
+    """Validate every documented provider example bundled with tendlc.
+
+    Each example must get the verdict the errata records: valid, or rejected naming the
+    fields at fault (and valid again after the errata's repair).
+    """
+    from .._documented import documented_examples
+
+    rows = []
+    for example in documented_examples():
+        report = example.validate()
+        rows.append((example, report, example.mismatches()))
+    if output == "json":
+        echo_json(
+            [
+                {
+                    "example": ex.name,
+                    "operation": ex.operation,
+                    "expected": ex.expect,
+                    "agrees": not problems,
+                    "problems": problems,
+                    **report.to_dict(),
+                }
+                for ex, report, problems in rows
+            ]
+        )
+    else:
+        for example, report, problems in rows:
+            verdict = (
+                "valid"
+                if report.valid
+                else "rejected: "
+                + ", ".join(f"{issue.path} [{issue.rule}]" for issue in report.errors)
+            )
+            mark = "ok  " if not problems else "FAIL"
+            click.echo(f"{mark} {example.name}: {verdict}")
+            for problem in problems:
+                click.echo(f"       {problem}")
+        agree = sum(1 for *_, problems in rows if not problems)
+        click.echo(f"{len(rows)} documented examples, {agree} with the verdict the errata records")
+    sys.exit(EXIT_VALID if all(not problems for *_, problems in rows) else EXIT_INVALID)

@@ -1,0 +1,219 @@
+"""One configuration for a project: ``[tool.tendlc]`` in ``pyproject.toml``, or ``tendlc.toml``.
+
+The command line and the pytest plugin read the same table. Where a setting can come from
+several places, the precedence is: the command line, then a test's marker, then the pytest
+ini file, then this configuration (each user of a setting writes it where it applies it).
+
+The table is checked against :data:`CONFIG_SCHEMA` when read: an unknown key or a bad value is
+a :class:`ConfigError` whose issues name the key's path, like a contract issue.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from ._errors import TendlcError
+
+__all__ = [
+    "CONFIG_SCHEMA",
+    "Config",
+    "ConfigError",
+    "FileMapping",
+    "find_config",
+    "load_config",
+]
+
+_PARTS = ["request", "response", "query", "path"]
+
+#: what [tool.tendlc] may hold (JSON Schema 2020-12)
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "warnings-as-errors": {"type": "boolean"},
+        "check": {
+            "type": "boolean",
+            "description": "check every test's HTTP exchanges (the plugin's tendlc_check)",
+        },
+        "files": {
+            "type": "object",
+            "description": "file globs (relative to the configuration file) -> the operation "
+            "their payloads are for",
+            "additionalProperties": {
+                "oneOf": [
+                    {"type": "string", "pattern": r"^(bandwidth|vonage)\.[A-Za-z]+\.[A-Za-z]+$"},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["operation"],
+                        "properties": {
+                            "operation": {
+                                "type": "string",
+                                "pattern": r"^(bandwidth|vonage)\.[A-Za-z]+\.[A-Za-z]+$",
+                            },
+                            "part": {"enum": _PARTS},
+                            "status": {"type": "integer", "minimum": 100, "maximum": 599},
+                        },
+                    },
+                ]
+            },
+        },
+        "record": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "path-parameters": {
+                    "type": "object",
+                    "description": "path parameter -> the placeholder its recorded values become",
+                    "additionalProperties": {"type": "string", "minLength": 1},
+                },
+                "values": {
+                    "type": "object",
+                    "description": "a literal value (an id) -> its placeholder in recordings",
+                    "additionalProperties": {"type": "string"},
+                },
+            },
+        },
+        "conform": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "bandwidth-base-url": {"type": "string", "format": "uri"},
+                "vonage-base-url": {"type": "string", "format": "uri"},
+                "time-scale": {"type": "number", "exclusiveMinimum": 0},
+                "timeout": {"type": "number", "exclusiveMinimum": 0},
+                "allow-writes": {"type": "boolean"},
+            },
+        },
+    },
+}
+
+
+class ConfigError(TendlcError, ValueError):
+    """The configuration breaks its schema; ``issues`` names each key at fault."""
+
+    def __init__(self, source: Path, issues: list[Any]) -> None:
+        self.source = source
+        self.issues = issues
+        lines = [f"{source}: [tool.tendlc] is not valid:"]
+        lines += [f"  {issue.path or '/'}  [{issue.rule}]  {issue.message}" for issue in issues]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class FileMapping:
+    pattern: str
+    operation: str
+    part: str | None = None
+    status: int | None = None
+
+    def matches(self, relative: str) -> bool:
+        return fnmatch.fnmatch(relative, self.pattern) or PurePosixPath(relative).match(
+            self.pattern
+        )
+
+
+@dataclass(frozen=True)
+class Config:
+    """The project's tendlc settings (defaults when there is no configuration)."""
+
+    source: Path | None = None
+    warnings_as_errors: bool = False
+    check: bool = False
+    files: tuple[FileMapping, ...] = ()
+    record_path_parameters: Mapping[str, str] = field(default_factory=dict)
+    record_values: Mapping[str, str] = field(default_factory=dict)
+    conform: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.source.parent if self.source is not None else Path.cwd()
+
+    def mapping_for(self, path: Path) -> FileMapping | None:
+        """The first file mapping whose glob matches ``path``."""
+        try:
+            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        return next((m for m in self.files if m.matches(relative)), None)
+
+
+def _toml(path: Path) -> Mapping[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def find_config(start: Path | None = None) -> tuple[Path, Mapping[str, Any]] | None:
+    """The nearest ``tendlc.toml``, or ``pyproject.toml`` with a ``[tool.tendlc]`` table, from
+    ``start`` (default: the working directory) up."""
+    folder = (start or Path.cwd()).resolve()
+    for candidate in (folder, *folder.parents):
+        own = candidate / "tendlc.toml"
+        if own.is_file():
+            return own, _toml(own)
+        project = candidate / "pyproject.toml"
+        if project.is_file():
+            table = (_toml(project).get("tool") or {}).get("tendlc")
+            if table is not None:
+                return project, table
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    """Read and check the project's configuration (:class:`ConfigError` when invalid)."""
+    found = find_config(start)
+    if found is None:
+        return Config()
+    source, table = found
+    if source.name == "tendlc.toml":
+        table = table.get("tool", {}).get("tendlc", table)
+    issues = _issues(table)
+    if issues:
+        raise ConfigError(source, issues)
+    files = []
+    for pattern, target in (table.get("files") or {}).items():
+        if isinstance(target, str):
+            files.append(FileMapping(pattern, target))
+        else:
+            files.append(
+                FileMapping(pattern, target["operation"], target.get("part"), target.get("status"))
+            )
+    record = table.get("record") or {}
+    return Config(
+        source=source,
+        warnings_as_errors=bool(table.get("warnings-as-errors", False)),
+        check=bool(table.get("check", False)),
+        files=tuple(files),
+        record_path_parameters=dict(record.get("path-parameters") or {}),
+        record_values=dict(record.get("values") or {}),
+        conform=dict(table.get("conform") or {}),
+    )
+
+
+def _issues(table: Any) -> list[Any]:
+    import jsonschema_rs
+
+    from ._catalog import get_operation, json_pointer
+    from ._errors import UnknownOperationError
+    from ._validation import Issue, explain
+
+    validator = jsonschema_rs.validator_for(CONFIG_SCHEMA, validate_formats=True)
+    issues = list(explain(validator, CONFIG_SCHEMA, table, noun="setting"))
+    for pattern, target in (table.get("files") or {}).items() if isinstance(table, dict) else ():
+        operation = target if isinstance(target, str) else (target or {}).get("operation")
+        if isinstance(operation, str):
+            try:
+                get_operation(operation)
+            except UnknownOperationError as exc:
+                path = ["files", pattern] + ([] if isinstance(target, str) else ["operation"])
+                issues.append(Issue("error", json_pointer(path), "enum", str(exc)))
+    return issues
