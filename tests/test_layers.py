@@ -27,15 +27,15 @@ RANKS = {
     "traffic": 6,
     "cassettes": 7,
     "_config": 5,
-    "_infer": 5,
+    "_infer": 6,
     "reports": 7,
     "sandbox": 8,
     "conform": 9,
     "proxy": 9,
     "plugin": 10,
-    "cli": 10,
+    "cli": 11,
     "_cli": 10,
-    "__main__": 11,
+    "__main__": 12,
 }
 # the package root re-exports lazily from below: it may name any layer
 ROOT_MAY_IMPORT = {"_catalog", "_parsing", "_validation", "_errors"}

@@ -13,9 +13,9 @@ them, so they follow the contracts. Rate limits, credentials, orders that move o
 their notification webhook) and named misbehaviours are there to test clients against.
 """
 
-from .._errors import require
+from .._errors import require as _require
 
-require(["starlette", "uvicorn", "httpx"], "sandbox", "the tendlc sandbox")
+_require(["starlette", "uvicorn", "httpx"], "sandbox", "the tendlc sandbox")
 
 from ._app import create_app, seed_file  # noqa: E402
 from ._engine import Arrival, Sandbox, SandboxConfig  # noqa: E402

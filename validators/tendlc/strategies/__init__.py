@@ -9,9 +9,9 @@ Every strategy is keyword-only after the operation id, validates its arguments w
 (raising :class:`InvalidArgument`), and shrinks to small readable payloads.
 """
 
-from .._errors import require
+from .._errors import require as _require
 
-require(["hypothesis"], "strategies", "tendlc.strategies")
+_require(["hypothesis"], "strategies", "tendlc.strategies")
 
 from ._errors import InvalidArgument  # noqa: E402
 from ._generate import Mutation, invalid_requests, requests, responses  # noqa: E402
