@@ -322,11 +322,15 @@ def _record(request: pytest.FixtureRequest, results: list[ExchangeResult]) -> No
     directory = request.config.getoption("--tendlc-record")
     if not directory or not results:
         return
+    from ._config import load_config
     from .cassettes import write_cassette
     from .traffic import Placeholders, SecretRules, known_credentials, scrub
 
+    project = load_config(request.config.rootpath)
     rules = SecretRules().with_values(known_credentials())
-    placeholders = Placeholders.from_environment()
+    placeholders = Placeholders.from_environment(
+        path_parameters=project.record_path_parameters, values=project.record_values
+    )
     exchanges = [scrub(r.exchange, rules, placeholders, r.path_parameters) for r in results]
     node = request.node
     module = Path(str(node.path)).stem if getattr(node, "path", None) else "tests"

@@ -198,7 +198,12 @@ def _pair(environ: Any, user: str, password: str) -> tuple[str, str] | None:
 @main.command()
 @click.option("--provider", type=click.Choice(["bandwidth", "vonage"]), required=True)
 @click.option("--base-url", help="Replaces the provider's host (a sandbox's URL, say).")
-@click.option("--allow-writes", is_flag=True, help="Run the probes that change the account.")
+@click.option(
+    "--allow-writes/--read-only",
+    default=None,
+    help="Run the probes that change the account (default: read-only, or "
+    "[tool.tendlc.conform] allow-writes).",
+)
 @click.option(
     "--record",
     type=click.Path(file_okay=False),
@@ -218,12 +223,12 @@ def _pair(environ: Any, user: str, password: str) -> tuple[str, str] | None:
 def conform(
     provider: str,
     base_url: str | None,
-    allow_writes: bool,
+    allow_writes: bool | None,
     record: str | None,
     fuzz: bool,
     fuzz_examples: int,
-    time_scale: float,
-    timeout: float,
+    time_scale: float | None,
+    timeout: float | None,
     junit_xml: str | None,
     json_report: str | None,
     markdown: str | None,
@@ -237,19 +242,31 @@ def conform(
     """
     import os
 
+    from .._config import ConfigError, load_config
     from ..conform import ConformOptions, ConnectionProblem, MissingCredentials, run_conformance
 
     if fuzz and provider != "vonage":
         raise click.UsageError("--fuzz generates cases from the Vonage OpenAPI document")
+    try:
+        project = load_config()
+    except ConfigError as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    defaults = project.conform
+    # Precedence: the command line, then [tool.tendlc.conform], then the built-in default.
     options = ConformOptions(
         provider=provider,
-        base_url=base_url,
-        allow_writes=allow_writes,
+        base_url=base_url or defaults.get(f"{provider}-base-url"),
+        allow_writes=allow_writes
+        if allow_writes is not None
+        else bool(defaults.get("allow-writes", False)),
         record=Path(record) if record else None,
-        time_scale=time_scale,
-        timeout=timeout,
+        time_scale=time_scale if time_scale is not None else defaults.get("time-scale", 1.0),
+        timeout=timeout if timeout is not None else defaults.get("timeout", 30.0),
         fuzz=fuzz,
         fuzz_examples=fuzz_examples,
+        record_path_parameters=project.record_path_parameters,
+        record_values=project.record_values,
     )
     try:
         with live(f"conform {provider}") as show:
@@ -315,8 +332,20 @@ def proxy(
         mark = "ok  " if result.valid else "FAIL"
         click.echo(f"{mark} {result.describe()} ({result.operation or 'unmatched'})", err=True)
 
+    from .._config import load_config
+    from ..traffic import Placeholders
+
+    project = load_config()
+    placeholders = Placeholders.from_environment(
+        path_parameters=project.record_path_parameters, values=project.record_values
+    )
     try:
-        state = ProxyState(upstream, record=Path(record) if record else None, on_result=show)
+        state = ProxyState(
+            upstream,
+            record=Path(record) if record else None,
+            on_result=show,
+            placeholders=placeholders,
+        )
     except InvalidArgument as exc:
         raise click.UsageError(str(exc)) from None
     import uvicorn

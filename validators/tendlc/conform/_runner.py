@@ -80,6 +80,9 @@ class ConformOptions:
     retries: int = 10
     fuzz: bool = False
     fuzz_examples: int = 5
+    #: what recordings put in place of ids (``[tool.tendlc.record]``)
+    record_path_parameters: Mapping[str, str] = field(default_factory=dict)
+    record_values: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -363,7 +366,11 @@ def _record(session: _Session, name: str, result: ExchangeResult) -> None:
 
     slug = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "probe"
     target = session.options.record / session.options.provider / f"{slug}.yaml"
-    placeholders = Placeholders.from_environment(_placeholder_environment(session))
+    placeholders = Placeholders.from_environment(
+        _placeholder_environment(session),
+        path_parameters=session.options.record_path_parameters,
+        values=session.options.record_values,
+    )
     scrubbed = scrub(result.exchange, session.rules, placeholders, result.path_parameters)
     existing: list[Exchange] = []
     if target.exists():

@@ -59,6 +59,7 @@ class ProxyState:
         *,
         record: Path | None = None,
         on_result: Callable[[ExchangeResult], None] | None = None,
+        placeholders: Placeholders | None = None,
     ) -> None:
         parts = urlsplit(upstream)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -68,6 +69,7 @@ class ProxyState:
         self.upstream = upstream.rstrip("/")
         self.record = record
         self.on_result = on_result
+        self.placeholders = placeholders or Placeholders.from_environment()
         self.rules = SecretRules().with_values(known_credentials())
         self.run = Run(kind="proxy", context={"upstream": mask_url(self.upstream, self.rules)})
         self._lock = threading.Lock()
@@ -94,12 +96,7 @@ class ProxyState:
     def _write(self, result: ExchangeResult, count: int) -> None:
         from ..cassettes import write_cassette
 
-        scrubbed = scrub(
-            result.exchange,
-            self.rules,
-            Placeholders.from_environment(),
-            result.path_parameters,
-        )
+        scrubbed = scrub(result.exchange, self.rules, self.placeholders, result.path_parameters)
         name = re.sub(r"[^A-Za-z0-9]+", "-", result.operation or "unmatched").strip("-")
         assert self.record is not None
         write_cassette(self.record / f"{count:04d}-{name}.yaml", [scrubbed])

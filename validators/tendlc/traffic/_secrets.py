@@ -225,11 +225,18 @@ class Placeholders:
     values: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Placeholders:
-        """The default placeholders, plus the account ids of the environment's credentials
-        (a Bandwidth account id and a Vonage API key, which Vonage also uses as account id)."""
+    def from_environment(
+        cls,
+        environ: Mapping[str, str] | None = None,
+        *,
+        path_parameters: Mapping[str, str] | None = None,
+        values: Mapping[str, str] | None = None,
+    ) -> Placeholders:
+        """The default placeholders, the account ids of the environment's credentials (a
+        Bandwidth account id, a Vonage API key, which Vonage also uses as account id), and
+        those a project configures (``[tool.tendlc.record]``)."""
         environ = os.environ if environ is None else environ
-        values = {
+        found = {
             environ[name]: placeholder
             for name, placeholder in (
                 ("BANDWIDTH_ACCOUNT_ID", "9900000"),
@@ -237,7 +244,10 @@ class Placeholders:
             )
             if environ.get(name)
         }
-        return cls(values=values)
+        found.update(values or {})
+        return cls(
+            path_parameters={"accountId": "9900000", **(path_parameters or {})}, values=found
+        )
 
 
 def scrub(
