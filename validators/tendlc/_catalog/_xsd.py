@@ -29,6 +29,8 @@ __all__ = [
     "component_location",
     "declaration_at",
     "declarations_by_element",
+    "delete_element",
+    "delete_field",
     "element_children",
     "element_path",
     "find_element",
@@ -130,6 +132,26 @@ def find_element(root: etree._Element, path: str) -> etree._Element | None:
         if node is None:
             return None
     return node
+
+
+def delete_element(root: etree._Element, path: str) -> bool:
+    """Remove the element at an element path; False when there is none (or it is the root)."""
+    element = find_element(root, path)
+    parent = element.getparent() if element is not None else None
+    if element is None or parent is None:
+        return False
+    parent.remove(element)
+    return True
+
+
+def delete_field(document: Any, path: str) -> bool:
+    """Remove a field of either wire format: an element path in an XML tree, a JSON Pointer
+    in JSON data."""
+    from ._pointer import delete_at
+
+    if isinstance(document, etree._Element):
+        return delete_element(document, path)
+    return delete_at(document, path)
 
 
 _CHILDREN: dict[int, tuple[Any, Mapping[str, Any]]] = {}

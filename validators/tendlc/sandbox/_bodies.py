@@ -23,7 +23,7 @@ from .._catalog import (
     Operation,
     child_declarations,
     declaration_at,
-    delete_at,
+    delete_field,
     element_children,
     element_path,
     find_element,
@@ -375,13 +375,7 @@ def documented_only(operation: Operation, response: Any) -> Any:
             break
         document = _parse(body, data)
         for path in extra:
-            if body.wire == "xml":
-                element = find_element(document, path)
-                parent = element.getparent() if element is not None else None
-                if parent is not None and element is not None:
-                    parent.remove(element)
-            else:
-                delete_at(document, path)
+            delete_field(document, path)
         data = _dump(body, document)
     if data is response.body:
         return response

@@ -28,7 +28,7 @@ from typing import Any
 
 from lxml import etree
 
-from .._catalog import Operation, element_children, element_path, json_pointer
+from .._catalog import Operation, delete_field, element_children, element_path, json_pointer
 from .._errors import InvalidArgument
 from .._parsing import ParseError, parse_json, parse_xml
 from .._validation import validate
@@ -201,16 +201,8 @@ def _field_paths(kind: str, document: Any) -> Iterator[str]:
 
 
 def _without(kind: str, document: Any, path: str) -> bytes:
-    from .._catalog import delete_at, find_element
-
     copy = parse_xml(_dump(kind, document)) if kind == "xml" else json.loads(_dump(kind, document))
-    if kind == "xml":
-        element = find_element(copy, path)
-        parent = element.getparent() if element is not None else None
-        if parent is not None and element is not None:
-            parent.remove(element)
-    else:
-        delete_at(copy, path)
+    delete_field(copy, path)
     return _dump(kind, copy)
 
 
