@@ -473,3 +473,18 @@ def test_conform_writes_all_four_reports(sandbox, tmp_path, monkeypatch, provide
     for secret in SECRETS:
         for path in paths.values():
             assert secret not in path.read_text()
+
+
+def test_fuzzing_adds_generated_cases_that_conform_against_the_sandbox(sandbox):
+    run = _conform("vonage", sandbox, fuzz=True, fuzz_examples=2)
+    generated = [e for e in run.entries if e.name.startswith("fuzz ")]
+    assert len({e.result.operation for e in generated if e.result}) >= 25
+    assert not [e for e in generated if e.result and e.result.exchange.request.method == "DELETE"]
+    assert run.summary().conforms, [
+        (e.name, [str(f.issue) for f in e.result.findings]) for e in generated if not e.valid
+    ]
+    # the clean-up probes ran after the generated cases
+    assert (
+        run.entries[-1].name == "delete brand"
+        and run.entries[-1].result.exchange.response.status == 204
+    )

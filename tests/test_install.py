@@ -98,6 +98,19 @@ def test_the_core_wheel_validates_and_imports_nothing_optional(wheel, tmp_path):
         check=True,
     )
     assert loaded.stdout.strip() == ""
+    shipped = subprocess.run(
+        [
+            str(core),
+            "-c",
+            "from tendlc import cassettes\n"
+            "path = cassettes.path('vonage', 'brands.create.201')\n"
+            "print(path, len(cassettes.read_cassette(path).exchanges))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "site-packages/tendlc/_data/cassettes/vonage/brands.create.201.yaml 1" in shipped.stdout
     for name in ("pytest", "hypothesis", "vcr", "httpx"):
         found = subprocess.run([str(core), "-c", f"import {name}"], capture_output=True)
         assert found.returncode != 0, f"{name} is installed with the core"
@@ -168,6 +181,43 @@ def test_the_pre_commit_hooks_block_a_bad_payload_with_the_field_named(tmp_path)
     assert "/Brand/Country" in output
     passed = subprocess.run(
         [*pre_commit, "--files", "payloads/good.xml", "package.json"],
+        cwd=repo,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
+@pytest.mark.slow
+def test_the_cassettes_hook_refuses_an_unscrubbed_cassette(tmp_path):
+    repo = tmp_path / "project"
+    (repo / "tests" / "cassettes").mkdir(parents=True)
+    shipped = ROOT / "cassettes" / "vonage" / "brands.get.200.yaml"
+    clean = repo / "tests" / "cassettes" / "clean.yaml"
+    clean.write_text(shipped.read_text())
+    leaky = repo / "tests" / "cassettes" / "leaky.yaml"
+    leaky.write_text(
+        shipped.read_text().replace(
+            "    headers:\n", "    headers:\n      Authorization:\n      - Basic YTpi\n", 1
+        )
+    )
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    environment = _offline({**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")})
+    hook = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "tendlc-cassettes"]
+    refused = subprocess.run(
+        [*hook, "--files", str(leaky.relative_to(repo)), str(clean.relative_to(repo))],
+        cwd=repo,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    output = refused.stdout + refused.stderr
+    assert refused.returncode == 1, output
+    assert "leaky.yaml#0: FAIL" in output and "Authorization" in output
+    passed = subprocess.run(
+        [*hook, "--files", str(clean.relative_to(repo))],
         cwd=repo,
         env=environment,
         capture_output=True,

@@ -40,6 +40,8 @@ class Probe:
     capture: Mapping[str, str] = field(default_factory=dict)
     poll: Poll | None = None
     expect: tuple[int, ...] = ()
+    #: undoes what earlier probes made; runs last (after --fuzz)
+    cleanup: bool = False
 
     def needs(self) -> set[str]:
         """The captured values this probe cannot run without."""
@@ -97,6 +99,7 @@ def probes(provider: str) -> tuple[Probe, ...]:
                     attempts=int(poll.get("attempts", 12)),
                 ),
                 expect=tuple(int(status) for status in entry.get("expect") or ()),
+                cleanup=bool(entry.get("cleanup", False)),
             )
         )
     return tuple(found)

@@ -99,6 +99,7 @@ class _Session:
     rules: SecretRules
     values: dict[str, str] = field(default_factory=dict)
     rate_limited: int = 0
+    fuzz_refused: int = 0
     on_probe: Callable[[str], None] | None = None
 
 
@@ -156,12 +157,17 @@ def run_conformance(
             {"account": account},
             on_probe=on_probe,
         )
-        for probe in probes(options.provider):
+        suite = probes(options.provider)
+        for probe in (p for p in suite if not p.cleanup):
             run.entries.append(_run_probe(session, probe))
         if options.fuzz and options.provider == "vonage":
             from ._fuzz import fuzz
 
+            # before the clean-up probes delete what the generated cases should reach
             run.extend(fuzz(session, _send_and_check))
+            run.context["fuzz_cases_the_contracts_refuse"] = session.fuzz_refused
+        for probe in (p for p in suite if p.cleanup):
+            run.entries.append(_run_probe(session, probe))
     run.finished = datetime.now(timezone.utc)
     run.context["rate_limited"] = session.rate_limited
     return run
