@@ -1,8 +1,14 @@
-"""Safe XML parsing: no DTD, no entities, no network, bounded size and depth."""
+"""Safe XML parsing: no DTD, no entities, no network, bounded size and depth.
+
+Each thread reuses one parser. The checks of a parsed tree run in libxml2 (one filtered
+iteration for processing instructions and entity references, one XPath for the depth); only
+when they find something does the element walk run that says what and where.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as StdlibElementTree
 from typing import Any
 
@@ -15,16 +21,36 @@ _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _STR_DECLARED_ENCODING = re.compile(r"^(\ufeff?\s*<\?xml[^>]*?)\s+encoding\s*=\s*([\"'])[^\"']*\2")
 
 
+_LOCAL = threading.local()
+# Deeper limits than this are checked by the walk (libxml2 parses at most 256 levels anyway).
+_PROBED_DEPTH = 200
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        collect_ids=False,
-        remove_blank_text=False,
-    )
+    """This thread's parser (an lxml parser must not be shared between threads)."""
+    parser: etree.XMLParser | None = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            collect_ids=False,
+            remove_blank_text=False,
+        )
+    return parser
+
+
+def _xpath(expression: str) -> etree.XPath:
+    """This thread's compiled XPath for an expression."""
+    compiled: dict[str, etree.XPath] | None = getattr(_LOCAL, "xpath", None)
+    if compiled is None:
+        compiled = _LOCAL.xpath = {}
+    found = compiled.get(expression)
+    if found is None:
+        found = compiled[expression] = etree.XPath(expression)
+    return found
 
 
 def parse_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
@@ -37,6 +63,56 @@ def parse_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
         payload = payload.getroot()
     if isinstance(payload, etree._Element):
         return _checked(payload, limits)
+    data = _data(payload, limits)
+    try:
+        root = etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"not well-formed XML: {_clean(exc.msg)}", line=exc.lineno) from None
+    except (ValueError, LookupError) as exc:  # unknown declared encoding and the like
+        raise ParseError(f"cannot read the XML: {_clean(str(exc))}") from None
+    if root is None:
+        raise ParseError("the body holds no XML element")
+    return _checked(root, limits)
+
+
+def parse_plain_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element | None:
+    """The root of a plain XML document, parsed as :func:`parse_xml` parses it; else None.
+
+    A plain document holds elements and text only: no DTD, comment, processing instruction,
+    entity reference or attribute (so no ``xsi:`` attribute either), nothing beside the root
+    element, and it passes every check of :func:`parse_xml` except the depth limit, which is
+    not checked here (libxml2's own limit still applies): a caller that validates the tree
+    against a schema of bounded depth learns the depth from the schema. None means "ask
+    :func:`parse_xml`", which says what is wrong, if anything.
+    """
+    if isinstance(payload, etree._ElementTree | etree._Element):
+        try:
+            root = parse_xml(payload, limits)
+        except ParseError:
+            return None
+        return root if _plain(root) else None
+    try:
+        data = _data(payload, limits)
+        root = etree.fromstring(data, parser=_parser())
+    except (ParseError, etree.XMLSyntaxError, ValueError, LookupError):
+        return None
+    if root is None or root.getprevious() is not None or root.getnext() is not None:
+        return None
+    docinfo: Any = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        return None
+    return root if _plain(root) else None
+
+
+def _plain(root: etree._Element) -> bool:
+    """No comment, processing instruction, entity reference or attribute under ``root``."""
+    if next(root.iter(etree.Comment, etree.PI, etree.Entity), None) is not None:
+        return False
+    return not _xpath("boolean(descendant-or-self::*/@*)")(root)
+
+
+def _data(payload: Any, limits: Limits) -> bytes:
+    """The bytes of a document that :func:`parse_xml` may hand to libxml2."""
     if isinstance(payload, StdlibElementTree.ElementTree):
         payload = payload.getroot()
     if isinstance(payload, StdlibElementTree.Element):
@@ -61,17 +137,18 @@ def parse_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
         raise ParseError(_too_large(len(data), limits))
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
         raise ParseError("the body is empty")
-    if _DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data.replace(b"\x00", b"")[:8192]):
+    if _declares_doctype(data):
         raise ParseError("a document type declaration (DTD) is not allowed")
-    try:
-        root = etree.fromstring(data, parser=_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ParseError(f"not well-formed XML: {_clean(exc.msg)}", line=exc.lineno) from None
-    except (ValueError, LookupError) as exc:  # unknown declared encoding and the like
-        raise ParseError(f"cannot read the XML: {_clean(str(exc))}") from None
-    if root is None:
-        raise ParseError("the body holds no XML element")
-    return _checked(root, limits)
+    return data
+
+
+def _declares_doctype(data: bytes) -> bool:
+    """``<!DOCTYPE`` in the first 4 KiB, or in the first 8 KiB once NUL bytes are dropped
+    (UTF-16 and UTF-32 spell it with NULs between the letters)."""
+    head = data[:8192]
+    if b"\x00" not in head:
+        return _DOCTYPE.search(head) is not None
+    return bool(_DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data.replace(b"\x00", b"")[:8192]))
 
 
 def _checked(root: etree._Element, limits: Limits) -> etree._Element:
@@ -84,6 +161,22 @@ def _checked(root: etree._Element, limits: Limits) -> etree._Element:
                 f"processing instruction <?{sibling.target!s}?> is not allowed",
                 line=_line(sibling),
             )
+    if next(root.iter(etree.PI, etree.Entity), None) is None and not _too_deep(
+        root, limits.max_depth
+    ):
+        return root
+    return _walked(root, limits)
+
+
+def _too_deep(root: etree._Element, max_depth: int) -> bool:
+    """Whether an element sits deeper than ``max_depth`` (the root is at depth 1)."""
+    if not 1 <= max_depth <= _PROBED_DEPTH:
+        return True  # the walk decides
+    return bool(_xpath("boolean(" + "/".join(["*"] * max_depth) + ")")(root))
+
+
+def _walked(root: etree._Element, limits: Limits) -> etree._Element:
+    """The element walk: the first processing instruction, entity or too-deep element found."""
     # Iterative walk: a recursive one could be driven into the recursion limit.
     stack: list[tuple[etree._Element, int]] = [(root, 1)]
     while stack:
