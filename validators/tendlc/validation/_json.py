@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping, Sequence
-from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 import jsonschema_rs
 
 from ..catalog import Body, load_contract
+from ._once import once
 from ._pointer import json_pointer, split_pointer, walk
 from ._report import Issue, Severity, excerpt, unique
 
@@ -36,7 +36,7 @@ _RULE_ALIASES = {
 }
 
 
-@cache
+@once
 def _document(contract: str, opened: bool) -> Mapping[str, Any]:
     document: Mapping[str, Any] = load_contract(contract)
     return _open(copy.deepcopy(document)) if opened else document
@@ -56,7 +56,7 @@ def _open(node: Any) -> Any:
     return node
 
 
-@cache
+@once
 def compiled(contract: str, locator: str, opened: bool = False) -> Any:
     """The compiled validator of the schema at ``locator`` (once per process)."""
     document = _document(contract, opened)

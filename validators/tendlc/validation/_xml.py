@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
-from functools import cache
 from typing import Any
 
 import xmlschema
@@ -12,6 +11,7 @@ from lxml import etree
 
 from .._resources import contracts_dir
 from ..catalog import Body
+from ._once import once
 from ._report import Issue, excerpt, unique
 
 CONTRACT_NS = "urn:tendlc:contract"
@@ -35,7 +35,7 @@ _FACET_RULES = {
 _FORMAT_TYPES = ("dateTime", "date", "time", "anyURI", "duration")
 
 
-@cache
+@once
 def schema(contract: str) -> Any:
     """The compiled XSD 1.1 schema of a contract file (once per process)."""
     return xmlschema.XMLSchema11(str(contracts_dir() / contract))
