@@ -25,7 +25,7 @@ _BOMS = {
     b"\xff\xfe": "a UTF-16 byte order mark",
     b"\xfe\xff": "a UTF-16 byte order mark",
 }
-_BOM_PREFIXES = tuple(_BOMS)
+_BOM_STARTS = frozenset(bom[:1] for bom in _BOMS)
 # A JSON string, unrolled so that the regex engine does not backtrack per character.
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
@@ -36,18 +36,14 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _JSON_SPACE = " \t\n\r"
 
 
-def parse_json(payload: Any, limits: Limits = DEFAULT_LIMITS) -> Any:
+def parse_json(payload: Any, limits: Limits = DEFAULT_LIMITS, *, check_depth: bool = True) -> Any:
     """Parse ``payload`` (bytes, str, or already-parsed data) into JSON data.
 
     Raises :class:`ParseError` for anything RFC 8259 would not call one JSON text, and for
     values no provider can receive (lone surrogates, numbers too long to be meant).
+    ``check_depth=False`` leaves the depth limit to a caller that validates the data against a
+    schema no deeper than the limit (Python's recursion limit still applies while parsing).
     """
-    return _parse(payload, limits, walk=False)
-
-
-def _parse(payload: Any, limits: Limits, *, walk: bool) -> Any:
-    """:func:`parse_json`; ``walk=True`` always walks the values (the reference the scans must
-    agree with)."""
     if type(payload) is bytes or isinstance(payload, bytearray | memoryview):
         text = _decode(bytes(payload), limits)
         # Valid UTF-8 cannot encode a surrogate: only a \u escape can make one.
@@ -66,26 +62,35 @@ def _parse(payload: Any, limits: Limits, *, walk: bool) -> Any:
 
     if not text or text.isspace():
         raise ParseError("the body is empty")
-    if text.startswith("\ufeff"):
+    if text[0] == "\ufeff":
         raise ParseError("the body starts with a byte order mark, which JSON does not allow")
+    scanners: dict[int, Any] | None = getattr(_LOCAL, "scanners", None)
+    scan = scanners.get(limits.max_number_digits) if scanners else None
+    if scan is None:
+        scan = _scanner(limits.max_number_digits)
     try:
-        data = _loads(_decoder(limits.max_number_digits), text)
+        data = _loads(scan, text)
     except json.JSONDecodeError as exc:
         raise ParseError(
             f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
         ) from None
     except RecursionError:
         raise ParseError(f"the document nests deeper than {limits.max_depth} levels") from None
-    if walk or not (clean and _shallow(text, limits.max_depth)):
+    if not clean or (
+        check_depth
+        and text.count("[") + text.count("{") >= limits.max_depth
+        and not _shallow(text, limits.max_depth)
+    ):
         _check_value(data, limits)
     return data
 
 
-def _loads(decoder: json.JSONDecoder, text: str) -> Any:
-    """``decoder.decode(text)`` (the same result, the same errors), without its extra calls."""
+def _loads(scan: Any, text: str) -> Any:
+    """``decoder.decode(text)`` (the same result, the same errors) from the decoder's
+    ``scan_once``, without the decoder's extra calls."""
     start = _skip_space(text, 0) if text[0] in _JSON_SPACE else 0
     try:
-        data, end = decoder.scan_once(text, start)  # type: ignore[attr-defined]
+        data, end = scan(text, start)
     except StopIteration as exc:
         raise json.JSONDecodeError("Expecting value", text, exc.value) from None
     if end != len(text):
@@ -114,10 +119,9 @@ def _shallow(text: str, max_depth: int) -> bool:
     """True when no value of this (well-formed) JSON text can sit deeper than ``max_depth``.
 
     Values inside a container at nesting level L are at depth L + 1: the containers must nest
-    fewer than ``max_depth`` levels. Brackets inside strings do not count.
+    fewer than ``max_depth`` levels (with fewer brackets than that they do). Brackets inside
+    strings do not count.
     """
-    if text.count("[") + text.count("{") < max_depth:
-        return True
     brackets = _NOT_BRACKETS.sub("", _STRING.sub("", text))
     # Each round removes the innermost pairs: the rounds needed are the nesting depth.
     for _ in range(max_depth - 1):
@@ -127,21 +131,23 @@ def _shallow(text: str, max_depth: int) -> bool:
     return not brackets
 
 
-def _decoder(max_digits: int) -> json.JSONDecoder:
-    """This thread's decoder for a digit limit: ``json.loads`` with the strict hooks, built once."""
-    decoders: dict[int, json.JSONDecoder] | None = getattr(_LOCAL, "decoders", None)
-    if decoders is None:
-        decoders = _LOCAL.decoders = {}
-    decoder = decoders.get(max_digits)
-    if decoder is None:
+def _scanner(max_digits: int) -> Any:
+    """This thread's scanner for a digit limit: ``json.loads`` with the strict hooks, built
+    once (a decoder's scanner keeps state while it runs: one per thread)."""
+    scanners: dict[int, Any] | None = getattr(_LOCAL, "scanners", None)
+    if scanners is None:
+        scanners = _LOCAL.scanners = {}
+    scan = scanners.get(max_digits)
+    if scan is None:
         parse_int, parse_float = _number_hooks(max_digits)
-        decoder = decoders[max_digits] = json.JSONDecoder(
+        decoder = json.JSONDecoder(
             object_pairs_hook=_no_duplicate_keys,
             parse_constant=_no_constant,
             parse_int=parse_int,
             parse_float=parse_float,
         )
-    return decoder
+        scan = scanners[max_digits] = decoder.scan_once  # type: ignore[attr-defined]
+    return scan
 
 
 def _number_hooks(max_digits: int) -> tuple[Callable[[str], int], Callable[[str], float]]:
@@ -166,11 +172,11 @@ def _decode(data: bytes, limits: Limits) -> str:
         raise ParseError(
             f"the body is {len(data):,} bytes, more than the {limits.max_bytes:,} allowed"
         )
-    if data.startswith(_BOM_PREFIXES):
+    if data[:1] in _BOM_STARTS:
         for bom, name in _BOMS.items():
             if data.startswith(bom):
                 raise ParseError(f"the body starts with {name}; JSON must be UTF-8 without one")
-    if data.find(b"\x00", 0, 4) != -1:
+    if b"\x00" in data[:4]:
         raise ParseError("the body looks like UTF-16 or UTF-32; JSON must be UTF-8")
     try:
         return data.decode("utf-8")
