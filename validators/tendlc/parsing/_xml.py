@@ -22,6 +22,18 @@ _STR_DECLARED_ENCODING = re.compile(r"^(\ufeff?\s*<\?xml[^>]*?)\s+encoding\s*=\s
 
 
 _LOCAL = threading.local()
+_TREES = (etree._ElementTree, etree._Element)
+_ATTRIBUTES = "boolean(descendant-or-self::*/@*)"
+# Up to this size a document holding "!" or "?" is scanned for "<!" and "<?" (beyond, the
+# regular expression costs more than the tree checks).
+_SCANNED = 16 * 1024
+_DECLARATIONS: dict[bytes, bool] = {}  # XML declarations seen, and whether they are ASCII-based
+_MARKUP = re.compile(rb"<[!?]")  # a DTD, comment, CDATA section or processing instruction
+_DECLARED_ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._:\-]+)[\"']")
+# Encodings in which every byte below 0x80 is the ASCII character (and no other byte is).
+_ASCII_BASED = frozenset(
+    {"UTF-8", "UTF8", "US-ASCII", "ASCII", "ISO-8859-1", "LATIN1", "ISO-8859-15", "WINDOWS-1252"}
+)
 # Deeper limits than this are checked by the walk (libxml2 parses at most 256 levels anyway).
 _PROBED_DEPTH = 200
 
@@ -75,40 +87,116 @@ def parse_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
     return _checked(root, limits)
 
 
-def parse_plain_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element | None:
-    """The root of a plain XML document, parsed as :func:`parse_xml` parses it; else None.
+def parse_plain_xml(
+    payload: Any, limits: Limits = DEFAULT_LIMITS
+) -> tuple[etree._Element, list[Any]] | None:
+    """A plain XML document parsed as :func:`parse_xml` parses it, with its comments; or None.
 
-    A plain document holds elements and text only: no DTD, comment, processing instruction,
-    entity reference or attribute (so no ``xsi:`` attribute either), nothing beside the root
-    element, and it passes every check of :func:`parse_xml` except the depth limit, which is
-    not checked here (libxml2's own limit still applies): a caller that validates the tree
-    against a schema of bounded depth learns the depth from the schema. None means "ask
-    :func:`parse_xml`", which says what is wrong, if anything.
+    A plain document holds elements, text and comments: no DTD, processing instruction,
+    entity reference or attribute (so no ``xsi:`` attribute either). It passes every check of
+    :func:`parse_xml` except the depth limit, which is not checked here (libxml2's own limit
+    still applies): a caller that validates the tree against a schema of bounded depth learns
+    the depth from the schema. The comments returned are those inside the root element (a
+    comment inside a value splits the text one reader sees whole and another in pieces: the
+    caller decides). None means "ask :func:`parse_xml`", which says what is wrong, if anything.
     """
-    if isinstance(payload, etree._ElementTree | etree._Element):
+    if type(payload) is bytes:
+        data = payload
+    elif isinstance(payload, _TREES):
         try:
-            root = parse_xml(payload, limits)
+            root = parse_xml(payload, limits)  # refuses trees with entity references too
         except ParseError:
             return None
-        return root if _plain(root) else None
+        return _plain(root, None)
+    else:
+        try:
+            data = _data(payload, limits)
+        except ParseError:
+            return None
+    if len(data) > limits.max_bytes:
+        return None
+    start = _ascii_start(data)
+    # No "<!" and no "<?": no DTD, comment, CDATA section or processing instruction, hence no
+    # entity. A document without "!" or "?" tells at memchr speed; a small one with them
+    # is scanned for the pairs; a large one with them is checked as a tree below.
+    if start >= 0 and (
+        (b"!" not in data and data.find(b"?", start) < 0)
+        or (len(data) <= _SCANNED and _MARKUP.search(data, start) is None)
+    ):
+        try:
+            root = etree.fromstring(data, getattr(_LOCAL, "parser", None) or _parser())
+        except (etree.XMLSyntaxError, ValueError, LookupError):
+            return None
+        # Without a "=" no attribute.
+        if data.find(b"=", start) >= 0 and _xpath(_ATTRIBUTES)(root):
+            return None
+        return root, []
     try:
-        data = _data(payload, limits)
+        data = _data(data, limits)
         root = etree.fromstring(data, parser=_parser())
     except (ParseError, etree.XMLSyntaxError, ValueError, LookupError):
         return None
-    if root is None or root.getprevious() is not None or root.getnext() is not None:
+    if root is None:
         return None
     docinfo: Any = root.getroottree().docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        return None  # (and without a DTD there is no entity reference)
+    if any(isinstance(node, etree._ProcessingInstruction) for node in _siblings(root)):
         return None
-    return root if _plain(root) else None
+    ascii_based = (docinfo.encoding or "").upper() in _ASCII_BASED
+    return _plain(root, data if ascii_based else None)
 
 
-def _plain(root: etree._Element) -> bool:
-    """No comment, processing instruction, entity reference or attribute under ``root``."""
-    if next(root.iter(etree.Comment, etree.PI, etree.Entity), None) is not None:
+def _ascii_start(data: bytes) -> int:
+    """Where the document proper starts (after its XML declaration) when its bytes below 0x80
+    are ASCII characters (no NUL, no byte order mark, an ASCII-based declared encoding), so
+    that a byte scan finds every ``<!``, ``<?`` and ``=``; else -1."""
+    if not data.startswith(b"<?xml"):
+        # libxml2 reads UTF-16 and UTF-32 from a NUL among the first bytes, EBCDIC from its
+        # own "<": anything else without a declaration is UTF-8.
+        return 0 if data.startswith(b"<") and data[1:2] != b"\x00" else -1
+    end = data.find(b"?>")
+    if end < 0:
+        return -1
+    declaration = data[:end]
+    known = _DECLARATIONS.get(declaration)
+    if known is None:
+        known = _DECLARATIONS[declaration] = _ascii_declaration(declaration)
+        if len(_DECLARATIONS) > 256:
+            _DECLARATIONS.clear()
+    return end + 2 if known else -1
+
+
+def _ascii_declaration(declaration: bytes) -> bool:
+    """An XML declaration (up to its ``?>``) that leaves the bytes ASCII-based."""
+    if declaration[5:6] not in (b" ", b"\t", b"\r", b"\n") or b"<" in declaration[1:]:
         return False
-    return not _xpath("boolean(descendant-or-self::*/@*)")(root)
+    declared = _DECLARED_ENCODING.search(declaration)
+    return declared is None or declared.group(1).decode().upper() in _ASCII_BASED
+
+
+def _siblings(root: etree._Element) -> tuple[Any, ...]:
+    return (*root.itersiblings(preceding=True), *root.itersiblings())
+
+
+def _plain(root: etree._Element, data: bytes | None) -> tuple[etree._Element, list[Any]] | None:
+    """``root`` and its comments, when it holds no processing instruction and no attribute.
+
+    ``data``: the document's bytes when they are in an encoding where the byte of ``=`` is
+    always the character: without one past the XML declaration there is no attribute.
+    """
+    comments: list[Any] = []
+    for node in root.iter(etree.Comment, etree.PI):
+        if isinstance(node, etree._ProcessingInstruction):
+            return None
+        comments.append(node)
+    if data is not None:
+        declared = data.startswith(b"<?xml", 3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        if data.find(b"=", data.find(b"?>") + 2 if declared else 0) == -1:
+            return root, comments
+    if _xpath(_ATTRIBUTES)(root):
+        return None
+    return root, comments
 
 
 def _data(payload: Any, limits: Limits) -> bytes:
