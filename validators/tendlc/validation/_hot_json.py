@@ -30,17 +30,105 @@ _SINGLES = ("if", "then", "else")
 def accepts(contract: str, locator: str, data: Any) -> bool:
     """True only when the closed contract at ``locator`` accepts ``data``."""
     try:
-        return bool(_validator(contract, locator).is_valid(data))
+        return bool(engine(contract, locator).is_valid(data))
     except Exception:  # anything unusual is for the explaining path to report
         return False
 
 
 @once
-def _validator(contract: str, locator: str) -> Any:
+def engine(contract: str, locator: str) -> Any:
+    """The jsonschema-rs validator of the rewritten closed schema at ``locator``."""
     document = _fast_document(contract)
     root = {key: value for key, value in document.items() if key in ("paths", "components")}
     root.update({"$schema": _DIALECT, "$ref": "#" + quote(locator, safe="/~-_.!$&'()*+,;=:@")})
     return jsonschema_rs.validator_for(root, validate_formats=True)
+
+
+@once
+def depth(contract: str, locator: str) -> int | None:
+    """The deepest value (the instance is at depth 1) an instance the closed schema at
+    ``locator`` accepts can hold, or None when the schema does not bound it. (Read from the
+    rewritten document: there an object closed with additionalProperties has no member the
+    schema does not name.)"""
+    document = _fast_document(contract)
+    return _depth(walk(document, split_pointer(locator), None), document, frozenset())
+
+
+_SCALARS = frozenset({"string", "number", "integer", "boolean", "null"})
+
+
+def _depth(node: Any, document: Mapping[str, Any], seen: frozenset[int]) -> int | None:
+    """A bound on the depth of the instances ``node`` accepts (sound, not tight): each keyword
+    that must hold bounds it, and the smallest bound wins. None: no bound found."""
+    if node is False:
+        return 0
+    if not isinstance(node, Mapping) or id(node) in seen:
+        return None  # true, or a recursive schema
+    seen = seen | {id(node)}
+    bounds: list[int] = []
+    own = _own_depth(node, document, seen)
+    if own is not None:
+        bounds.append(own)
+    for sub in node.get("allOf", []) if isinstance(node.get("allOf"), list) else []:
+        found = _depth(sub, document, seen)
+        if found is not None:
+            bounds.append(found)
+    for key in ("anyOf", "oneOf"):
+        branches = node.get(key)
+        if isinstance(branches, list) and branches:
+            found_all = [_depth(sub, document, seen) for sub in branches]
+            if all(found is not None for found in found_all):
+                bounds.append(max(found for found in found_all if found is not None))
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#"):
+        target = walk(document, split_pointer(unquote(reference[1:])), None)
+        found = _depth(target, document, seen) if target is not None else None
+        if found is not None:
+            bounds.append(found)
+    return min(bounds) if bounds else None
+
+
+def _own_depth(
+    node: Mapping[str, Any], document: Mapping[str, Any], seen: frozenset[int]
+) -> int | None:
+    """The bound the schema's own keywords (type, enum, const, object and array members) set."""
+    if "const" in node:
+        return _value_depth(node["const"])
+    if isinstance(node.get("enum"), list):
+        return max((_value_depth(value) for value in node["enum"]), default=0)
+    kinds = node.get("type")
+    types = {kinds} if isinstance(kinds, str) else set(kinds) if isinstance(kinds, list) else None
+    deepest = 1
+    if types is None or "object" in types:
+        if node.get("additionalProperties") is not False or "patternProperties" in node:
+            return None  # members that nothing here bounds
+        properties = node.get("properties", {})
+        if not isinstance(properties, Mapping):
+            return None
+        for sub in properties.values():
+            found = _depth(sub, document, seen)
+            if found is None:
+                return None
+            deepest = max(deepest, found + 1)
+    if types is None or "array" in types:
+        items = node.get("items")
+        if items is None or "prefixItems" in node:
+            return None
+        found = _depth(items, document, seen)
+        if found is None:
+            return None
+        deepest = max(deepest, found + 1)
+    if types is not None and not types <= _SCALARS | {"object", "array"}:
+        return None
+    return deepest
+
+
+def _value_depth(value: Any) -> int:
+    if isinstance(value, Mapping):
+        return 1 + max((_value_depth(item) for item in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_value_depth(item) for item in value), default=0)
+    return 1
 
 
 @once

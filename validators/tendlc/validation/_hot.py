@@ -1,0 +1,64 @@
+"""The hot paths behind one call: a yes/no answer at compiled speed, "yes" only.
+
+:func:`accepts` returns True only when the compiled engine for the body's wire format (see
+:mod:`._hot_xml` and :mod:`._hot_json`) accepts the payload with nothing to report; False
+sends it to the explaining path, which writes the issues. What each body takes is looked up
+once, not on every call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..catalog import Body
+from ..parsing import Limits, ParseError, parse_json
+from . import _hot_json, _hot_xml
+
+Check = Callable[[Any, Limits], bool]
+_CHECKS: dict[int, tuple[Body, Check | None]] = {}
+_REMEMBERED = 4096  # bodies remembered; the catalog has a few hundred
+
+
+def accepts(body: Body, payload: Any, limits: Limits) -> bool:
+    """True only when the body's contract accepts ``payload`` with nothing to report."""
+    entry = _CHECKS.get(id(body))
+    if entry is None or entry[0] is not body:
+        entry = _remember(body)
+    check = entry[1]
+    return check is not None and check(payload, limits)
+
+
+def _remember(body: Body) -> tuple[Body, Check | None]:
+    if len(_CHECKS) >= _REMEMBERED:
+        _CHECKS.clear()
+    check: Check | None = None
+    if not (body.empty or body.binary):
+        check = _hot_xml.checker(body) if body.is_xml else _json_checker(body)
+    entry = _CHECKS[id(body)] = (body, check)
+    return entry
+
+
+def _json_checker(body: Body) -> Check:
+    contract, locator = body.contract, body.locator
+    engine: Any = None  # compiled on first use
+    bound: int | None = None
+
+    def check(payload: Any, limits: Limits) -> bool:
+        nonlocal engine, bound
+        if engine is None:
+            engine = _hot_json.engine(contract, locator)
+            bound = _hot_json.depth(contract, locator)
+        # A schema no deeper than the limit enforces it: no need to count brackets.
+        try:
+            data = parse_json(
+                payload, limits, check_depth=bound is None or bound > limits.max_depth
+            )
+        except (ParseError, RecursionError):
+            return False
+        try:
+            return bool(engine.is_valid(data))
+        except Exception:  # anything unusual is for the explaining path to report
+            return False
+
+    return check
