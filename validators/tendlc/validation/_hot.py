@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..catalog import Body
-from ..parsing import Limits, ParseError, parse_json
+from ..parsing import Limits
 from . import _hot_json, _hot_xml
 
 Check = Callable[[Any, Limits], bool]
@@ -34,31 +34,6 @@ def _remember(body: Body) -> tuple[Body, Check | None]:
         _CHECKS.clear()
     check: Check | None = None
     if not (body.empty or body.binary):
-        check = _hot_xml.checker(body) if body.is_xml else _json_checker(body)
+        check = _hot_xml.checker(body) if body.is_xml else _hot_json.checker(body)
     entry = _CHECKS[id(body)] = (body, check)
     return entry
-
-
-def _json_checker(body: Body) -> Check:
-    contract, locator = body.contract, body.locator
-    engine: Any = None  # compiled on first use
-    bound: int | None = None
-
-    def check(payload: Any, limits: Limits) -> bool:
-        nonlocal engine, bound
-        if engine is None:
-            engine = _hot_json.engine(contract, locator)
-            bound = _hot_json.depth(contract, locator)
-        # A schema no deeper than the limit enforces it: no need to count brackets.
-        try:
-            data = parse_json(
-                payload, limits, check_depth=bound is None or bound > limits.max_depth
-            )
-        except (ParseError, RecursionError):
-            return False
-        try:
-            return bool(engine.is_valid(data))
-        except Exception:  # anything unusual is for the explaining path to report
-            return False
-
-    return check

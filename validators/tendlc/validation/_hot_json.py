@@ -7,24 +7,54 @@ rewrite, made only where it cannot change a verdict: ``unevaluatedProperties: fa
 ``anyOf``, ``oneOf``, ``if``/``then``/``else``, ``dependentSchemas``, ``$ref``) can only mark
 as evaluated properties that the schema itself lists. Then the two keywords refuse exactly the
 same names, and jsonschema-rs no longer has to collect annotations to decide.
+
+And one check moves: where the schema bounds the depth of what it accepts (every object it
+admits closed, every array typed, no recursion) within the parser's limit, the parser does
+not count brackets; the validator refuses anything deeper.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, unquote
 
 import jsonschema_rs
 
-from ..catalog import load_contract
+from ..catalog import Body, load_contract
+from ..parsing import Limits, ParseError, parse_json
 from ._once import once
 from ._pointer import split_pointer, walk
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _LISTS = ("allOf", "anyOf", "oneOf")
 _SINGLES = ("if", "then", "else")
+
+
+def checker(body: Body) -> Callable[[Any, Limits], bool]:
+    """For one body: parse, then True only when the closed contract accepts the data."""
+    contract, locator = body.contract, body.locator
+    validator: Any = None  # compiled on the first call
+    bound: int | None = None
+
+    def check(payload: Any, limits: Limits) -> bool:
+        nonlocal validator, bound
+        if validator is None:
+            validator = engine(contract, locator)
+            bound = depth(contract, locator)
+        try:
+            data = parse_json(
+                payload, limits, check_depth=bound is None or bound > limits.max_depth
+            )
+        except (ParseError, RecursionError):
+            return False
+        try:
+            return bool(validator.is_valid(data))
+        except Exception:  # anything unusual is for the explaining path to report
+            return False
+
+    return check
 
 
 def accepts(contract: str, locator: str, data: Any) -> bool:

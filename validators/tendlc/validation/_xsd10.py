@@ -12,9 +12,11 @@ one root element, is
   of the types they belong to (found by the element paths at which the contract admits them).
 
 Together they accept exactly the documents the XSD 1.1 contract accepts, as long as the
-document holds nothing but elements and text (no comments, processing instructions,
-attributes or namespaces: the caller makes sure). Everything is translated from a whitelist:
-a construct outside it raises :class:`Untranslatable`, and that contract stays with xmlschema.
+document holds elements and text and, between elements only, comments: no processing
+instruction, attribute (an ``xsi:type`` would make libxml2 read another type) or namespace.
+The caller makes sure, with ``complex_paths`` for the comments. Everything is translated from
+a whitelist: a construct outside it raises :class:`Untranslatable`, and that contract stays
+with xmlschema.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ _XS = f"{{{XS}}}"
 
 #: Built-in types whose XSD 1.0 (libxml2) and XSD 1.1 (xmlschema) lexical and value spaces
 #: agree, except where libxml2 refuses more (year 0000, whitespace around a dateTime): a
-#: refusal only sends the document to xmlschema. tests/test_engines.py checks each of them.
+#: refusal only sends the document to xmlschema. tests/test_xsd10.py checks each of them.
 BUILTINS = frozenset(
     {
         "string",
