@@ -122,6 +122,7 @@ class _TypeChecks:
 
     name: str
     counts: list[tuple[str, int, int | None]] = field(default_factory=list)
+    patterns: list[tuple[str, list[list[str]], bool]] = field(default_factory=list)
     asserts: list[str] = field(default_factory=list)
     locals: list[str] = field(default_factory=list)  # assignments, in order
     variables: dict[str, str] = field(default_factory=dict)  # what -> variable
@@ -145,6 +146,8 @@ class _Compiler:
         self.relaxed = 0
         self.asserts = 0
         self.scope = _TypeChecks("")
+        self.patterns: dict[int, list[Any]] = {}  # simple type -> patterns checked in Python
+        self.root_patterns: list[list[str]] = []
 
     # ------------------------------------------------------------------------ driver
 
@@ -153,6 +156,8 @@ class _Compiler:
         element = etree.SubElement(self.document, _XS + "element")
         element.set("name", declaration.local_name)
         element.set("type", self._type(declaration.type))
+        if declaration.type.is_simple():
+            self.root_patterns = self._pattern_groups(declaration.type)
         paths: list[tuple[tuple[str, ...], _TypeChecks]] = []
         complex_paths: set[tuple[str, ...]] = set()
         depth = self._paths(declaration, (), [], paths, complex_paths)
@@ -189,7 +194,7 @@ class _Compiler:
             raise Untranslatable("a recursive content model")
         complex_paths.add(path)
         checks = self.checks.get(id(kind))
-        if checks is not None and (checks.counts or checks.asserts):
+        if checks is not None and (checks.counts or checks.patterns or checks.asserts):
             found.append((path, checks))
         deepest = 0
         for child in _elements(kind.content):
@@ -252,6 +257,11 @@ class _Compiler:
         # In a relaxed xs:all the counts run before the asserts: a child whose own maximum is
         # one is single there too.
         children = _singletons(kind.content)
+        for child in {c.local_name: c for c in _elements(kind.content)}.values():
+            if child.type.is_simple():
+                groups = self._pattern_groups(child.type)
+                if groups:
+                    checks.patterns.append((child.local_name, groups, child.local_name in children))
         for assertion in kind.assertions:
             if assertion.base_type is not kind:
                 raise Untranslatable(f"an inherited assert ({label})")
@@ -317,17 +327,41 @@ class _Compiler:
         restriction = etree.SubElement(simple, _XS + "restriction", base=base)
         for key, facet in kind.facets.items():
             local = key.split("}")[-1] if isinstance(key, str) and key.startswith(_XS) else None
-            if local in _SINGLE_FACETS:
+            if local == "pattern":
+                translated = [_libxml2_pattern(item.get("value")) for item in facet]
+                values = [value for value in translated if value is not None]
+                if len(values) == len(translated):
+                    for value in values:
+                        etree.SubElement(restriction, _XS + "pattern", value=value)
+                    continue
+                # libxml2 mistakes some negated classes (it refuses "c" for [^b]?[^a]): these
+                # patterns are checked in Python, with the very expressions xmlschema uses.
+                if getattr(kind, "white_space", None) != "preserve":
+                    raise Untranslatable(f"a pattern on a normalised string ({kind.local_name})")
+                self.patterns[id(kind)] = list(facet.patterns)
+            elif local in _SINGLE_FACETS:
                 etree.SubElement(restriction, _XS + local, value=facet.elem.get("value"))
-            elif local in _LIST_FACETS:
+            elif local == "enumeration":
                 for item in facet:
-                    value = item.get("value")
-                    if local == "pattern":
-                        value = _libxml2_pattern(value)
-                    etree.SubElement(restriction, _XS + local, value=value)
+                    etree.SubElement(restriction, _XS + local, value=item.get("value"))
             else:
                 raise Untranslatable(f"the facet {key} ({kind.local_name})")
         return name
+
+    def _pattern_groups(self, kind: Any) -> list[list[str]]:
+        """The patterns left to Python along a simple type's derivation, as constant names:
+        each group (one derivation step) must have a match."""
+        groups: list[list[str]] = []
+        while kind is not None and kind.is_simple():
+            found = self.patterns.get(id(kind))
+            if found:
+                names = []
+                for pattern in found:
+                    names.append(f"_P{len(self.constants)}")
+                    self.constants[names[-1]] = pattern
+                groups.append(names)
+            kind = getattr(kind, "base_type", None)
+        return groups
 
     # ---------------------------------------------------------------------- asserts
 
@@ -462,8 +496,24 @@ class _Compiler:
                     if high is not None:
                         lines.append(f"    if n.get({name!r}, 0) > {high}:")
                         lines.append("        return False")
-            if checks.asserts:
+            if checks.asserts or any(single for _, _, single in checks.patterns):
                 lines.append("    k = {c.tag: c for c in e}")
+            for name, groups, single in checks.patterns:
+                test = " and ".join(
+                    "(" + " or ".join(f"{p}.match(t)" for p in group) + ")" for group in groups
+                )
+                if single:
+                    lines.append(f"    c = k.get({name!r})")
+                    lines.append("    if c is not None:")
+                    lines.append("        t = c.text or ''")
+                    lines.append(f"        if not ({test}):")
+                    lines.append("            return False")
+                else:
+                    lines.append(f"    for c in e.iterchildren({name!r}):")
+                    lines.append("        t = c.text or ''")
+                    lines.append(f"        if not ({test}):")
+                    lines.append("            return False")
+            if checks.asserts:
                 lines.extend(f"    {assignment}" for assignment in checks.locals)
                 lines.append("    return " + " and ".join(checks.asserts))
             else:
@@ -477,6 +527,14 @@ class _Compiler:
                 node = node.setdefault(name, {})
             node.setdefault("", []).append(checks.name)
         lines.append("def check(root):")
+        if self.root_patterns:
+            test = " and ".join(
+                "(" + " or ".join(f"{p}.match(t)" for p in group) + ")"
+                for group in self.root_patterns
+            )
+            lines.append("    t = root.text or ''")
+            lines.append(f"    if not ({test}):")
+            lines.append("        return False")
         self._walk(trie, "root", "    ", lines)
         lines.append("    return True")
         return "\n".join(lines) + "\n"
@@ -551,25 +609,29 @@ def _boolean(code: str, kind: str, test: str) -> str:
     raise Untranslatable(f"a {kind} value ({test})")
 
 
-def _libxml2_pattern(pattern: str) -> str:
-    """The pattern for libxml2, reading as xmlschema reads it; only the syntax both engines
-    read alike is allowed.
+def _libxml2_pattern(pattern: str) -> str | None:
+    """The pattern for libxml2, reading as xmlschema reads it, or None when it is for Python
+    to check; only the syntax both engines read alike is allowed.
 
-    One rewrite: xmlschema hands a bare ``\\s`` or ``\\S`` to Python, where it is Unicode
-    whitespace (NEL, no-break space, the em space ...), not the four characters of XSD. Here
-    they become the class of exactly what Python matches.
+    One rewrite: xmlschema hands a bare ``\\s`` to Python, where it is Unicode whitespace
+    (NEL, no-break space, the em space ...), not the four characters of XSD. Here it becomes
+    the class of exactly what Python matches. A negated class, ``.`` or a bare ``\\S`` (which
+    would become one) gives None: libxml2 gets some of those wrong.
     """
     out: list[str] = []
     index = 0
     in_class = False
+    negated = False
     while index < len(pattern):
         char = pattern[index]
         if char == "\\":
             if index + 1 >= len(pattern) or pattern[index + 1] not in _ESCAPES:
                 raise Untranslatable(f"the pattern {pattern!r} (escape)")
             escape = pattern[index + 1]
-            if not in_class and escape in "sS":
-                out.append(("[" if escape == "s" else "[^") + _python_space() + "]")
+            if not in_class and escape == "S":
+                negated = True
+            if not in_class and escape == "s":
+                out.append("[" + _python_space() + "]")
             else:
                 out.append(pattern[index : index + 2])
             index += 2
@@ -583,6 +645,7 @@ def _libxml2_pattern(pattern: str) -> str:
                 in_class = False
         elif char == "[":
             in_class = True
+            negated = negated or pattern[index + 1 : index + 2] == "^"
             start = index + 2 if pattern[index + 1 : index + 2] == "^" else index + 1
             if pattern[start : start + 1] in ("]", "-", ""):
                 raise Untranslatable(f"the pattern {pattern!r} (class start)")
@@ -591,6 +654,8 @@ def _libxml2_pattern(pattern: str) -> str:
             continue
         elif char in "^$]":
             raise Untranslatable(f"the pattern {pattern!r} ({char!r})")
+        elif char == ".":
+            negated = True
         elif char == "{":
             match = _QUANTIFIER.match(pattern, index)
             if match is None:
@@ -604,7 +669,7 @@ def _libxml2_pattern(pattern: str) -> str:
         index += 1
     if in_class:
         raise Untranslatable(f"the pattern {pattern!r} (unclosed class)")
-    return "".join(out)
+    return None if negated else "".join(out)
 
 
 @functools.cache
