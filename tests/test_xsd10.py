@@ -21,7 +21,7 @@ from lxml import etree
 
 import tendlc
 from tendlc.catalog import Body
-from tendlc.parsing import DEFAULT_LIMITS, parse_plain_xml
+from tendlc.parsing import DEFAULT_LIMITS
 from tendlc.validation import _hot_xml, _validate, _xml
 from tendlc.validation._once import once
 from tendlc.validation._xsd10 import BUILTINS, Untranslatable, _libxml2_pattern, compile_contract
@@ -34,13 +34,12 @@ def _schema(body):
     return xmlschema.XMLSchema11(HEAD + body + "</xs:schema>")
 
 
-def _hot(plan, payload, engines={}):  # noqa: B006 - one pair of engines per plan
-    plain = parse_plain_xml(payload)
-    if plain is None or plain[0].tag != plan.root:
-        return False
-    if id(plan) not in engines:
-        engines[id(plan)] = (plan, plan.engines())
-    return _hot_xml.accepts_tree(plan, engines[id(plan)][1], *plain)
+def _hot(plan, payload, checkers={}):  # noqa: B006 - one checker per plan
+    """The XML hot path's verdict with a compiled synthetic contract."""
+    if id(plan) not in checkers:
+        body = Body(media_types=("application/xml",), contract="synthetic", locator=plan.root)
+        checkers[id(plan)] = (plan, _hot_xml.checker(body, plan))
+    return checkers[id(plan)][1](payload, DEFAULT_LIMITS)
 
 
 # ------------------------------------------------------------------------- fallback

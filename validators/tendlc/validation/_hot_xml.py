@@ -34,20 +34,21 @@ def accepts(body: Body, payload: Any, limits: Limits) -> bool:
     return checker(body)(payload, limits)
 
 
-def checker(body: Body) -> Callable[[Any, Limits], bool]:
-    """:func:`accepts` for one body, its contract compiled on the first call."""
+def checker(body: Body, plan: Compiled | None = None) -> Callable[[Any, Limits], bool]:
+    """:func:`accepts` for one body, its contract compiled on the first call (or ``plan``,
+    a contract compiled already)."""
     contract, root_name, child = body.contract, body.locator, body.child
     local = threading.local()  # this body's libxml2 schema and check function, per thread
 
     def check(payload: Any, limits: Limits) -> bool:
         engines = getattr(local, "engines", None)
         if engines is None:
-            plan = compiled(contract, root_name)
-            engines = local.engines = (plan, *plan.engines()) if plan is not None else ()
+            found = plan or compiled(contract, root_name)
+            engines = local.engines = (found, *found.engines()) if found is not None else ()
         if not engines:
             return False
-        plan, validator, assertions = engines
-        if plan.depth > limits.max_depth:
+        compiled_plan, validator, assertions = engines
+        if compiled_plan.depth > limits.max_depth:
             return False
         plain = parse_plain_xml(payload, limits)
         if plain is None:
@@ -60,34 +61,14 @@ def checker(body: Body) -> Callable[[Any, Limits], bool]:
                 return False
         except Exception:  # anything unusual is for the explaining path to report
             return False
-        if comments and not all(_between_elements(comment, plan) for comment in comments):
+        if comments and not all(_between(comment, compiled_plan) for comment in comments):
             return False
         return child is None or next(root.iterchildren(child), None) is not None
 
     return check
 
 
-def accepts_tree(
-    plan: Compiled,
-    engines: tuple[Any, Callable[[Any], bool]],
-    root: Any,
-    comments: list[Any],
-    *,
-    child: str | None = None,
-) -> bool:
-    """The verdict on a plain tree (see :func:`~tendlc.parsing.parse_plain_xml`)."""
-    validator, check = engines
-    try:
-        if not validator(root) or not check(root):
-            return False
-    except Exception:  # anything unusual is for the explaining path to report
-        return False
-    if comments and not all(_between_elements(comment, plan) for comment in comments):
-        return False
-    return child is None or next(root.iterchildren(child), None) is not None
-
-
-def _between_elements(comment: Any, plan: Compiled) -> bool:
+def _between(comment: Any, plan: Compiled) -> bool:
     """Whether a comment sits in an element of complex type: xmlschema refuses a comment in a
     value (libxml2 reads the text around it as one), and ignores it between elements."""
     parent = comment.getparent()
