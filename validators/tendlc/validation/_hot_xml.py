@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalog import Body
 from ..parsing import Limits, parse_plain_xml
 from ._once import once
 from ._xml import schema
-from ._xsd10 import Compiled, Untranslatable, compile_contract
+
+if TYPE_CHECKING:  # the compiler is imported when a contract is first compiled
+    from ._xsd10 import Compiled
 
 _LOCAL = threading.local()
 #: Why a contract root stays on xmlschema, by (contract, root): filled as contracts compile.
@@ -79,6 +81,8 @@ def _between(comment: Any, plan: Compiled) -> bool:
 @once
 def compiled(contract: str, root: str) -> Compiled | None:
     """The compiled contract root, or None when it stays on xmlschema (reason in FALLBACKS)."""
+    from ._xsd10 import Untranslatable, compile_contract
+
     try:
         return compile_contract(schema(contract), root)
     except Untranslatable as exc:
