@@ -208,7 +208,7 @@ def main() -> int:
         f"{os.cpu_count()} CPUs"
     )
     print(f"{args.rounds} rounds of {args.seconds}s per side, best round kept\n")
-    widths = [40, 12, 26, 12, 7, 12, 8]
+    widths = [51, 11, 27, 10, 6, 11, 8]
     header = ["case (bytes -> verdict)", "tendlc", "baseline", "", "ratio", "bare parse"]
     print(_row([*header, "of parse"], widths))
     print(_row(["-" * w for w in widths], widths))
