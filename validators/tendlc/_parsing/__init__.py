@@ -3,6 +3,13 @@
 from ._errors import ParseError
 from ._json import parse_json
 from ._limits import DEFAULT_LIMITS, Limits
-from ._xml import parse_xml
+from ._xml import parse_plain_xml, parse_xml
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "ParseError", "parse_json", "parse_xml"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Limits",
+    "ParseError",
+    "parse_json",
+    "parse_plain_xml",
+    "parse_xml",
+]

@@ -1,10 +1,20 @@
-"""Strict JSON parsing: UTF-8 only, no duplicate keys, no NaN, bounded numbers, depth and size."""
+"""Strict JSON parsing: UTF-8 only, no duplicate keys, no NaN, bounded numbers, depth and size.
+
+Two passes, one answer. The usual document goes through :func:`json.loads` with the hooks that
+refuse duplicate keys, constants and overlong numbers, after byte-level scans (C speed) that
+show it cannot hold anything else to refuse: no ``\\u`` escape (the only way to spell a lone
+surrogate in valid UTF-8), and brackets that cannot nest too deep. Only when a scan finds
+something does the value walk of the strict parser run; it raises the same errors it always
+did.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+import re
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._catalog import escape
@@ -16,16 +26,29 @@ _BOMS = {
     b"\xff\xfe": "a UTF-16 byte order mark",
     b"\xfe\xff": "a UTF-16 byte order mark",
 }
+_BOM_STARTS = frozenset(bom[:1] for bom in _BOMS)
+# A JSON string, unrolled so that the regex engine does not backtrack per character.
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_INNERMOST = re.compile(r"\[\]|\{\}")
+_LOCAL = threading.local()
+# The whitespace JSONDecoder.decode skips around the value.
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_JSON_SPACE = " \t\n\r"
 
 
-def parse_json(payload: Any, limits: Limits = DEFAULT_LIMITS) -> Any:
+def parse_json(payload: Any, limits: Limits = DEFAULT_LIMITS, *, check_depth: bool = True) -> Any:
     """Parse ``payload`` (bytes, str, or already-parsed data) into JSON data.
 
     Raises :class:`ParseError` for anything RFC 8259 would not call one JSON text, and for
     values no provider can receive (lone surrogates, numbers too long to be meant).
+    ``check_depth=False`` leaves the depth limit to a caller that validates the data against a
+    schema no deeper than the limit (Python's recursion limit still applies while parsing).
     """
-    if isinstance(payload, bytes | bytearray | memoryview):
+    if type(payload) is bytes or isinstance(payload, bytearray | memoryview):
         text = _decode(bytes(payload), limits)
+        # Valid UTF-8 cannot encode a surrogate: only a \u escape can make one.
+        clean = "\\" not in text or "\\u" not in text
     elif isinstance(payload, str):
         if len(payload) > limits.max_bytes:
             raise ParseError(
@@ -33,30 +56,116 @@ def parse_json(payload: Any, limits: Limits = DEFAULT_LIMITS) -> Any:
                 f"{limits.max_bytes:,} allowed"
             )
         text = payload
+        clean = ("\\" not in text or "\\u" not in text) and _encodable(text)
     else:
         _check_value(payload, limits)
         return payload
 
-    if not text.strip():
+    if not text or text.isspace():
         raise ParseError("the body is empty")
-    if text.startswith("\ufeff"):
+    if text[0] == "\ufeff":
         raise ParseError("the body starts with a byte order mark, which JSON does not allow")
+    scanners: dict[int, Any] | None = getattr(_LOCAL, "scanners", None)
+    scan = scanners.get(limits.max_number_digits) if scanners else None
+    if scan is None:
+        scan = _scanner(limits.max_number_digits)
     try:
-        data = json.loads(
-            text,
-            object_pairs_hook=_no_duplicate_keys,
-            parse_constant=_no_constant,
-            parse_int=lambda digits: _parse_int(digits, limits),
-            parse_float=lambda digits: _parse_float(digits, limits),
-        )
+        data = _loads(scan, text)
     except json.JSONDecodeError as exc:
         raise ParseError(
             f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
         ) from None
     except RecursionError:
         raise ParseError(f"the document nests deeper than {limits.max_depth} levels") from None
-    _check_value(data, limits)
+    if not clean or (
+        check_depth
+        and text.count("[") + text.count("{") >= limits.max_depth
+        and not _shallow(text, limits.max_depth)
+    ):
+        _check_value(data, limits)
     return data
+
+
+def _loads(scan: Any, text: str) -> Any:
+    """``decoder.decode(text)`` (the same result, the same errors) from the decoder's
+    ``scan_once``, without the decoder's extra calls."""
+    start = _skip_space(text, 0) if text[0] in _JSON_SPACE else 0
+    try:
+        data, end = scan(text, start)
+    except StopIteration as exc:
+        raise json.JSONDecodeError("Expecting value", text, exc.value) from None
+    if end != len(text):
+        end = _skip_space(text, end)
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+    return data
+
+
+def _skip_space(text: str, index: int) -> int:
+    match = _WHITESPACE.match(text, index)
+    return match.end() if match else index
+
+
+def _encodable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shallow(text: str, max_depth: int) -> bool:
+    """True when no value of this (well-formed) JSON text can sit deeper than ``max_depth``.
+
+    Values inside a container at nesting level L are at depth L + 1: the containers must nest
+    fewer than ``max_depth`` levels (with fewer brackets than that they do). Brackets inside
+    strings do not count.
+    """
+    brackets = _NOT_BRACKETS.sub("", _STRING.sub("", text))
+    # Each round removes the innermost pairs: the rounds needed are the nesting depth.
+    for _ in range(max_depth - 1):
+        if not brackets:
+            return True
+        brackets = _INNERMOST.sub("", brackets)
+    return not brackets
+
+
+def _scanner(max_digits: int) -> Any:
+    """This thread's scanner for a digit limit: ``json.loads`` with the strict hooks, built
+    once (a decoder's scanner keeps state while it runs: one per thread)."""
+    scanners: dict[int, Any] | None = getattr(_LOCAL, "scanners", None)
+    if scanners is None:
+        scanners = _LOCAL.scanners = {}
+    scan = scanners.get(max_digits)
+    if scan is None:
+        parse_int, parse_float = _number_hooks(max_digits)
+        decoder = json.JSONDecoder(
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_no_constant,
+            parse_int=parse_int,
+            parse_float=parse_float,
+        )
+        scan = scanners[max_digits] = decoder.scan_once  # type: ignore[attr-defined]
+    return scan
+
+
+def _number_hooks(max_digits: int) -> tuple[Callable[[str], int], Callable[[str], float]]:
+    def parse_int(digits: str) -> int:
+        if len(digits) > max_digits:
+            raise ParseError(f"a number has {len(digits):,} digits, more than {max_digits}")
+        return int(digits)
+
+    def parse_float(digits: str) -> float:
+        if len(digits) > max_digits:
+            raise ParseError(f"a number has {len(digits):,} digits, more than {max_digits}")
+        value = float(digits)
+        if math.isinf(value):
+            raise ParseError(f"the number {digits[:40]} is too large to represent")
+        return value
+
+    return parse_int, parse_float
 
 
 def _decode(data: bytes, limits: Limits) -> str:
@@ -64,9 +173,10 @@ def _decode(data: bytes, limits: Limits) -> str:
         raise ParseError(
             f"the body is {len(data):,} bytes, more than the {limits.max_bytes:,} allowed"
         )
-    for bom, name in _BOMS.items():
-        if data.startswith(bom):
-            raise ParseError(f"the body starts with {name}; JSON must be UTF-8 without one")
+    if data[:1] in _BOM_STARTS:
+        for bom, name in _BOMS.items():
+            if data.startswith(bom):
+                raise ParseError(f"the body starts with {name}; JSON must be UTF-8 without one")
     if b"\x00" in data[:4]:
         raise ParseError("the body looks like UTF-16 or UTF-32; JSON must be UTF-8")
     try:
@@ -80,35 +190,18 @@ def _decode(data: bytes, limits: Limits) -> str:
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ParseError(f"the key {key[:60]!r} appears twice in one object")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ParseError(f"the key {key[:60]!r} appears twice in one object")
+            seen.add(key)
     return result
 
 
 def _no_constant(name: str) -> Any:
     raise ParseError(f"{name} is not a JSON number")
-
-
-def _parse_int(digits: str, limits: Limits) -> int:
-    if len(digits) > limits.max_number_digits:
-        raise ParseError(
-            f"a number has {len(digits):,} digits, more than {limits.max_number_digits}"
-        )
-    return int(digits)
-
-
-def _parse_float(digits: str, limits: Limits) -> float:
-    if len(digits) > limits.max_number_digits:
-        raise ParseError(
-            f"a number has {len(digits):,} digits, more than {limits.max_number_digits}"
-        )
-    value = float(digits)
-    if math.isinf(value):
-        raise ParseError(f"the number {digits[:40]} is too large to represent")
-    return value
 
 
 def _check_value(data: Any, limits: Limits) -> None:

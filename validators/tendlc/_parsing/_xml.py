@@ -1,8 +1,14 @@
-"""Safe XML parsing: no DTD, no entities, no network, bounded size and depth."""
+"""Safe XML parsing: no DTD, no entities, no network, bounded size and depth.
+
+Each thread reuses one parser. The checks of a parsed tree run in libxml2 (one filtered
+iteration for processing instructions and entity references, one XPath for the depth); only
+when they find something does the element walk run that says what and where.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
 import xml.etree.ElementTree as StdlibElementTree
 from typing import Any
 
@@ -15,16 +21,66 @@ _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _STR_DECLARED_ENCODING = re.compile(r"^(\ufeff?\s*<\?xml[^>]*?)\s+encoding\s*=\s*([\"'])[^\"']*\2")
 
 
+_LOCAL = threading.local()
+_TREES = (etree._ElementTree, etree._Element)
+_ATTRIBUTES = "boolean(descendant-or-self::*/@*)"
+# Up to this size a document holding "!" or "?" is scanned for "<!" and "<?" (beyond, the
+# regular expression costs more than the tree checks).
+_SCANNED = 16 * 1024
+_DECLARATIONS: dict[bytes, bool] = {}  # XML declarations seen, and whether they are ASCII-based
+_MARKUP = re.compile(rb"<[!?]")  # a DTD, comment, CDATA section or processing instruction
+_DECLARED_ENCODING = re.compile(rb"encoding\s*=\s*[\"']([A-Za-z0-9._:\-]+)[\"']")
+# Encodings in which every byte below 0x80 is the ASCII character (and no other byte is).
+_ASCII_BASED = frozenset(
+    {"UTF-8", "UTF8", "US-ASCII", "ASCII", "ISO-8859-1", "LATIN1", "ISO-8859-15", "WINDOWS-1252"}
+)
+# Deeper limits than this are checked by the walk (libxml2 parses at most 256 levels anyway).
+_PROBED_DEPTH = 200
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        collect_ids=False,
-        remove_blank_text=False,
-    )
+    """This thread's parser (an lxml parser must not be shared between threads)."""
+    parser: etree.XMLParser | None = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            collect_ids=False,
+            remove_blank_text=False,
+        )
+    return parser
+
+
+def _plain_parser() -> etree.XMLParser:
+    """This thread's parser for plain documents: the same, but it drops the whitespace-only
+    text between elements (libxml2 keeps it in an element without children, where it is a
+    value), which spares a validator thousands of text nodes."""
+    parser: etree.XMLParser | None = getattr(_LOCAL, "plain", None)
+    if parser is None:
+        parser = _LOCAL.plain = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            collect_ids=False,
+            remove_blank_text=True,
+        )
+    return parser
+
+
+def _xpath(expression: str) -> etree.XPath:
+    """This thread's compiled XPath for an expression."""
+    compiled: dict[str, etree.XPath] | None = getattr(_LOCAL, "xpath", None)
+    if compiled is None:
+        compiled = _LOCAL.xpath = {}
+    found = compiled.get(expression)
+    if found is None:
+        found = compiled[expression] = etree.XPath(expression)
+    return found
 
 
 def parse_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
@@ -37,6 +93,134 @@ def parse_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
         payload = payload.getroot()
     if isinstance(payload, etree._Element):
         return _checked(payload, limits)
+    data = _data(payload, limits)
+    try:
+        root = etree.fromstring(data, parser=_parser())
+    except etree.XMLSyntaxError as exc:
+        raise ParseError(f"not well-formed XML: {_clean(exc.msg)}", line=exc.lineno) from None
+    except (ValueError, LookupError) as exc:  # unknown declared encoding and the like
+        raise ParseError(f"cannot read the XML: {_clean(str(exc))}") from None
+    if root is None:
+        raise ParseError("the body holds no XML element")
+    return _checked(root, limits)
+
+
+def parse_plain_xml(
+    payload: Any, limits: Limits = DEFAULT_LIMITS
+) -> tuple[etree._Element, list[Any]] | None:
+    """A plain XML document parsed as :func:`parse_xml` parses it, with its comments; or None.
+
+    A plain document holds elements, text and comments: no DTD, processing instruction,
+    entity reference or attribute (so no ``xsi:`` attribute either). It passes every check of
+    :func:`parse_xml` except the depth limit, which is not checked here (libxml2's own limit
+    still applies): a caller that validates the tree against a schema of bounded depth learns
+    the depth from the schema. The tree is the one :func:`parse_xml` gives, without the
+    whitespace-only text between elements (which element-only content ignores). The comments
+    returned are those inside the root element (a comment inside a value splits the text one
+    reader sees whole and another in pieces: the caller decides). None means "ask
+    :func:`parse_xml`", which says what is wrong, if anything.
+    """
+    if type(payload) is bytes:
+        data = payload
+    elif isinstance(payload, _TREES):
+        try:
+            root = parse_xml(payload, limits)  # refuses trees with entity references too
+        except ParseError:
+            return None
+        return _plain(root, None)
+    else:
+        try:
+            data = _data(payload, limits)
+        except ParseError:
+            return None
+    if len(data) > limits.max_bytes:
+        return None
+    start = _ascii_start(data)
+    # No "<!" and no "<?": no DTD, comment, CDATA section or processing instruction, hence no
+    # entity. A document without "!" or "?" tells at memchr speed; a small one with them
+    # is scanned for the pairs; a large one with them is checked as a tree below.
+    if start >= 0 and (
+        (b"!" not in data and data.find(b"?", start) < 0)
+        or (len(data) <= _SCANNED and _MARKUP.search(data, start) is None)
+    ):
+        try:
+            root = etree.fromstring(data, getattr(_LOCAL, "plain", None) or _plain_parser())
+        except (etree.XMLSyntaxError, ValueError, LookupError):
+            return None
+        # Without a "=" no attribute.
+        if data.find(b"=", start) >= 0 and _xpath(_ATTRIBUTES)(root):
+            return None
+        return root, []
+    try:
+        data = _data(data, limits)
+        root = etree.fromstring(data, parser=_plain_parser())
+    except (ParseError, etree.XMLSyntaxError, ValueError, LookupError):
+        return None
+    if root is None:
+        return None
+    docinfo: Any = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        return None  # (and without a DTD there is no entity reference)
+    if any(isinstance(node, etree._ProcessingInstruction) for node in _siblings(root)):
+        return None
+    ascii_based = (docinfo.encoding or "").upper() in _ASCII_BASED
+    return _plain(root, data if ascii_based else None)
+
+
+def _ascii_start(data: bytes) -> int:
+    """Where the document proper starts (after its XML declaration) when its bytes below 0x80
+    are ASCII characters (no NUL, no byte order mark, an ASCII-based declared encoding), so
+    that a byte scan finds every ``<!``, ``<?`` and ``=``; else -1."""
+    if not data.startswith(b"<?xml"):
+        # libxml2 reads UTF-16 and UTF-32 from a NUL among the first bytes, EBCDIC from its
+        # own "<": anything else without a declaration is UTF-8.
+        return 0 if data.startswith(b"<") and data[1:2] != b"\x00" else -1
+    end = data.find(b"?>")
+    if end < 0:
+        return -1
+    declaration = data[:end]
+    known = _DECLARATIONS.get(declaration)
+    if known is None:
+        known = _DECLARATIONS[declaration] = _ascii_declaration(declaration)
+        if len(_DECLARATIONS) > 256:
+            _DECLARATIONS.clear()
+    return end + 2 if known else -1
+
+
+def _ascii_declaration(declaration: bytes) -> bool:
+    """An XML declaration (up to its ``?>``) that leaves the bytes ASCII-based."""
+    if declaration[5:6] not in (b" ", b"\t", b"\r", b"\n") or b"<" in declaration[1:]:
+        return False
+    declared = _DECLARED_ENCODING.search(declaration)
+    return declared is None or declared.group(1).decode().upper() in _ASCII_BASED
+
+
+def _siblings(root: etree._Element) -> tuple[Any, ...]:
+    return (*root.itersiblings(preceding=True), *root.itersiblings())
+
+
+def _plain(root: etree._Element, data: bytes | None) -> tuple[etree._Element, list[Any]] | None:
+    """``root`` and its comments, when it holds no processing instruction and no attribute.
+
+    ``data``: the document's bytes when they are in an encoding where the byte of ``=`` is
+    always the character: without one past the XML declaration there is no attribute.
+    """
+    comments: list[Any] = []
+    for node in root.iter(etree.Comment, etree.PI):
+        if isinstance(node, etree._ProcessingInstruction):
+            return None
+        comments.append(node)
+    if data is not None:
+        declared = data.startswith(b"<?xml", 3 if data.startswith(b"\xef\xbb\xbf") else 0)
+        if data.find(b"=", data.find(b"?>") + 2 if declared else 0) == -1:
+            return root, comments
+    if _xpath(_ATTRIBUTES)(root):
+        return None
+    return root, comments
+
+
+def _data(payload: Any, limits: Limits) -> bytes:
+    """The bytes of a document that :func:`parse_xml` may hand to libxml2."""
     if isinstance(payload, StdlibElementTree.ElementTree):
         payload = payload.getroot()
     if isinstance(payload, StdlibElementTree.Element):
@@ -61,17 +245,18 @@ def parse_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
         raise ParseError(_too_large(len(data), limits))
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
         raise ParseError("the body is empty")
-    if _DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data.replace(b"\x00", b"")[:8192]):
+    if _declares_doctype(data):
         raise ParseError("a document type declaration (DTD) is not allowed")
-    try:
-        root = etree.fromstring(data, parser=_parser())
-    except etree.XMLSyntaxError as exc:
-        raise ParseError(f"not well-formed XML: {_clean(exc.msg)}", line=exc.lineno) from None
-    except (ValueError, LookupError) as exc:  # unknown declared encoding and the like
-        raise ParseError(f"cannot read the XML: {_clean(str(exc))}") from None
-    if root is None:
-        raise ParseError("the body holds no XML element")
-    return _checked(root, limits)
+    return data
+
+
+def _declares_doctype(data: bytes) -> bool:
+    """``<!DOCTYPE`` in the first 4 KiB, or in the first 8 KiB once NUL bytes are dropped
+    (UTF-16 and UTF-32 spell it with NULs between the letters)."""
+    head = data[:8192]
+    if b"\x00" not in head:
+        return _DOCTYPE.search(head) is not None
+    return bool(_DOCTYPE.search(data[:4096]) or _DOCTYPE.search(data.replace(b"\x00", b"")[:8192]))
 
 
 def _checked(root: etree._Element, limits: Limits) -> etree._Element:
@@ -84,6 +269,22 @@ def _checked(root: etree._Element, limits: Limits) -> etree._Element:
                 f"processing instruction <?{sibling.target!s}?> is not allowed",
                 line=_line(sibling),
             )
+    if next(root.iter(etree.PI, etree.Entity), None) is None and not _too_deep(
+        root, limits.max_depth
+    ):
+        return root
+    return _walked(root, limits)
+
+
+def _too_deep(root: etree._Element, max_depth: int) -> bool:
+    """Whether an element sits deeper than ``max_depth`` (the root is at depth 1)."""
+    if not 1 <= max_depth <= _PROBED_DEPTH:
+        return True  # the walk decides
+    return bool(_xpath("boolean(" + "/".join(["*"] * max_depth) + ")")(root))
+
+
+def _walked(root: etree._Element, limits: Limits) -> etree._Element:
+    """The element walk: the first processing instruction, entity or too-deep element found."""
     # Iterative walk: a recursive one could be driven into the recursion limit.
     stack: list[tuple[etree._Element, int]] = [(root, 1)]
     while stack:

@@ -8,6 +8,7 @@ from typing import Any
 from .._catalog import Body, Operation, Part, get_operation, load_schema
 from .._errors import InvalidArgument
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
+from . import _hot
 from ._clock import clock
 from ._json import compiled, validate_json_body
 from ._multipart import MULTIPART, request_limit, validate_multipart
@@ -205,6 +206,8 @@ def _document_issues(
             if bound is None and len(payload) > limits.max_bytes:
                 raise ParseError(f"the body is {len(payload):,} bytes, more than allowed")
             return validate_multipart(body, bytes(payload), media_type)
+        if _hot.accepts(body, payload, limits):  # the compiled hot paths: they only say "valid"
+            return []
         if body.binary:
             return _binary_issues(body, payload, limits)
         if body.is_xml:

@@ -48,7 +48,7 @@ from ._clock import lies_as_stated
 from ._messages import describe
 from ._report import Issue, excerpt, unique
 
-__all__ = ["validate_xml_body"]
+__all__ = ["has_time_rules", "validate_xml_body"]
 
 #: facet class → rule; ``xs:length`` is reported as maxLength or minLength by the value.
 _FACET_RULES: tuple[tuple[type[Any], str], ...] = (
@@ -167,6 +167,11 @@ def _in_required_group(declaration: Any) -> bool:
             return False
         group = getattr(group, "parent", None)
     return True
+
+
+def has_time_rules(body: Body) -> bool:
+    """Whether any element of the body's contract carries a ``t:time`` rule."""
+    return _has_time_rules(load_schema(body.contract).elements[body.locator])
 
 
 @cache

@@ -1,0 +1,33 @@
+"""Compile once per process: a cache whose values are each computed by one thread only."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def once(function: Callable[P, R]) -> Callable[P, R]:
+    """Like :func:`functools.cache`, but a value is computed once even when several threads
+    ask for it at the same time (the others wait for it), so a contract is never compiled
+    twice and never seen half-built."""
+    values: dict[Hashable, Any] = {}
+    lock = threading.RLock()
+
+    @functools.wraps(function)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> R:
+        key: Hashable = (args, tuple(sorted(kwargs.items()))) if kwargs else args
+        try:
+            return values[key]  # type: ignore[no-any-return]
+        except KeyError:
+            pass
+        with lock:
+            if key not in values:
+                values[key] = function(*args, **kwargs)
+            return values[key]  # type: ignore[no-any-return]
+
+    return cached
