@@ -301,3 +301,18 @@ def test_hostile_files_through_the_command_line(tmp_path, name):
     issues = json.loads(result.output)["files"][0]["issues"]
     assert issues[0]["rule"] == "parse"
     assert "passwd" not in result.output or "root:" not in result.output
+
+
+def test_a_value_too_large_for_the_engine_is_a_format_issue_not_a_crash():
+    # A 19-digit year overflows the date arithmetic of the XSD engine.
+    body = (
+        "<TnOptionOrderResponse><TnOptionOrder>"
+        "<OrderCreateDate>9999999999999999999-01-01T00:00:00</OrderCreateDate>"
+        "<AccountId>000000000</AccountId><OrderId>ac48abbe-2311-4888-ca4a-05eaa336119c</OrderId>"
+        "<ProcessingStatus>RECEIVED</ProcessingStatus>"
+        "</TnOptionOrder></TnOptionOrderResponse>"
+    )
+    report = tendlc.validate("bandwidth.tnOptions.create", body, part="response", status=201)
+    assert not report.valid
+    paths = {(issue.path, issue.rule) for issue in report.issues if issue.severity == "error"}
+    assert ("/TnOptionOrderResponse/TnOptionOrder/OrderCreateDate", "format") in paths

@@ -89,7 +89,10 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
         issues.extend(_prune_undocumented(root, declaration))
     # One pass: xmlschema evaluates the XPath asserts on every run, so a separate yes/no run
     # before the explaining one would double the cost of every invalid body.
-    errors = list(xsd.iter_errors(root))
+    try:
+        errors = list(xsd.iter_errors(root))
+    except ArithmeticError:  # a value the engine cannot represent (a 19-digit year, say)
+        return [*issues, *_unrepresentable(root, declaration)]
     declarations: dict[Any, Any] | None = None
     if errors:
         declarations = declarations_by_element(root, declaration)
@@ -114,6 +117,29 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
             ),
         )
     return issues
+
+
+def _unrepresentable(root: etree._Element, declaration: Any) -> Iterator[Issue]:
+    """The values the engine overflows on, found one element at a time."""
+    found = False
+    for element, decl in declarations_by_element(root, declaration).items():
+        kind = decl.type
+        if not (kind.is_simple() or kind.has_simple_content()):
+            continue
+        try:
+            kind.is_valid(element.text or "")
+        except ArithmeticError as exc:
+            found = True
+            yield Issue(
+                "error",
+                element_path(element),
+                "format",
+                f"{excerpt(element.text or '')} is out of range ({exc})",
+                source_line(element),
+                location=component_location(decl),
+            )
+    if not found:
+        yield Issue("error", "/", "parse", "the document holds a value that cannot be read")
 
 
 def _prune_undocumented(root: etree._Element, declaration: Any) -> Iterator[Issue]:
