@@ -297,6 +297,7 @@ def _parents(root: Any) -> Mapping[Any, Any]:
     return {child: parent for parent in root.iter() for child in parent}
 
 
+@cache
 def _xpath(root: Any, elem: Any) -> str:
     parents = _parents(root)
     steps: list[str] = []
@@ -316,6 +317,7 @@ def _xpath(root: Any, elem: Any) -> str:
     return "/" + "/".join(reversed(steps))
 
 
+@cache
 def _relative(url: str) -> str:
     path = Path(unquote(urlsplit(url).path))
     try:
