@@ -71,9 +71,40 @@ def engine(contract: str, locator: str) -> Any:
     document = _fast_document(contract)
     root = {key: value for key, value in document.items() if key in ("paths", "components")}
     root.update({"$schema": _DIALECT, "$ref": "#" + quote(locator, safe="/~-_.!$&'()*+,;=:@")})
+    # A custom keyword slows every validation, even where no schema uses it: registered only
+    # for a body whose schema reaches one.
+    reachable = _reachable(document, locator)
+    uses_time = reachable is None or any(JSON_TIME in node for node in reachable)
     return jsonschema_rs.validator_for(
-        root, validate_formats=True, keywords={JSON_TIME: TimeKeyword}
+        root, validate_formats=True, keywords={JSON_TIME: TimeKeyword} if uses_time else {}
     )
+
+
+def _reachable(document: Mapping[str, Any], locator: str) -> list[dict[str, Any]] | None:
+    """Every mapping of the schema at ``locator`` and of the schemas its ``$ref``s reach, or
+    None when a reference leads where the document cannot tell."""
+    start = walk(document, split_pointer(locator), None)
+    found: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    stack = [start]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict) and id(item) not in seen:
+            seen.add(id(item))
+            found.append(item)
+            stack.extend(item.values())
+            if "$ref" not in item:
+                continue
+            reference = item["$ref"]
+            if not isinstance(reference, str) or not reference.startswith("#"):
+                return None
+            target = walk(document, split_pointer(unquote(reference[1:])), None)
+            if target is None:
+                return None
+            stack.append(target)
+    return found
 
 
 @once
