@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -30,7 +31,9 @@ class Body:
     closed: bool = True
     empty: bool = False
 
-    @property
+    # Read on every validation: worked out once per body (cached_property writes the
+    # instance's __dict__, which a frozen dataclass allows).
+    @cached_property
     def wire(self) -> Wire:
         """How this body travels (the engines choose by it, never by provider)."""
         if self.empty:
@@ -39,11 +42,11 @@ class Body:
             return "binary"
         return "xml" if self.is_xml else "json"
 
-    @property
+    @cached_property
     def is_xml(self) -> bool:
         return any(media.endswith("xml") for media in self.media_types)
 
-    @property
+    @cached_property
     def is_json(self) -> bool:
         return any(media.endswith("json") for media in self.media_types)
 
@@ -51,6 +54,14 @@ class Body:
     def structured(self) -> bool:
         """True for an XML or JSON document (not a file, not an empty body)."""
         return not self.empty and not self.binary
+
+    @cached_property
+    def multipart(self) -> bool:
+        """True for a multipart/form-data body (a file upload with its fields)."""
+        return any(
+            media.split(";", 1)[0].strip().lower() == "multipart/form-data"
+            for media in self.media_types
+        )
 
 
 @dataclass(frozen=True)

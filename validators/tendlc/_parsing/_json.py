@@ -94,10 +94,8 @@ def _loads(scan: Any, text: str) -> Any:
         data, end = scan(text, start)
     except StopIteration as exc:
         raise json.JSONDecodeError("Expecting value", text, exc.value) from None
-    if end != len(text):
-        end = _skip_space(text, end)
-        if end != len(text):
-            raise json.JSONDecodeError("Extra data", text, end)
+    if end != len(text) and text[end:].strip(_JSON_SPACE):
+        raise json.JSONDecodeError("Extra data", text, _skip_space(text, end))
     return data
 
 

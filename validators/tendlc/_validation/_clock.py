@@ -15,7 +15,7 @@ from typing import Any
 from .._catalog import TimeRule, json_time_rule
 from .._errors import InvalidArgument
 
-__all__ = ["TimeKeyword", "clock", "current_time", "lies_as_stated"]
+__all__ = ["TimeKeyword", "clock", "clock_is_set", "current_time", "lies_as_stated"]
 
 _NOW: ContextVar[datetime | None] = ContextVar("tendlc_now", default=None)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -24,6 +24,11 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def current_time() -> datetime:
     """The moment rules are checked against (timezone-aware, UTC by default)."""
     return _NOW.get() or datetime.now(timezone.utc)
+
+
+def clock_is_set() -> bool:
+    """Whether a :func:`clock` block with a given moment is in force."""
+    return _NOW.get() is not None
 
 
 @contextmanager

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from .._catalog import Body, Operation, Part, get_operation, load_schema
 from .._errors import InvalidArgument
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
 from . import _hot
-from ._clock import clock
+from ._clock import clock, clock_is_set
 from ._json import compiled, validate_json_body
-from ._multipart import MULTIPART, request_limit, validate_multipart
+from ._multipart import request_limit, validate_multipart
 from ._parameters import validate_parameters
 from ._report import Issue, Report
 from ._xml import validate_xml_body
@@ -51,6 +52,8 @@ def validate(
     is the body's Content-Type when known: it must be one the contract documents, and a
     multipart body is read with it.
     """
+    if now is None and not clock_is_set():  # the current time: nothing to set for the call
+        return _validate(operation_id, payload, part, status, limits, media_type)
     with clock(now):
         return _validate(operation_id, payload, part, status, limits, media_type)
 
@@ -76,8 +79,20 @@ def _validate(
         return Report(operation.id, part, None, tuple(issues))
     if part == "request":
         issues = _body_issues(operation.request, payload, limits, media_type)
-        return Report(operation.id, part, None, tuple(issues))
+        return _report(operation.id, part, None, issues)
     return _response(operation, payload, status, limits, media_type)
+
+
+def _report(operation_id: str, part: Part, status: int | None, issues: list[Issue]) -> Report:
+    if issues:
+        return Report(operation_id, part, status, tuple(issues))
+    return _clean_report(operation_id, part, status)
+
+
+@lru_cache(maxsize=4096)
+def _clean_report(operation_id: str, part: Part, status: int | None) -> Report:
+    """The report of a payload with nothing to say: reports are immutable, one is shared."""
+    return Report(operation_id, part, status, ())
 
 
 def prepare(body: Body | None) -> None:
@@ -116,12 +131,8 @@ def _response(
                     ),
                 ),
             )
-        return Report(
-            operation.id,
-            "response",
-            status,
-            tuple(_body_issues(operation.responses[status], payload, limits, media_type)),
-        )
+        issues = _body_issues(operation.responses[status], payload, limits, media_type)
+        return _report(operation.id, "response", status, issues)
     if not operation.responses:
         return Report(
             operation.id,
@@ -133,11 +144,11 @@ def _response(
     candidates = sorted(operation.responses, key=lambda code: (code >= 300, code))
     best: Report | None = None
     for code in candidates:
-        report = Report(
+        report = _report(
             operation.id,
             "response",
             code,
-            tuple(_body_issues(operation.responses[code], payload, limits, media_type)),
+            _body_issues(operation.responses[code], payload, limits, media_type),
         )
         if report.valid:
             return report
@@ -199,7 +210,7 @@ def _document_issues(
     body: Body, payload: Any, limits: Limits, media_type: str | None
 ) -> list[Issue]:
     try:
-        if MULTIPART in (essence_of(media) for media in body.media_types):
+        if body.multipart:
             if not isinstance(payload, bytes | bytearray | memoryview):
                 return [Issue("error", "", "type", "a multipart body is bytes")]
             bound = request_limit(body)
