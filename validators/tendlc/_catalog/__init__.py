@@ -28,6 +28,7 @@ from ._annotations import (
     parse_when,
     xml_time_rule,
 )
+from ._asserts import release_assert_context
 from ._bandwidth import bandwidth_operations
 from ._limits import RateLimit, rate_limits
 from ._operation import Body, Operation, Part, Wire
@@ -107,6 +108,7 @@ __all__ = [
     "parse_when",
     "put_at",
     "rate_limits",
+    "release_assert_context",
     "resolve_ref",
     "simple_facets",
     "source_line",

@@ -22,6 +22,7 @@ import xmlschema
 from lxml import etree
 
 from .._resources import contracts_dir
+from ._asserts import share_assert_contexts
 
 __all__ = [
     "SimpleFacets",
@@ -48,7 +49,9 @@ _LOCK = threading.Lock()
 
 @cache
 def _load(contract: str) -> Any:
-    return xmlschema.XMLSchema11(str(contracts_dir() / contract))
+    schema = xmlschema.XMLSchema11(str(contracts_dir() / contract))
+    share_assert_contexts(schema)
+    return schema
 
 
 def load_schema(contract: str) -> Any:

@@ -40,6 +40,7 @@ from .._catalog import (
     element_path,
     load_schema,
     local_name,
+    release_assert_context,
     simple_facets,
     source_line,
     xml_time_rule,
@@ -93,6 +94,8 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
         errors = list(xsd.iter_errors(root))
     except ArithmeticError:  # a value the engine cannot represent (a 19-digit year, say)
         return [*issues, *_unrepresentable(root, declaration)]
+    finally:
+        release_assert_context()
     declarations: dict[Any, Any] | None = None
     if errors:
         declarations = declarations_by_element(root, declaration)
