@@ -11,9 +11,10 @@ the contract as written, behind the strict parsers. Every payload below goes thr
   reference accepts, the hot path must accept too: it is not allowed to get its speed by
   declining.
 
-The corpus: every documented example, every boundary case (tests/boundaries), the hostile
-inputs of tests/test_hostile_input.py and more hostile XML aimed at the compiled path
-(comments and CDATA inside values, xsi: attributes, namespaces, odd encodings), and for every
+The corpus: every documented example, every body of every shipped cassette, every boundary
+case (tests/boundaries), the hostile inputs of tests/test_hostile_input.py and more hostile
+XML aimed at the compiled path (comments and CDATA inside values, xsi: attributes,
+namespaces, odd encodings), and for every
 operation Hypothesis-generated valid payloads, their labelled one-rule mutations, and random
 edits of valid payloads (values replaced by hostile text, elements dropped, duplicated,
 moved, renamed). The Hypothesis budget follows the profile: ``--hypothesis-profile=thorough``
@@ -32,6 +33,7 @@ from lxml import etree
 
 import tendlc
 import test_hostile_input as hostile
+from tendlc import cassettes
 from tendlc import strategies as tst
 from tendlc._documented import documented_examples
 from tendlc._parsing import DEFAULT_LIMITS, ParseError, parse_json, parse_plain_xml, parse_xml
@@ -142,6 +144,24 @@ def test_documented_examples(example):
         for payload in {example.published(), example.repaired()}:
             # What the reference accepts without a word, the hot path accepts too.
             agree(body, payload, must_accept=True)
+
+
+@pytest.mark.parametrize("shipped", cassettes.documented(), ids=lambda path: path.stem)
+def test_cassettes(shipped):
+    """Every body of every shipped cassette, request and response, as it was recorded."""
+    cassette = cassettes.read_cassette(shipped)
+    operation = tendlc.get_operation(cassette.metadata["operation"])
+    compared = 0
+    for exchange in cassette.exchanges:
+        bodies = [(operation.request, exchange.request.body)]
+        if exchange.response is not None:
+            status = exchange.response.status
+            bodies.append((operation.responses.get(status), exchange.response.body))
+        for body, payload in bodies:
+            if body is not None and body.structured and payload:
+                agree(body, payload, must_accept=True)
+                compared += 1
+    assert compared, "a documented exchange carries at least one body"
 
 
 @pytest.mark.parametrize(("group", "case"), CASES)
