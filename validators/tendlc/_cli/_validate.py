@@ -157,6 +157,7 @@ def validate(
         workers = 1
     results: list[tuple[_Item, dict[str, Any]]] = []
     valid = True
+    out = _Lines()
     with progress(len(work), "validating") as advance:
         for item, report in _reports(work, workers):
             ok = report["valid"] and not (strict and _warnings(report))
@@ -164,8 +165,9 @@ def validate(
             if output == "json":
                 results.append((item, report))
             else:
-                _show(item, report, ok, output, quiet=quiet, verbose=verbose)
+                _show(out, item, report, ok, output, quiet=quiet, verbose=verbose)
             advance(1)
+    out.flush()
     if output == "json":
         echo_json(
             {
@@ -196,11 +198,21 @@ def _files(names: Sequence[str]) -> Iterator[Path | str]:
             continue
         path = Path(name)
         if path.is_dir():
-            yield from sorted(
-                p for p in path.rglob("*") if p.suffix in PAYLOAD_SUFFIXES and p.is_file()
-            )
+            found = sorted(_payload_files(name), key=lambda where: where.split(os.sep))
+            yield from map(Path, found)
         else:
             yield path
+
+
+def _payload_files(folder: str) -> Iterator[str]:
+    """The payload files under a folder, as strings: a directory of ten thousand payloads is
+    listed in milliseconds (comparing Path objects to sort them took a quarter second)."""
+    for where, _, names in os.walk(folder):
+        for name in names:
+            if os.path.splitext(name)[1] in PAYLOAD_SUFFIXES:
+                found = os.path.join(where, name)
+                if os.path.isfile(found):
+                    yield found
 
 
 def _split(path: Path | str, data: bytes) -> Iterator[tuple[str, bytes]]:
@@ -297,38 +309,71 @@ def _reports(work: list[_Item], workers: int) -> Iterator[tuple[_Item, dict[str,
         for item in work:
             yield item, _validate_chunk([item])[0]
         return
+    # Compile each contract the run needs here, once: workers forked from this process start
+    # with it compiled instead of compiling it each (a third of a second per contract).
+    first: dict[tuple[str, str, int | None], _Item] = {}
+    for item in work:
+        first.setdefault((item.operation, item.part, item.status), item)
+    _validate_chunk(list(first.values()))
     chunks = list(_chunks(work, _CHUNK))
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
         for chunk, reports in zip(chunks, pool.map(_validate_chunk, chunks), strict=True):
             yield from zip(chunk, reports, strict=True)
 
 
+class _Lines:
+    """Standard output for a run's verdict lines: written as they come, flushed when an issue
+    is shown or a tenth of a second has passed (a flush per line cost more than validating)."""
+
+    def __init__(self) -> None:
+        self.stream = sys.stdout
+        self.verdicts = {True: colour("valid", "green"), False: colour("INVALID", "red")}
+        self.flushed = time.monotonic()
+
+    def write(self, line: str, *, now: bool = False) -> None:
+        self.stream.write(line + "\n")
+        if now or time.monotonic() - self.flushed > 0.1:
+            self.flush()
+
+    def flush(self) -> None:
+        self.stream.flush()
+        self.flushed = time.monotonic()
+
+
 def _show(
-    item: _Item, report: dict[str, Any], ok: bool, output: str, *, quiet: bool, verbose: bool
+    out: _Lines,
+    item: _Item,
+    report: dict[str, Any],
+    ok: bool,
+    output: str,
+    *,
+    quiet: bool,
+    verbose: bool,
 ) -> None:
     if output == "jsonl":
-        click.echo(json.dumps({"file": item.name, **report}, ensure_ascii=False))
+        out.write(json.dumps({"file": item.name, **report}, ensure_ascii=False), now=not ok)
         return
     errors = [i for i in report["issues"] if i["severity"] == "error"]
     warnings = [i for i in report["issues"] if i["severity"] == "warning"]
-    verdict = colour("valid", "green") if ok else colour("INVALID", "red")
     status = f" {report['status']}" if report["status"] is not None else ""
-    click.echo(
-        f"{item.name}: {verdict} ({report['operation']} {report['part']}{status}; "
-        f"{len(errors)} error(s), {len(warnings)} warning(s))"
+    out.write(
+        f"{item.name}: {out.verdicts[ok]} ({report['operation']} {report['part']}{status}; "
+        f"{len(errors)} error(s), {len(warnings)} warning(s))",
+        now=not ok,
     )
     if quiet:
         return
     for issue in _sorted(report["issues"]):
         line = f"line {issue['line']}" if issue["line"] is not None else "-"
-        click.echo(
+        out.write(
             f"  {issue['severity']:<7} {line:<9} {issue['path'] or '/'}  "
             f"[{issue['rule']}]  {issue['message']}"
         )
         if verbose and (issue.get("location") or issue.get("expected") is not None):
             expected = issue.get("expected")
             shown = "" if expected is None else f"  expected: {json.dumps(expected)[:120]}"
-            click.echo(f"            contract: {issue.get('location') or '-'}{shown}")
+            out.write(f"            contract: {issue.get('location') or '-'}{shown}")
+    out.flush()
 
 
 def _sorted(issues: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
