@@ -38,10 +38,11 @@ def _complete_operation(ctx: Any, param: Any, incomplete: str) -> list[Any]:
 
 @dataclass(frozen=True)
 class _Item:
-    """One payload to validate: where it came from and what it is for."""
+    """One payload to validate (or, with no payload, one file to read, split and validate
+    where it is validated): where it came from and what it is for."""
 
     name: str
-    payload: bytes
+    payload: bytes | None
     operation: str
     part: str
     status: int | None
@@ -155,31 +156,38 @@ def validate(
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs is None and len(work) < PARALLEL_FROM:
         workers = 1
-    results: list[tuple[_Item, dict[str, Any]]] = []
+    results: list[tuple[str, dict[str, Any]]] = []
     valid = True
+    count = 0
     out = _Lines()
     with progress(len(work), "validating") as advance:
-        for item, report in _reports(work, workers):
-            ok = report["valid"] and not (strict and _warnings(report))
-            valid &= ok
-            if output == "json":
-                results.append((item, report))
-            else:
-                _show(out, item, report, ok, output, quiet=quiet, verbose=verbose)
+        for outcomes in _reports(work, workers):
+            for name, report in outcomes:
+                if isinstance(report, str):  # a file that could not be read
+                    problems.append(report)
+                    click.echo(f"tendlc: {report}", err=True)
+                    continue
+                count += 1
+                ok = report["valid"] and not (strict and _warnings(report))
+                valid &= ok
+                if output == "json":
+                    results.append((name, report))
+                else:
+                    _show(out, name, report, ok, output, quiet=quiet, verbose=verbose)
             advance(1)
     out.flush()
     if output == "json":
         echo_json(
             {
                 "valid": valid,
-                "files": [{"file": item.name, **report} for item, report in results],
+                "files": [{"file": name, **report} for name, report in results],
             }
         )
     elapsed = time.perf_counter() - started
-    if len(work) > 1 and output != "json":
-        rate = len(work) / elapsed if elapsed > 0 else float("inf")
+    if count > 1 and output != "json":
+        rate = count / elapsed if elapsed > 0 else float("inf")
         click.echo(
-            f"{len(work)} payload(s) in {elapsed:.2f} s ({rate:,.0f}/s, {workers} process(es))",
+            f"{count} payload(s) in {elapsed:.2f} s ({rate:,.0f}/s, {workers} process(es))",
             err=True,
         )
     if problems:
@@ -244,6 +252,10 @@ def _items(
     from .._infer import infer
 
     for path in _files(names):
+        if operation is not None and path != "-":
+            # Read where it is validated: in a worker when the run uses several.
+            yield _Item(str(path), None, operation, part or "request", status, str(path))
+            continue
         try:
             data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
         except OSError as exc:
@@ -281,14 +293,32 @@ def _undecided(name: str, candidates: Sequence[Any]) -> str:
     return f"{name}: {len(candidates)} operations fit; name one:\n{listed}"
 
 
-def _validate_chunk(chunk: list[_Item]) -> list[dict[str, Any]]:
+#: What validating one item gives: each payload's name and report (as a mapping), or for a
+#: file that cannot be read its name and why.
+_Outcomes = list[tuple[str, dict[str, Any] | str]]
+
+
+def _validate_chunk(chunk: list[_Item]) -> list[_Outcomes]:
     from .. import validate as run
 
-    reports = []
+    outcomes: list[_Outcomes] = []
     for item in chunk:
-        report = run(item.operation, item.payload, part=item.part, status=item.status)  # type: ignore[arg-type]
-        reports.append(report.to_dict())
-    return reports
+        if item.payload is not None:
+            pieces: list[tuple[str, bytes]] = [(item.name, item.payload)]
+        else:
+            path = Path(item.path or item.name)
+            try:
+                pieces = list(_split(path, path.read_bytes()))
+            except OSError as exc:
+                outcomes.append([(item.name, f"cannot read {path}: {exc.strerror or exc}")])
+                continue
+        outcomes.append(
+            [
+                (name, run(item.operation, payload, part=item.part, status=item.status).to_dict())  # type: ignore[arg-type]
+                for name, payload in pieces
+            ]
+        )
+    return outcomes
 
 
 def _warm() -> None:
@@ -303,11 +333,11 @@ def _chunks(work: list[_Item], size: int) -> Iterator[list[_Item]]:
         yield work[start : start + size]
 
 
-def _reports(work: list[_Item], workers: int) -> Iterator[tuple[_Item, dict[str, Any]]]:
-    """Each item with its report, in input order, as soon as its chunk is done."""
+def _reports(work: list[_Item], workers: int) -> Iterator[_Outcomes]:
+    """What each item gives, in input order, as soon as its chunk is done."""
     if workers <= 1 or len(work) <= _CHUNK:
         for item in work:
-            yield item, _validate_chunk([item])[0]
+            yield _validate_chunk([item])[0]
         return
     # Compile each contract the run needs here, once: workers forked from this process start
     # with it compiled instead of compiling it each (a third of a second per contract).
@@ -317,8 +347,8 @@ def _reports(work: list[_Item], workers: int) -> Iterator[tuple[_Item, dict[str,
     _validate_chunk(list(first.values()))
     chunks = list(_chunks(work, _CHUNK))
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
-        for chunk, reports in zip(chunks, pool.map(_validate_chunk, chunks), strict=True):
-            yield from zip(chunk, reports, strict=True)
+        for outcomes in pool.map(_validate_chunk, chunks):
+            yield from outcomes
 
 
 class _Lines:
@@ -342,7 +372,7 @@ class _Lines:
 
 def _show(
     out: _Lines,
-    item: _Item,
+    name: str,
     report: dict[str, Any],
     ok: bool,
     output: str,
@@ -351,13 +381,13 @@ def _show(
     verbose: bool,
 ) -> None:
     if output == "jsonl":
-        out.write(json.dumps({"file": item.name, **report}, ensure_ascii=False), now=not ok)
+        out.write(json.dumps({"file": name, **report}, ensure_ascii=False), now=not ok)
         return
     errors = [i for i in report["issues"] if i["severity"] == "error"]
     warnings = [i for i in report["issues"] if i["severity"] == "warning"]
     status = f" {report['status']}" if report["status"] is not None else ""
     out.write(
-        f"{item.name}: {out.verdicts[ok]} ({report['operation']} {report['part']}{status}; "
+        f"{name}: {out.verdicts[ok]} ({report['operation']} {report['part']}{status}; "
         f"{len(errors)} error(s), {len(warnings)} warning(s))",
         now=not ok,
     )
