@@ -85,12 +85,16 @@ def element_path(element: etree._Element) -> str:
         parent = node.getparent()
         name = local_name(node)
         if parent is not None:
-            same = [sibling for sibling in parent if sibling.tag == node.tag]
-            if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
+            name += _position(node, parent)
         parts.append(name)
         node = parent
     return "/" + "/".join(reversed(parts))
+
+
+def _position(node: Any, parent: Any) -> str:
+    """``[n]``, the 1-based place of a node among its same-name siblings, when it has any."""
+    same = [sibling for sibling in parent if sibling.tag == node.tag]
+    return f"[{same.index(node) + 1}]" if len(same) > 1 else ""
 
 
 def _steps(path: str) -> list[tuple[str, int | None]]:
@@ -312,9 +316,7 @@ def _xpath(root: Any, elem: Any) -> str:
         if node.get("name") is not None:
             name += f"[@name='{node.get('name')}']"
         elif parent is not None:
-            same = [sibling for sibling in parent if sibling.tag == node.tag]
-            if len(same) > 1:
-                name += f"[{same.index(node) + 1}]"
+            name += _position(node, parent)
         steps.append(name)
         node = parent
     return "/" + "/".join(reversed(steps))

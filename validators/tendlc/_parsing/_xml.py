@@ -40,35 +40,29 @@ _PROBED_DEPTH = 200
 
 def _parser() -> etree.XMLParser:
     """This thread's parser (an lxml parser must not be shared between threads)."""
-    parser: etree.XMLParser | None = getattr(_LOCAL, "parser", None)
-    if parser is None:
-        parser = _LOCAL.parser = etree.XMLParser(
-            resolve_entities=False,
-            no_network=True,
-            load_dtd=False,
-            dtd_validation=False,
-            huge_tree=False,
-            collect_ids=False,
-            remove_blank_text=False,
-        )
-    return parser
+    return _local_parser("parser", remove_blank_text=False)
 
 
 def _plain_parser() -> etree.XMLParser:
     """This thread's parser for plain documents: the same, but it drops the whitespace-only
     text between elements (libxml2 keeps it in an element without children, where it is a
     value), which spares a validator thousands of text nodes."""
-    parser: etree.XMLParser | None = getattr(_LOCAL, "plain", None)
+    return _local_parser("plain", remove_blank_text=True)
+
+
+def _local_parser(slot: str, *, remove_blank_text: bool) -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_LOCAL, slot, None)
     if parser is None:
-        parser = _LOCAL.plain = etree.XMLParser(
+        parser = etree.XMLParser(
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
             dtd_validation=False,
             huge_tree=False,
             collect_ids=False,
-            remove_blank_text=True,
+            remove_blank_text=remove_blank_text,
         )
+        setattr(_LOCAL, slot, parser)
     return parser
 
 
