@@ -75,6 +75,13 @@ def test_a_report_is_not_a_container_so_no_count_is_mistaken_for_the_verdict():
     assert report.valid and list(report) == [warning]
     with pytest.raises(TypeError):
         len(report)  # type: ignore[arg-type]
+    invalid = Report("op", "request", None, (Issue("error", "/a", "required", "missing"),))
+    for either in (report, invalid):
+        with pytest.raises(TypeError, match="report.valid"):
+            bool(either)
+        with pytest.raises(TypeError):
+            if either:  # the mistake it guards against: "if report:" as a verdict
+                pass
 
 
 def test_expected_values_serialise_as_plain_json():

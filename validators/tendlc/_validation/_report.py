@@ -75,7 +75,8 @@ class Report:
     """Every issue found in one payload for one operation, part and status.
 
     Iterating a report gives its issues; ``valid`` is the verdict (a report is not a
-    container: there is no ``len``, so that no count is mistaken for the verdict).
+    container and has no truth value: there is no ``len`` and ``bool(report)`` raises
+    :class:`TypeError`, so that neither a count nor "if report:" is mistaken for the verdict).
     """
 
     operation: str
@@ -100,6 +101,10 @@ class Report:
 
     def __iter__(self) -> Iterator[Issue]:
         return iter(self.issues)
+
+    def __bool__(self) -> bool:
+        # "if report:" reads as "if valid" to some and "if it found something" to others.
+        raise TypeError("a Report has no truth value: test report.valid (or report.errors)")
 
     def best_match(self, key: Callable[[Issue], Any] = relevance) -> Issue | None:
         """The issue to show first: the lowest ``key`` (default :func:`relevance`), ties broken
