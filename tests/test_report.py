@@ -77,7 +77,7 @@ def test_a_report_is_not_a_container_so_no_count_is_mistaken_for_the_verdict():
         len(report)  # type: ignore[arg-type]
     invalid = Report("op", "request", None, (Issue("error", "/a", "required", "missing"),))
     for either in (report, invalid):
-        with pytest.raises(TypeError, match="report.valid"):
+        with pytest.raises(TypeError, match=r"report\.valid"):
             bool(either)
         with pytest.raises(TypeError):
             if either:  # the mistake it guards against: "if report:" as a verdict
