@@ -382,13 +382,15 @@ def test_the_sandbox_passes_schemathesis_with_the_vonage_contract():
     session.auth = ("u", "p")
     checks = [not_a_server_error, response_schema_conformance, content_type_conformance]
     checked, unsupported = set(), []
+    # Each case is an HTTP exchange: no deadline (as conform --fuzz collects its cases).
+    budget = settings(max_examples=5, phases=[Phase.generate], database=None, deadline=None)
 
     def validate(case):
         case.call_and_validate(base_url=f"{running}/v1/10dlc", session=session, checks=checks)
         checked.add(case.operation.label)
 
     def ours(operation, operation_id):
-        @settings(max_examples=5, phases=[Phase.generate], database=None)
+        @budget
         @given(tst.requests(operation_id))
         def generated(body):
             validate(operation.Case(body=body, media_type="application/json"))
@@ -399,7 +401,7 @@ def test_the_sandbox_passes_schemathesis_with_the_vonage_contract():
         for result in schema.get_all_operations():
             operation = result.ok()
 
-            @settings(max_examples=5, phases=[Phase.generate], database=None)
+            @budget
             @given(operation.as_strategy())
             def generated(case):
                 validate(case)
@@ -488,3 +490,37 @@ def test_fuzzing_adds_generated_cases_that_conform_against_the_sandbox(sandbox):
         run.entries[-1].name == "delete brand"
         and run.entries[-1].result.exchange.response.status == 204
     )
+
+
+class _Generated:
+    """Stands in for a schemathesis operation: only ``as_strategy`` is used to collect."""
+
+    def __init__(self, strategy):
+        self.strategy = strategy
+
+    def as_strategy(self):
+        return self.strategy
+
+
+def test_fuzz_collection_survives_slow_generation():
+    import time
+
+    from hypothesis import strategies as st
+
+    from tendlc.conform._fuzz import _cases
+
+    def slowly(value):
+        time.sleep(0.15)  # ten of these outlast the second a test's first draws are allowed
+        return value
+
+    cases = _cases(_Generated(st.integers().map(slowly)), "vonage.brands.list", 10)
+    assert 1 <= len(cases) <= 10 and all(isinstance(case, int) for case in cases)
+
+
+def test_an_operation_nothing_can_be_generated_for_is_a_reason_not_a_traceback():
+    from hypothesis import strategies as st
+
+    from tendlc.conform._fuzz import GenerationFailed, _cases
+
+    with pytest.raises(GenerationFailed, match=r"Unsatisfiable|FailedHealthCheck"):
+        _cases(_Generated(st.integers().filter(lambda _: False)), "vonage.brands.list", 3)

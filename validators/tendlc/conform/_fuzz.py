@@ -17,13 +17,25 @@ from ._runner import ProbeTimeout
 __all__ = ["fuzz"]
 
 
+class GenerationFailed(Exception):
+    """Hypothesis could not produce the cases of one operation (the reason is the message)."""
+
+
 def _cases(operation: Any, operation_id: str, examples: int) -> list[Any]:
+    """Up to ``examples`` generated cases of one operation; :class:`GenerationFailed` when
+    Hypothesis gives up on them."""
     from hypothesis import Phase, given, settings
+    from hypothesis.errors import HypothesisException
     from schemathesis.core.errors import UnsupportedSchema
 
     drawn: list[Any] = []
-    # The cases are collected, not tested: shrinking and the database have nothing to do.
-    collecting = settings(max_examples=examples, phases=[Phase.generate], database=None)
+    # The cases are collected for a run, not tested: shrinking and the database have nothing
+    # to do, and no deadline applies to appending a case. (With the default deadline the
+    # too_slow check allows the first draws one second in all: a busy machine ended runs
+    # with its traceback. Without one it allows thirty; a slower strategy is reported.)
+    collecting = settings(
+        max_examples=examples, phases=[Phase.generate], database=None, deadline=None
+    )
 
     @collecting
     @given(operation.as_strategy())
@@ -31,20 +43,25 @@ def _cases(operation: Any, operation_id: str, examples: int) -> list[Any]:
         drawn.append(case)
 
     try:
-        collect()
-    except UnsupportedSchema:
-        # schemathesis cannot generate this body (a oneOf of conditional rules): the case
-        # carries a body tendlc's own generators built from the contract instead
-        from ..strategies import requests
+        try:
+            collect()
+        except UnsupportedSchema:
+            # schemathesis cannot generate this body (a oneOf of conditional rules): the case
+            # carries a body tendlc's own generators built from the contract instead
+            from ..strategies import requests
 
-        drawn.clear()
+            drawn.clear()
 
-        @collecting
-        @given(requests(operation_id))
-        def ours(body: Any) -> None:
-            drawn.append(operation.Case(body=body, media_type="application/json"))
+            @collecting
+            @given(requests(operation_id))
+            def ours(body: Any) -> None:
+                drawn.append(operation.Case(body=body, media_type="application/json"))
 
-        ours()
+            ours()
+    except HypothesisException as exc:
+        text = str(exc).strip()
+        reason = text.splitlines()[0][:200] if text else ""
+        raise GenerationFailed(f"{type(exc).__name__}: {reason}") from None
     return drawn
 
 
@@ -90,7 +107,12 @@ def fuzz(session: Any, send: Callable[..., Any]) -> Iterator[RunEntry]:
         if request is not None and request.binary:
             continue  # file uploads: the probes send a documented one
         examples = session.options.fuzz_examples
-        for index, case in enumerate(_cases(operation, ours.id, examples)):
+        try:
+            cases = _cases(operation, ours.id, examples)
+        except GenerationFailed as exc:
+            yield RunEntry(f"fuzz {ours.id}", None, "skipped", f"no case generated: {exc}", ours.id)
+            continue
+        for index, case in enumerate(cases):
             name = f"fuzz {ours.id} #{index + 1}"
             parameters = dict(case.path_parameters or {})
             parameters.update(_known_parameters(session, ours))
