@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+from urllib.parse import quote, unquote
 
 __all__ = [
     "MISSING",
@@ -16,6 +17,9 @@ __all__ = [
     "get_at",
     "json_pointer",
     "put_at",
+    "reachable",
+    "ref_target",
+    "reference_to",
     "resolve_ref",
     "split_pointer",
     "unescape",
@@ -90,7 +94,7 @@ def _parent(document: Any, pointer: str) -> tuple[Any, str]:
     tokens = split_pointer(pointer)
     if not tokens:
         raise ValueError("the whole document has no parent")
-    parent = walk(document, tokens[:-1], MISSING)
+    parent = walk(document, tokens[:-1], None)  # absent: no container to edit
     return parent, tokens[-1]
 
 
@@ -126,6 +130,25 @@ def delete_at(document: Any, pointer: str) -> bool:
     return False
 
 
+def reference_to(pointer: str) -> str:
+    """The local ``$ref`` to a JSON Pointer: ``#`` and the pointer, percent-encoded where a
+    URI fragment needs it (``{`` and ``}`` of path templates, say)."""
+    return "#" + quote(pointer, safe="/~-_.!$&'()*+,;=:@")
+
+
+def ref_target(document: Mapping[str, Any], reference: Any, default: Any = MISSING) -> Any:
+    """The node a local ``$ref`` (``#`` and a percent-encoded JSON Pointer) points to.
+
+    ``default`` (when given) is returned for a reference that is not local or leads nowhere;
+    without it, those raise :class:`ValueError` and :class:`LookupError`.
+    """
+    if not isinstance(reference, str) or not reference.startswith("#"):
+        if default is not MISSING:
+            return default
+        raise ValueError(f"only local references are supported, not {reference!r}")
+    return get_at(document, unquote(reference[1:]), default)
+
+
 def resolve_ref(document: Mapping[str, Any], node: Any) -> tuple[Any, str | None]:
     """Follow local ``$ref`` s until a node without one; return it and the last target pointer.
 
@@ -137,13 +160,33 @@ def resolve_ref(document: Mapping[str, Any], node: Any) -> tuple[Any, str | None
         if not isinstance(node, Mapping) or "$ref" not in node:
             return node, location
         reference = node["$ref"]
-        if not isinstance(reference, str) or not reference.startswith("#"):
-            raise ValueError(f"only local references are supported, not {reference!r}")
-        location = reference[1:]
-        target = get_at(document, location)
+        target = ref_target(document, reference)
+        location = unquote(reference[1:])
         if len(node) > 1:
             merged = dict(target) if isinstance(target, Mapping) else {}
             merged.update((key, value) for key, value in node.items() if key != "$ref")
             target = merged
         node = target
     raise ValueError(f"$ref chain longer than {_MAX_REF_HOPS} hops near {location!r}")
+
+
+def reachable(document: Mapping[str, Any], pointer: str) -> list[dict[str, Any]] | None:
+    """Every mapping of the schema at ``pointer`` and of the schemas its local ``$ref``s
+    reach, each once; None when a reference leads where the document cannot tell."""
+    found: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    stack = [get_at(document, pointer, None)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict) and id(item) not in seen:
+            seen.add(id(item))
+            found.append(item)
+            stack.extend(item.values())
+            if "$ref" in item:
+                target = ref_target(document, item["$ref"], None)
+                if target is None:
+                    return None
+                stack.append(target)
+    return found

@@ -18,16 +18,18 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote, unquote
 
-import jsonschema_rs
-
-from .._catalog import JSON_TIME, Body, load_contract, split_pointer, walk
+from .._catalog import (
+    Body,
+    load_contract,
+    ref_target,
+    split_pointer,
+    walk,
+)
 from .._parsing import Limits, ParseError, parse_json
-from ._clock import TimeKeyword
+from ._json import validator_at
 from ._once import once
 
-_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _LISTS = ("allOf", "anyOf", "oneOf")
 _SINGLES = ("if", "then", "else")
 
@@ -68,43 +70,7 @@ def accepts(contract: str, locator: str, data: Any) -> bool:
 @once
 def engine(contract: str, locator: str) -> Any:
     """The jsonschema-rs validator of the rewritten closed schema at ``locator``."""
-    document = _fast_document(contract)
-    root = {key: value for key, value in document.items() if key in ("paths", "components")}
-    root.update({"$schema": _DIALECT, "$ref": "#" + quote(locator, safe="/~-_.!$&'()*+,;=:@")})
-    # A custom keyword slows every validation, even where no schema uses it: registered only
-    # for a body whose schema reaches one.
-    reachable = _reachable(document, locator)
-    uses_time = reachable is None or any(JSON_TIME in node for node in reachable)
-    return jsonschema_rs.validator_for(
-        root, validate_formats=True, keywords={JSON_TIME: TimeKeyword} if uses_time else {}
-    )
-
-
-def _reachable(document: Mapping[str, Any], locator: str) -> list[dict[str, Any]] | None:
-    """Every mapping of the schema at ``locator`` and of the schemas its ``$ref``s reach, or
-    None when a reference leads where the document cannot tell."""
-    start = walk(document, split_pointer(locator), None)
-    found: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    stack = [start]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, dict) and id(item) not in seen:
-            seen.add(id(item))
-            found.append(item)
-            stack.extend(item.values())
-            if "$ref" not in item:
-                continue
-            reference = item["$ref"]
-            if not isinstance(reference, str) or not reference.startswith("#"):
-                return None
-            target = walk(document, split_pointer(unquote(reference[1:])), None)
-            if target is None:
-                return None
-            stack.append(target)
-    return found
+    return validator_at(_fast_document(contract), locator)
 
 
 @once
@@ -142,9 +108,8 @@ def _depth(node: Any, document: Mapping[str, Any], seen: frozenset[int]) -> int 
             found_all = [_depth(sub, document, seen) for sub in branches]
             if all(found is not None for found in found_all):
                 bounds.append(max(found for found in found_all if found is not None))
-    reference = node.get("$ref")
-    if isinstance(reference, str) and reference.startswith("#"):
-        target = walk(document, split_pointer(unquote(reference[1:])), None)
+    if "$ref" in node:
+        target = ref_target(document, node["$ref"], None)
         found = _depth(target, document, seen) if target is not None else None
         if found is not None:
             bounds.append(found)
@@ -266,10 +231,7 @@ def _applicator_names(
         return None
     subschemas.extend(dependent.values())
     if "$ref" in node:
-        reference = node["$ref"]
-        if not isinstance(reference, str) or not reference.startswith("#"):
-            return None
-        target = walk(document, split_pointer(unquote(reference[1:])), None)
+        target = ref_target(document, node["$ref"], None)
         if target is None:
             return None
         subschemas.append(target)

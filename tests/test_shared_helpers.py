@@ -1,0 +1,95 @@
+"""The shared helpers every layer uses: JSON Pointers, local ``$ref``s, ``t:when`` conditions.
+
+Each has one home (``tendlc._catalog``); these pin what they do at their edges, so that the
+layers that lean on them (explainers, generators, editors, the hot paths) agree.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tendlc._catalog import (
+    delete_at,
+    get_at,
+    json_pointer,
+    parse_when,
+    put_at,
+    reachable,
+    ref_target,
+    reference_to,
+    resolve_ref,
+    split_pointer,
+)
+from tendlc._errors import TendlcError
+
+DOCUMENT = {
+    "paths": {"/brands/{brand_id}": {"get": {"schema": {"$ref": "#/components/schemas/Brand"}}}},
+    "components": {
+        "schemas": {
+            "Brand": {"properties": {"a/b": {"$ref": "#/components/schemas/Name"}, "m~n": {}}},
+            "Name": {"type": "string", "x-time": "future"},
+            "Loop": {"items": {"$ref": "#/components/schemas/Loop"}},
+        }
+    },
+}
+
+
+def test_pointers_escape_and_split_per_rfc_6901():
+    pointer = json_pointer(["properties", "a/b", "m~n", 0])
+    assert pointer == "/properties/a~1b/m~0n/0"
+    assert split_pointer(pointer) == ["properties", "a/b", "m~n", "0"]
+    assert split_pointer("") == []
+    assert get_at(DOCUMENT, "/components/schemas/Brand/properties/m~0n") == {}
+    assert get_at(DOCUMENT, "/nowhere", None) is None
+    with pytest.raises(KeyError, match="/nowhere"):
+        get_at(DOCUMENT, "/nowhere")
+
+
+def test_edits_at_a_pointer_never_invent_parents():
+    data = {"a": [1, {"b": 2}]}
+    assert put_at(data, "/a/1/b", 3) and data == {"a": [1, {"b": 3}]}
+    assert not put_at(data, "/x/y", 1) and "x" not in data
+    assert delete_at(data, "/a/0") and data == {"a": [{"b": 3}]}
+    assert not delete_at(data, "/a/5")
+
+
+def test_a_reference_is_a_percent_encoded_fragment_both_ways():
+    pointer = "/paths/~1brands~1{brand_id}/get/schema"
+    reference = reference_to(pointer)
+    assert reference == "#/paths/~1brands~1%7Bbrand_id%7D/get/schema"
+    assert ref_target(DOCUMENT, reference) == {"$ref": "#/components/schemas/Brand"}
+    assert ref_target(DOCUMENT, "#/components/schemas/Nothing", None) is None
+    assert ref_target(DOCUMENT, "other.yaml#/x", None) is None
+    with pytest.raises(ValueError, match="only local references"):
+        ref_target(DOCUMENT, "other.yaml#/x")
+
+
+def test_resolving_follows_the_chain_and_merges_keywords_beside_a_ref():
+    node, location = resolve_ref(DOCUMENT, {"$ref": "#/components/schemas/Name", "maxLength": 3})
+    assert node == {"type": "string", "x-time": "future", "maxLength": 3}
+    assert location == "/components/schemas/Name"
+    assert "maxLength" not in DOCUMENT["components"]["schemas"]["Name"]  # never changed
+
+
+def test_reachable_follows_references_once_and_says_when_it_cannot_tell():
+    nodes = reachable(DOCUMENT, "/paths/~1brands~1{brand_id}/get/schema")
+    assert nodes is not None
+    assert DOCUMENT["components"]["schemas"]["Name"] in nodes  # through Brand's a/b
+    assert DOCUMENT["components"]["schemas"]["Loop"] not in nodes
+    looped = reachable(DOCUMENT, "/components/schemas/Loop")
+    assert looped is not None and len(looped) == 2  # the cycle is walked once
+    assert reachable({"a": {"$ref": "elsewhere.json"}}, "/a") is None
+
+
+def test_when_conditions_parse_into_clauses_or_fail_clearly():
+    clauses = parse_when("EntityType=PUBLIC_PROFIT and A2pSettings/Action != delete")
+    assert [(c.field, c.value, c.negated) for c in clauses] == [
+        ("EntityType", "PUBLIC_PROFIT", False),
+        ("A2pSettings/Action", "delete", True),
+    ]
+    assert clauses[0].holds("PUBLIC_PROFIT") and not clauses[0].holds("NON_PROFIT")
+    assert clauses[1].holds(None) and not clauses[1].holds("delete")
+    assert parse_when("") == ()
+    for broken in ("EntityType", "=X", "A//B=1", "EntityType="):
+        with pytest.raises(TendlcError, match="is not Path=VALUE"):
+            parse_when(broken)
