@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._catalog import Part, UnknownOperationError, get_operation, local_name, operations
+from ._catalog import (
+    PARTS,
+    Part,
+    UnknownOperationError,
+    as_part,
+    get_operation,
+    local_name,
+    operations,
+)
 from ._config import Config
 from ._parsing import ParseError, parse_json, parse_xml
 from ._validation import validate
@@ -46,7 +54,7 @@ def infer(path: Path | None, payload: bytes, config: Config | None = None) -> In
     if path is not None and config is not None:
         mapping = config.mapping_for(path)
         if mapping is not None:
-            part: Part = mapping.part or "request"  # type: ignore[assignment]
+            part = as_part(mapping.part or "request")
             why = f"mapped by {mapping.pattern!r} in {config.source}"
             return Inference((Candidate(mapping.operation, part, mapping.status, why),))
     if path is not None:
@@ -63,13 +71,13 @@ def _from_name(path: Path) -> Candidate | None:
         return None
     resource, action, part = pieces[0], pieces[1], pieces[2]
     status = int(pieces[3]) if len(pieces) > 4 and pieces[3].isdigit() else None
-    if part not in ("request", "response", "query", "path"):
+    if part not in PARTS:
         return None
     try:
         operation = get_operation(f"{provider}.{resource}.{action}")
     except UnknownOperationError:
         return None
-    return Candidate(operation.id, part, status, f"its file name {path.name!r}")  # type: ignore[arg-type]
+    return Candidate(operation.id, as_part(part), status, f"its file name {path.name!r}")
 
 
 def _from_payload(payload: bytes) -> list[Candidate]:

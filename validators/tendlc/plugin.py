@@ -185,6 +185,7 @@ def tendlc_assert_valid(
 ) -> Callable[..., Report]:
     """Assert that a payload follows its operation's contract; returns the report."""
     from . import validate
+    from ._catalog import as_part
 
     strict = _settings(request, tendlc_config).warnings_as_errors
 
@@ -201,7 +202,7 @@ def tendlc_assert_valid(
                 "name the operation: tendlc_assert_valid(payload, "
                 "'vonage.brands.create') or @pytest.mark.tendlc(...)"
             )
-        report = validate(operation_id, payload, part=part, status=status)  # type: ignore[arg-type]
+        report = validate(operation_id, payload, part=as_part(part), status=status)
         if not report.valid or (strict and report.warnings):
             raise ContractViolation(report)
         return report

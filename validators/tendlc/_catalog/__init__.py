@@ -31,7 +31,7 @@ from ._annotations import (
 from ._asserts import release_assert_context
 from ._bandwidth import bandwidth_operations
 from ._limits import RateLimit, rate_limits
-from ._operation import Body, Operation, Part, Wire
+from ._operation import PARTS, Body, Operation, Part, Wire, as_part
 from ._pointer import (
     MISSING,
     delete_at,
@@ -75,6 +75,7 @@ __all__ = [
     "JSON_RULE",
     "JSON_TIME",
     "MISSING",
+    "PARTS",
     "AssertRule",
     "Body",
     "Clause",
@@ -85,6 +86,7 @@ __all__ = [
     "TimeRule",
     "UnknownOperationError",
     "Wire",
+    "as_part",
     "assert_rule_of",
     "assert_rules",
     "child_declarations",

@@ -6,8 +6,22 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Literal
 
+from .._errors import InvalidArgument
+
 #: What a payload given to ``validate`` is: a body of a request or response, or parameters.
 Part = Literal["request", "response", "query", "path"]
+#: Every part, in the order reports name them.
+PARTS: tuple[Part, ...] = ("request", "response", "query", "path")
+
+
+def as_part(value: str) -> Part:
+    """``value`` as a :data:`Part`; :class:`~tendlc.InvalidArgument` when it is none."""
+    for part in PARTS:
+        if value == part:
+            return part
+    raise InvalidArgument(f"part must be one of {', '.join(PARTS)}, not {value!r}")
+
+
 #: How a body travels: an XML or JSON document, a file, or nothing at all.
 Wire = Literal["xml", "json", "binary", "empty"]
 

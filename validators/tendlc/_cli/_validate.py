@@ -300,9 +300,11 @@ _Outcomes = list[tuple[str, dict[str, Any] | str]]
 
 def _validate_chunk(chunk: list[_Item]) -> list[_Outcomes]:
     from .. import validate as run
+    from .._catalog import as_part
 
     outcomes: list[_Outcomes] = []
     for item in chunk:
+        part = as_part(item.part)
         if item.payload is not None:
             pieces: list[tuple[str, bytes]] = [(item.name, item.payload)]
         else:
@@ -314,7 +316,7 @@ def _validate_chunk(chunk: list[_Item]) -> list[_Outcomes]:
                 continue
         outcomes.append(
             [
-                (name, run(item.operation, payload, part=item.part, status=item.status).to_dict())  # type: ignore[arg-type]
+                (name, run(item.operation, payload, part=part, status=item.status).to_dict())
                 for name, payload in pieces
             ]
         )

@@ -1,10 +1,11 @@
 """Validation: the engines behind :func:`validate`, and the :class:`Report` they produce."""
 
+from .._catalog import PARTS
 from ._clock import clock, current_time
 from ._json import explain
 from ._messages import describe
 from ._report import STRUCTURAL_RULES, Issue, Report, Severity, excerpt, relevance, unique
-from ._validate import PARTS, essence_of, media_type_issues, prepare, validate
+from ._validate import essence_of, media_type_issues, prepare, validate
 
 __all__ = [
     "PARTS",

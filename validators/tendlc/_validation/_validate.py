@@ -6,8 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from .._catalog import Body, Operation, Part, get_operation, load_schema
-from .._errors import InvalidArgument
+from .._catalog import Body, Operation, Part, as_part, get_operation, load_schema
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
 from . import _hot
 from ._clock import clock, clock_is_set
@@ -16,8 +15,6 @@ from ._multipart import request_limit, validate_multipart
 from ._parameters import validate_parameters
 from ._report import Issue, Report
 from ._xml import validate_xml_body
-
-PARTS: tuple[Part, ...] = ("request", "response", "query", "path")
 
 # Leading bytes of the file types the contracts accept as uploads.
 _SIGNATURES = {
@@ -67,8 +64,7 @@ def _validate(
     media_type: str | None = None,
 ) -> Report:
     operation = get_operation(operation_id)
-    if part not in PARTS:
-        raise InvalidArgument(f"part must be one of {', '.join(PARTS)}, not {part!r}")
+    part = as_part(part)
     if part in ("query", "path"):
         schema = operation.query if part == "query" else operation.path_parameters
         marker = "?" if part == "query" else ":"
