@@ -3,8 +3,8 @@
 The form schema is an object whose properties are the form fields; a field of
 ``format: binary`` is a file part, judged by the schema's own annotations: ``x-file-extensions``
 (the file name's extension), ``x-media-types`` (the part's Content-Type) and
-``x-max-file-bytes``; ``x-max-request-bytes`` bounds the whole body. Issue paths name the part:
-``/file/0``, ``/file/1/filename``.
+``x-max-file-bytes``; ``x-max-request-bytes`` bounds the whole body (a body over it is not read
+further). Issue paths name the part: ``/file/0``, ``/file/1/filename``.
 """
 
 from __future__ import annotations
@@ -60,16 +60,18 @@ def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[
             )
         ]
     schema = form_schema(body)
-    issues: list[Issue] = []
     limit = schema.get("x-max-request-bytes")
     if isinstance(limit, int) and len(data) > limit:
-        issues.append(_too_large("", len(data), limit, "the request", location))
+        # the provider refuses such a request whole, and reading it costs what the bound limits
+        return [_too_large("", len(data), limit, "the request", location)]
     try:
         parts = _parts(data, media_type)
     except (ValueError, TypeError, LookupError) as exc:
-        return [Issue("error", "", "parse", f"cannot read the multipart body: {exc}"[:200])]
+        message = f"cannot read the multipart body: {exc}"[:200]
+        return [Issue("error", "", "parse", message, location=location)]
     if not parts:
         return [Issue("error", "", "parse", "the multipart body holds no part", location=location)]
+    issues: list[Issue] = []
     properties: Mapping[str, Any] = schema.get("properties") or {}
     seen: dict[str, int] = {}
     for part in parts:
