@@ -13,7 +13,7 @@ rules, from 004_94fe2f16f9cd02e3.txt, "Upload evidence for a vetting appeal":
     Content-Type to be set in each subpart.
 
 and the body table, "file string(binary) Requerido" (a file of no bytes is taken for no file).
-A MB is read as 2**20 bytes.
+A MB is 2**20 bytes (errata VG-118).
 
 The page states no number of files per upload. "A maximum of 10 evidence files can be
 submitted with the appeal" and "The total size of the evidence files cannot exceed 30MB"
@@ -211,7 +211,7 @@ def test_a_file_at_the_size_limit_passes_and_one_byte_more_fails(operation):
 
 @uploads
 def test_a_megabyte_is_two_to_the_twentieth_bytes(operation):
-    # a file over 10,000,000 bytes but within 10 * 2**20 is within "10MB"
+    # VG-118: a file over 10,000,000 bytes but within 10 * 2**20 is within "10MB"
     per_file, _ = _limits(operation)
     decimal = per_file // MB * 1_000_000
     assert _validate(operation, _upload(operation, size=decimal + 1)).valid
