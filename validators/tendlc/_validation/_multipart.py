@@ -3,17 +3,18 @@
 The form schema is an object whose properties are the form fields; a field of
 ``format: binary`` is a file part, judged by the schema's own annotations: ``x-file-extensions``
 (the file name's extension), ``x-media-types`` (the part's Content-Type) and
-``x-max-file-bytes``; ``x-max-request-bytes`` bounds the whole body. Issue paths name the part:
-``/file/0``, ``/file/1/filename``.
+``x-max-file-bytes``; ``x-max-request-bytes`` bounds the whole body (a body over it is not read
+further). Issue paths name the part: ``/file/0``, ``/file/1/filename``.
 """
 
 from __future__ import annotations
 
+import email.errors
 import email.parser
 import email.policy
 from collections.abc import Mapping
 from email.message import Message
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._catalog import JSON_MESSAGE, JSON_RULE, Body, get_at, json_pointer, load_contract
 from .._catalog import resolve_ref as _resolve
@@ -37,12 +38,37 @@ def request_limit(body: Body) -> int | None:
     return int(limit) if isinstance(limit, int) else None
 
 
-def _parts(data: bytes, media_type: str) -> list[Message]:
+class _Part(NamedTuple):
+    """What the checks read of one part: its field name, file name, Content-Type, content."""
+
+    name: str | None
+    filename: str | None
+    content_type: str | None
+    content: bytes
+
+
+def _parts(data: bytes, media_type: str) -> tuple[list[Message], bool]:
+    """The parts of a body, and whether the body ends before its closing boundary."""
     head = f"Content-Type: {media_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + data)
     if not message.is_multipart():
-        return []
-    return [part for part in message.iter_parts() if isinstance(part, Message)]
+        return [], False
+    cut = any(isinstance(d, email.errors.CloseBoundaryNotFoundDefect) for d in message.defects)
+    return [part for part in message.iter_parts() if isinstance(part, Message)], cut
+
+
+def _read(part: Message) -> _Part:
+    """A part's headers and content; the standard library's header parser raises on some
+    malformed parameters (an IndexError for ``filename="a.txt" ;\\xff*``), so callers catch."""
+    name = part.get_param("name", header="content-disposition")
+    filename = part.get_param("filename", header="content-disposition")
+    payload = part.get_payload(decode=True)
+    return _Part(
+        name if isinstance(name, str) and name and part.get("Content-Disposition") else None,
+        filename if isinstance(filename, str) and filename else None,
+        part.get_content_type() if part.get("Content-Type") else None,
+        payload if isinstance(payload, bytes) else b"",
+    )
 
 
 def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[Issue]:
@@ -60,22 +86,40 @@ def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[
             )
         ]
     schema = form_schema(body)
-    issues: list[Issue] = []
     limit = schema.get("x-max-request-bytes")
     if isinstance(limit, int) and len(data) > limit:
-        issues.append(_too_large("", len(data), limit, "the request", location))
+        # the provider refuses such a request whole, and reading it costs what the bound limits
+        return [_too_large("", len(data), limit, "the request", location)]
     try:
-        parts = _parts(data, media_type)
+        parts, cut = _parts(data, media_type)
     except (ValueError, TypeError, LookupError) as exc:
-        return [Issue("error", "", "parse", f"cannot read the multipart body: {exc}"[:200])]
+        message = f"cannot read the multipart body: {exc}"[:200]
+        return [Issue("error", "", "parse", message, location=location)]
     if not parts:
-        return [Issue("error", "", "parse", "the multipart body holds no part", location=location)]
+        message = "the multipart body holds no part opened by the Content-Type's boundary"
+        return [Issue("error", "", "parse", message, location=location)]
+    if cut:
+        message = "the multipart body ends before its closing boundary: it was cut short"
+        return [Issue("error", "", "parse", message, location=location)]
+    issues: list[Issue] = []
     properties: Mapping[str, Any] = schema.get("properties") or {}
     seen: dict[str, int] = {}
-    for part in parts:
-        disposition = part.get("Content-Disposition", "")
-        name = part.get_param("name", header="content-disposition")
-        if not disposition or not isinstance(name, str) or not name:
+    for number, message_part in enumerate(parts, start=1):
+        try:
+            part = _read(message_part)
+        except Exception as exc:  # the standard library's header parser, on malformed headers
+            issues.append(
+                Issue(
+                    "error",
+                    "",
+                    "parse",
+                    f"part {number}: its headers cannot be read ({type(exc).__name__})",
+                    location=location,
+                )
+            )
+            continue
+        name = part.name
+        if name is None:
             issues.append(
                 Issue(
                     "error",
@@ -119,17 +163,14 @@ def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[
 
 
 def _file_issues(
-    field: Mapping[str, Any], part: Message, tokens: list[str], location: str
+    field: Mapping[str, Any], part: _Part, tokens: list[str], location: str
 ) -> list[Issue]:
     issues: list[Issue] = []
     path = json_pointer(tokens)
-    payload = part.get_payload(decode=True)
-    content = payload if isinstance(payload, bytes) else b""
-    filename = part.get_param("filename", header="content-disposition")
-    content_type = part.get_content_type() if part.get("Content-Type") else None
+    content, filename, content_type = part.content, part.filename, part.content_type
     rule = str(field.get(JSON_RULE) or "format")
     message = field.get(JSON_MESSAGE)
-    if not isinstance(filename, str) or not filename:
+    if filename is None:
         issues.append(
             Issue(
                 "error",
