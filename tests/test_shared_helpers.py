@@ -93,3 +93,22 @@ def test_when_conditions_parse_into_clauses_or_fail_clearly():
     for broken in ("EntityType", "=X", "A//B=1", "EntityType="):
         with pytest.raises(TendlcError, match="is not Path=VALUE"):
             parse_when(broken)
+
+
+def test_xml_edits_at_an_element_path_mirror_the_json_ones():
+    from lxml import etree
+
+    from tendlc._catalog import delete_element, find_element, put_element
+
+    root = etree.fromstring(b"<Brand><A><B>1</B><B>2</B></A></Brand>")
+    assert (
+        put_element(root, "/Brand/A/B[2]", "two")
+        and find_element(root, "/Brand/A/B[2]").text == "two"
+    )
+    assert put_element(root, "/Brand/A/C", "new") and find_element(root, "/Brand/A/C").text == "new"
+    assert put_element(root, "/Brand/A", etree.fromstring(b"<A><D/></A>"))
+    assert etree.tostring(root) == b"<Brand><A><D/></A></Brand>"
+    assert not put_element(root, "/Brand/Nowhere/X", "x")  # never invents parents
+    assert not put_element(root, "/Brand", etree.fromstring(b"<Other/>"))  # nor a new root
+    assert delete_element(root, "/Brand/A/D") and not delete_element(root, "/Brand/A/D")
+    assert not delete_element(root, "/Brand")

@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from ._catalog import delete_at, find_elements, put_at
+from ._catalog import delete_at, find_elements, put_at, put_element
 from ._parsing import parse_json, parse_xml
 
 
@@ -38,24 +38,12 @@ def edit_xml(payload: bytes | str, sets: Mapping[str, Any], deletes: list[str]) 
         parent.remove(element)
     for path, spec in sets.items():
         value = make_value(spec)
-        found = find_elements(root, path)
-        if not found:
-            parent_path, _, name = path.rpartition("/")
-            parents = find_elements(root, parent_path)
-            if not parents:
-                raise ValueError(f"no element at {parent_path} to add {name} to")
-            found = [etree.SubElement(parents[0], name.split("[")[0])]
-        for element in found[:1]:
-            if isinstance(value, Mapping) and "xml" in value:
-                fragment = etree.fromstring(str(value["xml"]))
-                parent = element.getparent()
-                if parent is None:
-                    raise ValueError("cannot replace the root element")
-                parent.replace(element, fragment)
-            else:
-                for child in list(element):
-                    element.remove(child)
-                element.text = _xml_text(value)
+        if isinstance(value, Mapping) and "xml" in value:
+            done = put_element(root, path, etree.fromstring(str(value["xml"])))
+        else:
+            done = put_element(root, path, _xml_text(value))
+        if not done:
+            raise ValueError(f"no parent element at {path.rpartition('/')[0] or '/'} for {path}")
     return etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 

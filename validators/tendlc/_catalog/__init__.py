@@ -62,6 +62,7 @@ from ._xsd import (
     find_elements,
     load_schema,
     local_name,
+    put_element,
     simple_facets,
     source_line,
 )
@@ -112,6 +113,7 @@ __all__ = [
     "operations",
     "parse_when",
     "put_at",
+    "put_element",
     "rate_limits",
     "reachable",
     "ref_target",

@@ -151,6 +151,31 @@ def delete_element(root: etree._Element, path: str) -> bool:
     return True
 
 
+def put_element(root: etree._Element, path: str, value: str | etree._Element) -> bool:
+    """Set the element at an element path: text replaces its content, an element replaces
+    it; a missing last step is added under its parent. False when there is no parent (the
+    parent path leads nowhere, or an element would replace the root)."""
+    existing = find_element(root, path)
+    parent_path, _, name = path.rpartition("/")
+    parent = existing.getparent() if existing is not None else find_element(root, parent_path)
+    if isinstance(value, str):
+        if existing is None:
+            if parent is None:
+                return False
+            existing = etree.SubElement(parent, name.split("[")[0])
+        for child in list(existing):
+            existing.remove(child)
+        existing.text = value
+        return True
+    if parent is None:
+        return False
+    if existing is not None:
+        parent.replace(existing, value)
+    else:
+        parent.append(value)
+    return True
+
+
 def delete_field(document: Any, path: str) -> bool:
     """Remove a field of either wire format: an element path in an XML tree, a JSON Pointer
     in JSON data."""

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from .._catalog import (
+    JSON_RULE,
     Body,
     Wire,
     assert_rules,
@@ -21,6 +22,7 @@ from .._catalog import (
     declaration_at,
     declarations_by_element,
     delete_at,
+    delete_element,
     element_children,
     element_path,
     find_element,
@@ -29,6 +31,7 @@ from .._catalog import (
     load_contract,
     load_schema,
     put_at,
+    put_element,
     simple_facets,
     split_pointer,
 )
@@ -205,7 +208,7 @@ class JsonAdapter(Adapter):
         if parent is None:
             return None
         for node in rule_nodes(self.generator, parent):
-            if node.get("x-rule") != rule:
+            if node.get(JSON_RULE) != rule:
                 continue
             then = self.generator.resolve(node.get("then", {}))
             demanded = (then.get("properties") or {}).get(tokens[-1])
@@ -376,7 +379,7 @@ def rule_nodes(generator: JsonSchemaGenerator, schema: Any) -> list[Mapping[str,
         node = generator.resolve(stack.pop())
         if not isinstance(node, Mapping):
             continue
-        if "x-rule" in node:
+        if JSON_RULE in node:
             found.append(node)
         stack.extend(node.get("allOf", []))
     return found
@@ -391,7 +394,7 @@ def _json_patterns(generator: JsonSchemaGenerator, schema: Any) -> tuple[tuple[s
         node = generator.resolve(node)
         if not isinstance(node, Mapping):
             continue
-        rule = node.get("x-rule", rule)
+        rule = node.get(JSON_RULE, rule)
         if "pattern" in node:
             found.append((node["pattern"], rule))
         stack.extend((member, rule) for member in node.get("allOf", []))
@@ -466,36 +469,10 @@ class XmlAdapter(Adapter):
         return find_element(payload, path)
 
     def put(self, payload: Any, path: str, value: Any) -> bool:
-        existing = find_element(payload, path)
-        parent = (
-            existing.getparent()
-            if existing is not None
-            else find_element(payload, path.rsplit("/", 1)[0])
-        )
-        if isinstance(value, str):
-            if existing is None:
-                if parent is None:
-                    return False
-                existing = etree.SubElement(parent, path.rsplit("/", 1)[1].split("[")[0])
-            for child in list(existing):
-                existing.remove(child)
-            existing.text = value
-            return True
-        if parent is None:
-            return False
-        if existing is not None:
-            parent.replace(existing, value)
-        else:
-            parent.append(value)
-        return True
+        return put_element(payload, path, value)
 
     def delete(self, payload: Any, path: str) -> bool:
-        existing = find_element(payload, path)
-        parent = None if existing is None else existing.getparent()
-        if existing is None or parent is None:
-            return False
-        parent.remove(existing)
-        return True
+        return delete_element(payload, path)
 
     def required(self, path: str) -> bool:
         declaration = declaration_at(self.declaration, path)

@@ -15,6 +15,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from .._catalog import (
+    JSON_FIELD,
+    JSON_INVALID,
+    JSON_RULE,
     assert_rules,
     child_declarations,
     declarations_by_element,
@@ -97,7 +100,7 @@ def json_conditional_sites(adapter: JsonAdapter, payload: Any) -> list[Site]:
     ]
     for path, schema, value in objects:
         for node in rule_nodes(generator, schema):
-            rule = node["x-rule"]
+            rule = node[JSON_RULE]
             sites.extend(_json_rule_sites(adapter, path, node, rule, value))
     return sites
 
@@ -107,9 +110,9 @@ def _json_rule_sites(
 ) -> list[Site]:
     generator = adapter.generator
     sites: list[Site] = []
-    if "x-invalid" in node and node.get("x-field"):
+    if JSON_INVALID in node and node.get(JSON_FIELD):
         target = f"{path}/{node['x-field']}"
-        invalid = node["x-invalid"]
+        invalid = node[JSON_INVALID]
 
         def put_invalid(a: Any, p: Any, _drawn: Any, t: str = target, v: Any = invalid) -> bool:
             return bool(a.put(p, t, v))
@@ -130,7 +133,7 @@ def _json_rule_sites(
         for other in needed:
             sites.append(_requires_site(adapter, path, rule, {}, [field], other))
     negated = generator.resolve(node.get("not")) if "not" in node else None
-    if isinstance(negated, Mapping) and negated.get("required") and node.get("x-field"):
+    if isinstance(negated, Mapping) and negated.get("required") and node.get(JSON_FIELD):
         both = list(negated["required"])
         strategies = {name: adapter.value_strategy(f"{path}/{name}") for name in both}
         if all(strategy is not None for strategy in strategies.values()):
