@@ -229,3 +229,27 @@ def test_the_readme_example_runs_in_someone_elses_test_suite(pytester):
     block = readme.split("<!-- strategies-example -->", 1)[1].split("```python", 1)[1]
     pytester.makepyfile(test_my_integration=block.split("```", 1)[0])
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
+
+
+@pytest.mark.parametrize("provider", ["bandwidth", "vonage"])
+def test_issue_paths_map_onto_the_schema_paths_pins_are_written_in(provider):
+    """The repair loop leaves pinned fields alone by comparing an issue's path with the pins'
+    schema paths: every field, at any index of any list on the way, maps back onto its own."""
+    from tendlc._catalog import escape
+    from tendlc.strategies._adapters import adapter_for
+
+    checked = 0
+    for operation in tendlc.operations(provider):
+        body = operation.request
+        if body is None or not body.structured:
+            continue
+        adapter = adapter_for(body, response=False)
+        for path, _ in adapter._schema_fields():
+            if body.is_xml:
+                issue_path = "/" + "/".join([body.locator, *(f"{step}[2]" for step in path)])
+            else:
+                issue_path = "".join("/3" if step == "*" else "/" + escape(step) for step in path)
+            assert adapter.schema_path(issue_path) == path, issue_path
+            assert path in adapter.pin_paths(issue_path)
+            checked += 1
+    assert checked > 50

@@ -97,7 +97,9 @@ def _position(node: Any, parent: Any) -> str:
     return f"[{same.index(node) + 1}]" if len(same) > 1 else ""
 
 
-def _steps(path: str) -> list[tuple[str, int | None]]:
+def element_steps(path: str) -> list[tuple[str, int | None]]:
+    """``/Root/A/B[2]`` as ``[("Root", None), ("A", None), ("B", 2)]``; ValueError for a step
+    that is not a name with an optional 1-based index."""
     steps = []
     for step in (part for part in path.split("/") if part):
         match = _STEP.match(step)
@@ -109,7 +111,7 @@ def _steps(path: str) -> list[tuple[str, int | None]]:
 
 def find_elements(root: etree._Element, path: str) -> list[etree._Element]:
     """The elements at an element path; a step without an index matches every same-name child."""
-    steps = _steps(path)
+    steps = element_steps(path)
     if not steps or steps[0][0] != local_name(root) or steps[0][1] not in (None, 1):
         return []
     found = [root]
@@ -127,7 +129,7 @@ def find_elements(root: etree._Element, path: str) -> list[etree._Element]:
 
 def find_element(root: etree._Element, path: str) -> etree._Element | None:
     """The element at an element path (a step without an index is the first of its name)."""
-    steps = _steps(path)
+    steps = element_steps(path)
     if not steps or steps[0][0] != local_name(root) or steps[0][1] not in (None, 1):
         return None
     node: etree._Element | None = root
@@ -220,7 +222,7 @@ def declarations_by_element(root: etree._Element, declaration: Any) -> dict[Any,
 
 def declaration_at(root_declaration: Any, path: str) -> Any:
     """The declaration of the element at an element path (None when the contract has none)."""
-    steps = _steps(path)
+    steps = element_steps(path)
     if not steps or steps[0][0] != root_declaration.local_name:
         return None
     declaration = root_declaration

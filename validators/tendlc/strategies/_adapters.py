@@ -25,6 +25,7 @@ from .._catalog import (
     delete_element,
     element_children,
     element_path,
+    element_steps,
     find_element,
     get_at,
     json_pointer,
@@ -36,6 +37,7 @@ from .._catalog import (
     split_pointer,
 )
 from . import _text
+from ._errors import InvalidArgument
 from ._json import JsonSchemaGenerator
 from ._xml import XsdGenerator
 
@@ -91,6 +93,10 @@ class Adapter(ABC):
 
     @abstractmethod
     def field_names(self) -> set[str]: ...
+
+    @abstractmethod
+    def schema_path(self, path: str) -> tuple[str, ...]:
+        """An issue path as schema paths are written: below the root, ``*`` for any item."""
 
     @abstractmethod
     def pin_paths(self, key: str) -> list[tuple[str, ...]]:
@@ -187,9 +193,12 @@ class JsonAdapter(Adapter):
     def field_names(self) -> set[str]:
         return {name for _, name in self._schema_fields()}
 
+    def schema_path(self, path: str) -> tuple[str, ...]:
+        return tuple("*" if token.isdigit() else token for token in split_pointer(path))
+
     def pin_paths(self, key: str) -> list[tuple[str, ...]]:
         if key.startswith("/"):
-            return [tuple("*" if token.isdigit() else token for token in split_pointer(key))]
+            return [self.schema_path(key)]
         return sorted({path for path, name in self._schema_fields() if name == key})
 
     def value_strategy(self, path: str, rule: str | None = None) -> st.SearchStrategy[Any] | None:
@@ -434,10 +443,18 @@ class XmlAdapter(Adapter):
     def field_names(self) -> set[str]:
         return {name for _, name in self._schema_fields()}
 
+    def schema_path(self, path: str) -> tuple[str, ...]:
+        return tuple(name for name, _ in element_steps(path)[1:])
+
     def pin_paths(self, key: str) -> list[tuple[str, ...]]:
         if key.startswith("/"):
-            steps = [step.split("[")[0] for step in key.split("/") if step]
-            return [tuple(steps[1:])] if steps and steps[0] == self.body.locator else []
+            try:
+                steps = element_steps(key)
+            except ValueError as exc:
+                raise InvalidArgument(
+                    f"override key {key!r} is not an element path: {exc}"
+                ) from None
+            return [self.schema_path(key)] if steps and steps[0][0] == self.body.locator else []
         return sorted({path for path, name in self._schema_fields() if name == key})
 
     def wire_value(self, value: Any) -> Any:

@@ -189,7 +189,7 @@ def _valid(
                 return _encoded(adapter, payload, form)
             changed = False
             for issue in report.errors:
-                if issue.path and _schema_path(issue.path, adapter) not in pinned_paths:
+                if issue.path and adapter.schema_path(issue.path) not in pinned_paths:
                     changed |= _repair(draw, adapter, payload, issue.path, issue.rule)
             if not changed:
                 break
@@ -197,14 +197,6 @@ def _valid(
         return None
 
     return generated()
-
-
-def _schema_path(path: str, adapter: Adapter) -> tuple[str, ...]:
-    """An issue path as the schema path pins are written in (indexes dropped)."""
-    steps = [step for step in _INDEX.sub("", path).split("/") if step]
-    if adapter.wire == "xml":
-        return tuple(steps[1:])
-    return tuple(steps)
 
 
 def _repair(draw: st.DrawFn, adapter: Adapter, payload: Any, path: str, rule: str) -> bool:
