@@ -207,8 +207,17 @@ URL = "https://api.nexmo.com/v1/10dlc/brands/BLQKOPK/campaigns/CXXXXXX/numbers"
 def test_pytest_httpx_mock_is_checked(httpx_mock, tendlc_traffic):
     httpx_mock.add_response(url=URL, method="POST", status_code=202,
                             json={"number": "15556660001", "country": "US"})
+    httpx_mock.add_response(url=URL, method="POST", status_code=202,
+                            json={"number": 15556660001, "country": "US"})
     httpx.post(URL, json={"country": "US", "number": "15556660001"})
-    assert tendlc_traffic.operations == ["vonage.campaignNumbers.link"]
+    httpx.post(URL, json={"country": "US", "number": "15556660001"})
+    assert tendlc_traffic.operations == ["vonage.campaignNumbers.link"] * 2
+    good, bad = tendlc_traffic
+    assert good.valid
+    # the mock's own answer is judged: a number sent as a JSON number is not the string
+    assert ("response", "/number", "type") in {
+        (f.direction, f.issue.path, f.issue.rule) for f in bad.findings
+    }
 
 @respx.mock
 def test_respx_mock_is_checked(tendlc_traffic):
@@ -218,6 +227,8 @@ def test_respx_mock_is_checked(tendlc_traffic):
     rules = sorted({(f.direction, f.issue.path, f.issue.rule) for f in result.findings})
     assert ("request", "/country", "pattern") in rules
     assert ("request", "/number", "pattern") in rules
+    # and so is the mocked answer: a field the contract does not document is named
+    assert ("response", "/nonsense", "additionalProperties") in rules
 """
 
 
