@@ -195,3 +195,48 @@ def test_a_missing_path_exits_2():
     outcome = CliRunner().invoke(main, ["cassettes", "check", "no/such/dir"])
     assert outcome.exit_code == 2
     assert "no such file or directory" in outcome.output
+
+
+def _as_json_cassette_with_base64_bodies(shipped):
+    """A shipped cassette as vcrpy's JSON serializer writes bodies it cannot hold as text."""
+    import base64
+
+    import yaml
+
+    data = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+    for interaction in data["interactions"]:
+        for side in ("request", "response"):
+            body = interaction[side].get("body")
+            text = body.get("string") if isinstance(body, dict) else body
+            if text:
+                encoded = base64.b64encode(str(text).encode("utf-8")).decode("ascii")
+                interaction[side]["body"] = {"base64_string": encoded}
+    return data
+
+
+def test_base64_bodies_are_read_and_checked(tmp_path):
+    shipped = cassettes.path("bandwidth", "brands.create.201")
+    data = _as_json_cassette_with_base64_bodies(shipped)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(data))
+    (exchange,) = cassettes.read_cassette(good).exchanges
+    assert exchange.request.body.startswith(b"<?xml") and b"<Brand>" in exchange.request.body
+    outcome = CliRunner().invoke(main, ["cassettes", "check", str(good)])
+    assert outcome.exit_code == 0, outcome.output
+
+    broken = json.loads(json.dumps(data))
+    request_body = broken["interactions"][0]["request"]["body"]
+    import base64
+
+    text = base64.b64decode(request_body["base64_string"]).replace(b"<State>NC", b"<State>NCA")
+    request_body["base64_string"] = base64.b64encode(text).decode("ascii")
+    invalid = tmp_path / "invalid.json"
+    invalid.write_text(json.dumps(broken))
+    outcome = CliRunner().invoke(main, ["cassettes", "check", str(invalid)])
+    assert outcome.exit_code == 1 and "/Brand/State" in outcome.output, outcome.output
+
+    request_body["base64_string"] = "not base64 at all!"
+    garbled = tmp_path / "garbled.json"
+    garbled.write_text(json.dumps(broken))
+    outcome = CliRunner().invoke(main, ["cassettes", "check", str(garbled)])
+    assert outcome.exit_code == 2 and "interaction 0" in outcome.output, outcome.output
