@@ -470,9 +470,19 @@ def test_conform_writes_all_four_reports(sandbox, tmp_path, monkeypatch, provide
     parser.feed(paths["html"].read_text())
     text = paths["html"].read_text()
     assert "PASS" in text and probes(provider)[0].operation.id in text
-    for secret in SECRETS:
+    # every credential of the run: the account id of every Bandwidth URL path, the usernames
+    # (a Vonage API key is also its account id), the passwords and their Basic encodings
+    for secret in [*ENVIRONMENT.values(), *SECRETS]:
         for path in paths.values():
-            assert secret not in path.read_text()
+            assert secret not in path.read_text(), (path.name, secret)
+    if provider == "bandwidth":
+        assert all("/api/accounts/***/" in e["exchange"]["url"] for e in exchanged(document))
+
+
+def exchanged(document):
+    entries = [e for e in document["entries"] if e["exchange"] is not None]
+    assert entries
+    return entries
 
 
 def test_fuzzing_adds_generated_cases_that_conform_against_the_sandbox(sandbox):
