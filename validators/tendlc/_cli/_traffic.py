@@ -63,7 +63,7 @@ def cassettes_check(paths: tuple[str, ...], output: str) -> None:
                 for entry in entries:
                     if entry.result is not None and entry.result.findings:
                         click.echo(f"{entry.name}: {'ok' if entry.valid else 'FAIL'}")
-                        for line in result_lines(entry.result):
+                        for line in result_lines(entry.result, rules):
                             click.echo(f"  {line}")
             advance()
     summary = Summary.of(entry.to_dict() for entry in run.entries)
@@ -285,17 +285,20 @@ def conform(
 def _print_run(run: Any) -> None:
     from ..cassettes import result_lines
 
+    def echo(line: str) -> None:
+        click.echo(run.rules.mask(line))
+
     for entry in run.entries:
         if entry.result is None:
             mark = "skip" if entry.status == "skipped" else "FAIL"
-            click.echo(f"{mark} {entry.name}: {entry.note}")
+            echo(f"{mark} {entry.name}: {entry.note}")
             continue
         mark = "ok  " if entry.valid else "FAIL"
         note = f" ({entry.note})" if entry.note else ""
-        click.echo(f"{mark} {entry.name}{note}")
+        echo(f"{mark} {entry.name}{note}")
         if entry.result.findings:
-            for line in result_lines(entry.result)[1:]:
-                click.echo(f"     {line}")
+            for line in result_lines(entry.result, run.rules)[1:]:
+                echo(f"     {line}")
     summary = run.summary()
     click.echo(
         f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "
@@ -330,7 +333,8 @@ def proxy(
 
     def show(result: Any) -> None:
         mark = "ok  " if result.valid else "FAIL"
-        click.echo(f"{mark} {result.describe()} ({result.operation or 'unmatched'})", err=True)
+        line = f"{mark} {result.describe(state.rules)} ({result.operation or 'unmatched'})"
+        click.echo(state.rules.mask(line), err=True)
 
     from .._config import load_config
     from ..traffic import Placeholders
