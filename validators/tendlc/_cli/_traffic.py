@@ -123,7 +123,8 @@ def _write_reports(
     multiple=True,
     metavar="RULE[:OPERATIONS][=VALUE]",
     help="Drift on purpose: drop-required-field, undocumented-field, wrong-status, "
-    "wrong-root, slow, 429-storm (repeatable).",
+    "wrong-root, slow, 429-storm, for OPERATIONS (an operation id or a glob of ids; "
+    "default all) (repeatable).",
 )
 @click.option(
     "--seed",
