@@ -1,6 +1,7 @@
 """Conformance runs against a real sandbox on a loopback port, and the validating proxy."""
 
 import base64
+import re
 import socket
 import threading
 
@@ -311,6 +312,177 @@ def test_the_proxy_forwards_only_to_its_upstream(proxied):
     assert [a["path"] for a in arrivals] == ["/v1/10dlc/enum", "/v1/10dlc/enum"]
 
 
+# -- the proxy command ----------------------------------------------------------------------
+
+BANDWIDTH_BRANDS = (
+    f"/api/accounts/{ENVIRONMENT['BANDWIDTH_ACCOUNT_ID']}/campaignManagement/10dlc/brands"
+)
+
+
+def _proxy_command(upstream, tmp_path, *options):
+    """`tendlc proxy` in a subprocess on a free loopback port, with the run's credentials in
+    its environment; returns the process, its URL and the files its output goes to."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    code = str(Path(tendlc.__file__).resolve().parent.parent)
+    environment = {
+        **os.environ,
+        **ENVIRONMENT,
+        "PYTHONPATH": os.pathsep.join(filter(None, [code, os.environ.get("PYTHONPATH")])),
+        "NO_COLOR": "1",
+    }
+    stdout, stderr = tmp_path / "proxy.stdout", tmp_path / "proxy.stderr"
+    with stdout.open("wb") as out, stderr.open("wb") as err:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tendlc",
+                "proxy",
+                "--upstream",
+                upstream,
+                "--port",
+                "0",
+                *options,
+            ],
+            stdout=out,
+            stderr=err,
+            env=environment,
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        found = re.search(r"tendlc proxy on (http://127\.0\.0\.1:\d+) ", stderr.read_text())
+        if found:
+            return process, found.group(1), stdout, stderr
+        time.sleep(0.05)
+    process.kill()
+    process.wait()
+    raise AssertionError(f"the proxy did not start: {stderr.read_text()}")
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_the_proxy_command_checks_and_reports_on_stop_without_a_credential(sandbox, tmp_path, stop):
+    import json
+    import signal
+    import xml.etree.ElementTree as ElementTree
+
+    import jsonschema
+    import lxml.html
+
+    from tendlc.reports import JSON_SCHEMA
+
+    paths = {kind: tmp_path / "reports" / f"proxy.{kind}" for kind in ("xml", "json", "md", "html")}
+    process, proxy, stdout, stderr = _proxy_command(
+        sandbox,
+        tmp_path,
+        "--junit-xml",
+        str(paths["xml"]),
+        "--json",
+        str(paths["json"]),
+        "--markdown",
+        str(paths["md"]),
+        "--html",
+        str(paths["html"]),
+    )
+    try:
+        credentials = (ENVIRONMENT["BANDWIDTH_USERNAME"], ENVIRONMENT["BANDWIDTH_PASSWORD"])
+        with httpx.Client(base_url=proxy, auth=credentials, timeout=30) as client:
+            valid = client.get(BANDWIDTH_BRANDS)
+            invalid = client.post(
+                BANDWIDTH_BRANDS, content=b"<Brand/>", headers={"Content-Type": "application/xml"}
+            )
+        process.send_signal(getattr(signal, stop))
+        code = process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert valid.status_code == 200 and invalid.status_code == 400  # the sandbox's answers
+    logged, printed = stderr.read_text(), stdout.read_text()
+    assert code == 1, logged  # an exchange did not conform
+    assert "Traceback" not in logged
+    # a line per exchange as it passes, account id masked; the reports written on stop
+    assert "ok   GET http://127.0.0.1:" in logged and "FAIL POST http://127.0.0.1:" in logged
+    assert "/api/accounts/***/campaignManagement/10dlc/brands" in logged
+    assert all(f"wrote {path}" in logged for path in paths.values())
+    assert "2 exchange(s): " in printed and "DOES NOT CONFORM" in printed
+
+    document = json.loads(paths["json"].read_text())
+    jsonschema.validate(document, JSON_SCHEMA)
+    assert document["kind"] == "proxy"
+    assert document["summary"]["exchanges"] == 2 and document["summary"]["errors"] > 0
+    first, second = document["entries"]
+    assert first["verdict"] == "pass" and first["operation"] == "bandwidth.brands.list"
+    assert second["verdict"] == "fail" and second["operation"] == "bandwidth.brands.create"
+    assert second["exchange"]["url"].endswith("/api/accounts/***/campaignManagement/10dlc/brands")
+    issue = {"direction": "request", "path": "/Brand/EntityType", "rule": "required"}
+    assert any(
+        {key: finding[key] for key in issue} == issue for finding in second["exchange"]["findings"]
+    )
+    suite = ElementTree.parse(paths["xml"]).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("failures")) == ("2", "1")
+    (failure,) = [case.find("failure") for case in suite if case.find("failure") is not None]
+    assert "/Brand/EntityType" in failure.get("message", "") + (failure.text or "")
+    markdown = paths["md"].read_text()
+    page = lxml.html.fromstring(paths["html"].read_text()).text_content()
+    for text in (markdown, page):
+        assert "/Brand/EntityType" in text and "bandwidth.brands.create" in text
+
+    for secret in [*ENVIRONMENT.values(), *SECRETS]:
+        assert secret not in logged, secret
+        assert secret not in printed, secret
+        for path in paths.values():
+            assert secret not in path.read_text(), (path.name, secret)
+
+
+def test_the_proxy_command_refuses_an_address_it_cannot_listen_on(sandbox):
+    taken = int(sandbox.rsplit(":", 1)[1])
+    for options, message in [
+        (["--port", str(taken)], f"cannot listen on 127.0.0.1:{taken}"),
+        (["--host", "no-such-host.invalid"], "cannot listen on 'no-such-host.invalid'"),
+        (["--port", "70000"], "70000 is not in the range"),
+    ]:
+        outcome = CliRunner().invoke(main, ["proxy", "--upstream", sandbox, *options])
+        assert outcome.exit_code == 2, (options, outcome.output)
+        assert message in outcome.output, (options, outcome.output)
+        assert outcome.exception is None or isinstance(outcome.exception, SystemExit)
+    outcome = CliRunner().invoke(main, ["proxy", "--upstream", "ftp://elsewhere"])
+    assert outcome.exit_code == 2 and "must be an http(s) URL" in outcome.output
+
+
+def test_the_proxy_masks_the_log_lines_of_the_server_it_runs():
+    import logging
+
+    from tendlc._cli._traffic import _MaskingFilter
+    from tendlc.traffic import SecretRules
+
+    account = ENVIRONMENT["BANDWIDTH_ACCOUNT_ID"]
+    lines = []
+    handler = logging.Handler()
+    handler.emit = lambda record: lines.append(handler.format(record))
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("tendlc-test-masking")
+    logger.addHandler(handler)
+    logger.addFilter(_MaskingFilter(SecretRules.from_environment(ENVIRONMENT)))
+    try:
+        logger.warning("GET %s failed", f"http://127.0.0.1/api/accounts/{account}/brands")
+        try:
+            raise ValueError(f"no answer for {ENVIRONMENT['BANDWIDTH_PASSWORD']}")
+        except ValueError:
+            logger.exception("Exception in ASGI application for %s", account)
+    finally:
+        logger.removeHandler(handler)
+    text = "\n".join(lines)
+    assert "GET http://127.0.0.1/api/accounts/***/brands failed" in text
+    assert "ValueError: no answer for ***" in text
+    for secret in [*ENVIRONMENT.values(), *SECRETS]:
+        assert secret not in text, secret
+
+
 # -- hostile input never breaks the sandbox or the proxy -------------------------------------------
 
 HOSTILE = [
@@ -472,9 +644,19 @@ def test_conform_writes_all_four_reports(sandbox, tmp_path, monkeypatch, provide
     parser.feed(paths["html"].read_text())
     text = paths["html"].read_text()
     assert "PASS" in text and probes(provider)[0].operation.id in text
-    for secret in SECRETS:
+    # every credential of the run: the account id of every Bandwidth URL path, the usernames
+    # (a Vonage API key is also its account id), the passwords and their Basic encodings
+    for secret in [*ENVIRONMENT.values(), *SECRETS]:
         for path in paths.values():
-            assert secret not in path.read_text()
+            assert secret not in path.read_text(), (path.name, secret)
+    if provider == "bandwidth":
+        assert all("/api/accounts/***/" in e["exchange"]["url"] for e in exchanged(document))
+
+
+def exchanged(document):
+    entries = [e for e in document["entries"] if e["exchange"] is not None]
+    assert entries
+    return entries
 
 
 def test_fuzzing_adds_generated_cases_that_conform_against_the_sandbox(sandbox):

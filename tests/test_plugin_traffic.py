@@ -373,6 +373,38 @@ def test_recorded_cassettes_carry_no_credentials_and_check_clean(pytester, monke
     assert outcome.exit_code == 1, outcome.output
 
 
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
+def test_the_json_report_and_the_failure_carry_no_credential(pytester, monkeypatch, workers):
+    import base64
+
+    monkeypatch.setenv("BANDWIDTH_USERNAME", "jane")
+    monkeypatch.setenv("BANDWIDTH_PASSWORD", "hunter2-secret")
+    monkeypatch.setenv("BANDWIDTH_ACCOUNT_ID", "5550123")
+    pytester.makepyfile(test_record=RECORD)
+    result = pytester.runpytest(
+        "-p", "no:cacheprovider", "--tendlc-check", "--tendlc-report=report.json", *workers
+    )
+    # api_key is not a documented parameter: the test fails, naming the exchange
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    assert "?api_key  [additionalProperties]" in output
+    assert "/api/accounts/***/campaignManagement/10dlc/campaigns/imports?api_key=***" in output
+    report = (pytester.path / "report.json").read_text()
+    (entry,) = json.loads(report)["entries"]
+    assert entry["exchange"]["url"] == (
+        "https://dashboard.bandwidth.com/api/accounts/***/campaignManagement/10dlc/"
+        "campaigns/imports?api_key=***"
+    )
+    for secret in (
+        "5550123",
+        "hunter2-secret",
+        base64.b64encode(b"jane:hunter2-secret").decode(),
+        "k-123456789",
+    ):
+        assert secret not in report, secret
+        assert secret not in output, secret
+
+
 def test_the_plugin_imports_nothing_heavy():
     code = (
         "import sys, tendlc.plugin\n"

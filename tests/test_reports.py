@@ -4,6 +4,7 @@ The runs are made of real checks of the providers' documented examples (examples
 report says is what tendlc.traffic.check found.
 """
 
+import base64
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -555,3 +556,155 @@ def test_credentials_in_a_context_url_are_masked_in_every_format():
         text = writer(run)
         assert SECRET not in text, writer.__name__
         assert "host.test" in text, writer.__name__
+
+
+# -- the credentials of the environment (or of a run) are in no report ------------------------
+
+CREDENTIALS = {
+    "BANDWIDTH_USERNAME": "report-user@example.test",
+    "BANDWIDTH_PASSWORD": "report-pass-5e1d",
+    "BANDWIDTH_ACCOUNT_ID": "7412589",
+    "VONAGE_API_KEY": "rkey9a7c",
+    "VONAGE_API_SECRET": "rsecret-3b6f",
+}
+BASIC = base64.b64encode(b"report-user@example.test:report-pass-5e1d").decode()
+LEAKS = [*CREDENTIALS.values(), "report-user%40example.test", BASIC]
+WRITERS = (to_junit_xml, to_json, to_markdown, to_html)
+
+
+def _credential_run(**options):
+    """A run whose URLs, entry names, notes and finding messages hold every credential: the
+    account id in the path, the username percent-encoded in a query, the password and the API
+    key quoted by a finding, a Basic encoding in a probe's note."""
+    account = CREDENTIALS["BANDWIDTH_ACCOUNT_ID"]
+    base = BANDWIDTH.replace("9900000", account)
+    run = Run("conform", context={"base_url": f"https://{account}.example.test/"}, **options)
+    run.add(
+        f"GET /api/accounts/{account}/campaignManagement/10dlc/brands",
+        check(
+            Exchange(
+                Request("GET", f"{base}/brands?user=report-user%40example.test"),
+                Response(
+                    200,
+                    XML,
+                    b"<BrandsResponse><Brands/><TotalCount>0</TotalCount></BrandsResponse>",
+                ),
+            )
+        ),
+    )
+    run.add(
+        "list brands by page",
+        check(
+            Exchange(
+                Request("GET", f"{VONAGE}/brands?page=report-pass-5e1d&page_size=rkey9a7c"),
+                Response(200, JSON, b"{}"),
+            )
+        ),
+    )
+    run.extend(
+        [
+            RunEntry(
+                "vonage.account.get",
+                None,
+                status="failed",
+                note=f"answered 401 for Basic {BASIC} (rsecret-3b6f)",
+            )
+        ]
+    )
+    return run
+
+
+def _assert_no_credential(text, where):
+    for leak in LEAKS:
+        assert leak not in text, (where, leak)
+
+
+def test_the_environment_credentials_are_in_no_report(monkeypatch):
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    run = _credential_run()
+    unmasked = run.summary()
+    for writer in WRITERS:
+        text = writer(run)
+        _assert_no_credential(text, writer.__name__)
+        masked = "/api/accounts/***/" if writer is not to_markdown else r"/accounts/\*\*\*/"
+        assert masked in text, writer.__name__
+    document = json.loads(to_json(run))
+    jsonschema.validate(document, JSON_SCHEMA)
+    # masking changes texts, never what the run says
+    assert document["summary"] == unmasked.to_dict()
+    assert [e["verdict"] for e in document["entries"]] == ["fail", "fail", "fail"]
+    messages = [
+        f["message"]
+        for e in document["entries"]
+        if e["exchange"]
+        for f in e["exchange"]["findings"]
+    ]
+    assert "expected an integer, got the text '***'" in messages
+    assert document["entries"][2]["note"] == "answered 401 for Basic *** (***)"
+
+
+def test_a_run_masks_the_credentials_it_was_given_whatever_the_environment(monkeypatch):
+    from tendlc.traffic import SecretRules
+
+    for name in CREDENTIALS:
+        monkeypatch.delenv(name, raising=False)
+    run = _credential_run(rules=SecretRules.from_environment(CREDENTIALS))
+    _assert_no_credential(json.dumps(run.to_dict()), "Run.to_dict")
+    for writer in WRITERS:
+        _assert_no_credential(writer(run), writer.__name__)
+
+
+def test_a_run_merged_from_other_processes_is_masked_with_this_environment(monkeypatch):
+    from tendlc.traffic import SecretRules
+
+    for name in CREDENTIALS:
+        monkeypatch.delenv(name, raising=False)
+    # serialised where nothing was known to be a credential (a worker without the variables)
+    raw = _credential_run(rules=SecretRules()).to_dict()
+    assert CREDENTIALS["BANDWIDTH_ACCOUNT_ID"] in json.dumps(raw)
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    for writer in WRITERS:
+        _assert_no_credential(writer(raw), writer.__name__)
+
+
+def test_a_credential_that_is_also_a_word_of_the_run_changes_no_verdict(monkeypatch):
+    # a password spelled like a severity and a secret like a status: only texts are masked,
+    # so the counts, severities, statuses and verdicts the writers compute with stay as they were
+    def verdicts():
+        run = sample_run()
+        document = json.loads(to_json(run))
+        suite = ET.fromstring(to_junit_xml(run)).find("testsuite")
+        return (
+            document["summary"],
+            [(e["status"], e["verdict"], e["group"]) for e in document["entries"]],
+            [(g["id"], g["verdict"], g["errors"], g["warnings"]) for g in document["operations"]],
+            {name: suite.get(name) for name in ("tests", "failures", "errors", "skipped")},
+        )
+
+    for name in CREDENTIALS:
+        monkeypatch.delenv(name, raising=False)
+    before = verdicts()
+    monkeypatch.setenv("BANDWIDTH_PASSWORD", "error")
+    monkeypatch.setenv("VONAGE_API_SECRET", "failed")
+    assert verdicts() == before
+    assert before[0]["errors"] > 0 and before[0]["failed"] > 0
+
+
+def test_masking_text_masks_urls_in_it_and_every_known_value():
+    from tendlc.traffic import SecretRules
+
+    rules = SecretRules.from_environment(CREDENTIALS)
+    text = (
+        "see https://u:pw@host.test/api/accounts/7412589/x?api_key=k1k2k3 and "
+        "http://[::1 for report-user%40example.test, report-user+example.test"
+    )
+    masked = rules.mask(text)
+    assert masked == (
+        "see https://***@host.test/api/accounts/***/x?api_key=*** and "
+        "http://[::1 for ***, report-user+example.test"
+    )
+    assert rules.mask(masked) == masked  # masking again changes nothing
+    assert SecretRules().mask("GET /api/accounts/7412589") == "GET /api/accounts/7412589"
+    assert SecretRules().with_values(["abc"]).values == frozenset()  # too short to mask

@@ -421,3 +421,92 @@ def test_same_sandbox_for_the_session(tendlc_sandbox):
 def test_the_tendlc_sandbox_fixture_serves_the_session(pytester):
     pytester.makepyfile(test_fixture=FIXTURE)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+# -- a misbehaviour that could never happen is refused ----------------------------------------
+
+UNKNOWN_TARGETS = [
+    ("wrong-status:bandwidth.tnOptions.lisst", "bandwidth.tnOptions.create"),
+    ("drop-required-field:vonage.brand.get", "vonage.brands.get"),
+    ("undocumented-field:bandwidth.nope.*", "bandwidth.brands.get"),  # a glob matching none
+]
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """The addresses `tendlc sandbox` would have served on (uvicorn is not started)."""
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    return calls
+
+
+@pytest.mark.parametrize(("spec", "nearest"), UNKNOWN_TARGETS)
+def test_a_misbehaviour_for_an_operation_not_in_the_catalog_is_a_usage_error(served, spec, nearest):
+    from click.testing import CliRunner
+
+    from tendlc.cli import main
+
+    outcome = CliRunner().invoke(main, ["sandbox", "--port", "0", "--misbehave", spec])
+    assert outcome.exit_code == 2, outcome.output
+    assert served == []  # refused before serving anything
+    assert isinstance(outcome.exception, SystemExit)  # a message, not a traceback
+    assert f"Error: '{spec}': " in outcome.output
+    assert "did you mean" in outcome.output and nearest in outcome.output
+
+    with pytest.raises(tendlc.InvalidArgument) as refused:
+        create_app(SandboxConfig(misbehave=("slow", spec)))
+    assert nearest in refused.value.suggestions
+    assert spec in str(refused.value)
+
+
+@pytest.mark.parametrize("spec", ["slow=inf", "slow=nan", "429-storm=-1", "slow=soon"])
+def test_a_misbehaviour_value_that_cannot_be_honoured_is_a_usage_error(served, spec):
+    from click.testing import CliRunner
+
+    from tendlc.cli import main
+
+    outcome = CliRunner().invoke(main, ["sandbox", "--port", "0", "--misbehave", spec])
+    assert outcome.exit_code == 2, outcome.output
+    assert f"Error: '{spec}': the value after = must be a number" in outcome.output
+    assert served == []
+
+
+def test_catalog_operations_and_globs_that_match_some_are_accepted(served):
+    from click.testing import CliRunner
+
+    from tendlc.cli import main
+
+    specs = ["wrong-status:bandwidth.tnOptions.create", "slow:vonage.brands.*=0", "429-storm"]
+    arguments = [part for spec in specs for part in ("--misbehave", spec)]
+    outcome = CliRunner().invoke(main, ["sandbox", "--port", "0", *arguments])
+    assert outcome.exit_code == 0, outcome.output
+    assert len(served) == 1
+
+
+def test_the_misbehave_endpoint_refuses_bad_rules_and_keeps_those_in_force():
+    app = create_app(SandboxConfig(rate_limits=False))
+
+    async def scenario():
+        async with _client(app) as client:
+            kept = await client.put("/_sandbox/misbehave", json=["wrong-status:vonage.enum.get"])
+            assert kept.status_code == 200 and kept.json() == {"rules": ["wrong-status"]}
+            refused = await client.put(
+                "/_sandbox/misbehave", json=["slow", "wrong-status:bandwidth.tnOptions.lisst"]
+            )
+            assert refused.status_code == 400
+            assert "bandwidth.tnOptions.lisst" in refused.json()["error"]
+            assert "bandwidth.tnOptions.create" in refused.json()["suggestions"]
+            for body in (b"not json", b'{"rules": 1}', b"[1, 2]"):
+                bad = await client.put("/_sandbox/misbehave", content=body)
+                assert bad.status_code == 400, body
+                assert "JSON array of rules" in bad.json()["error"]
+            # the rule set before the refusals is still the one in force
+            enum = await client.get("/v1/10dlc/enum")
+            assert enum.status_code == 201  # the injected, undocumented status
+            assert [i["rule"] for i in (await client.get("/_sandbox/injected")).json()] == [
+                "wrong-status"
+            ]
+
+    run(scenario())

@@ -46,6 +46,9 @@ class InvalidArgument(TendlcError, ValueError):
     """A function was called with an argument it cannot honour (an unknown part, a naive
     ``now``, an unknown field or form); the message names the valid choices."""
 
+    #: the valid choices nearest to what was given, best first, where the error knows them
+    suggestions: tuple[str, ...] = ()
+
 
 class ContractError(TendlcError, ValueError):
     """A contract file uses the annotation vocabulary wrongly (a bug in the contract, not input)."""

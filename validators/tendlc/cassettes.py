@@ -193,14 +193,18 @@ def check_file(cassette: CassetteFile, rules: SecretRules | None = None) -> list
     return entries
 
 
-def result_lines(result: ExchangeResult) -> list[str]:
-    """Text lines for one checked interaction: the exchange, then each finding."""
-    lines = [f"{result.describe()} ({result.operation or 'no documented operation'})"]
+def result_lines(result: ExchangeResult, rules: SecretRules | None = None) -> list[str]:
+    """Text lines for one checked interaction: the exchange, then each finding (with the
+    credentials ``rules`` know masked)."""
+    rules = rules or SecretRules()
+    lines = [f"{result.describe(rules)} ({result.operation or 'no documented operation'})"]
     for finding in result.findings:
         issue = finding.issue
         lines.append(
-            f"  {issue.severity:<7} {finding.direction:<8} {issue.path or '/'}  "
-            f"[{issue.rule}]  {issue.message}"
+            rules.mask(
+                f"  {issue.severity:<7} {finding.direction:<8} {issue.path or '/'}  "
+                f"[{issue.rule}]  {issue.message}"
+            )
         )
     return lines
 

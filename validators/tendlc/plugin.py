@@ -291,9 +291,9 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 def _violations(results: list[ExchangeResult], *, strict: bool) -> str:
-    from .traffic import SecretRules, known_credentials, mask_url
+    from .traffic import SecretRules, mask_url
 
-    rules = SecretRules().with_values(known_credentials())
+    rules = SecretRules.from_environment()
     broken = [r for r in results if r.errors or (strict and r.warnings)]
     if not broken:
         return ""
@@ -314,7 +314,7 @@ def _violations(results: list[ExchangeResult], *, strict: bool) -> str:
                 issue = finding.issue
                 lines.append(
                     f"    {finding.direction:<8} {issue.path or '/'}  [{issue.rule}]  "
-                    f"{mask_url(issue.message, rules) if rules.values else issue.message}"
+                    f"{rules.mask(issue.message)}"
                 )
     return "\n".join(lines)
 
@@ -386,20 +386,25 @@ def _run(config: pytest.Config) -> Run:
     return run
 
 
-def _entries(config: pytest.Config) -> list[dict[str, Any]]:
+def _own_entries(config: pytest.Config) -> list[dict[str, Any]]:
+    """This process's entries, serialised with the credentials masked."""
     run = config.stash.get(_RUN, None)
-    own = [entry.to_dict() for entry in run.entries] if run is not None else []
-    return own + config.stash.get(_MERGED, [])
+    return list(run.to_dict()["entries"]) if run is not None else []
+
+
+def _entries(config: pytest.Config) -> list[dict[str, Any]]:
+    from .traffic import SecretRules, mask_run
+
+    # the workers masked theirs with their environment; masked again with this one's
+    entries = _own_entries(config) + config.stash.get(_MERGED, [])
+    return list(mask_run({"entries": entries}, SecretRules.from_environment())["entries"])
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
     workeroutput = getattr(config, "workeroutput", None)
     if workeroutput is not None:  # a pytest-xdist worker: the controller reports
-        run = config.stash.get(_RUN, None)
-        workeroutput["tendlc"] = json.dumps(
-            [entry.to_dict() for entry in run.entries] if run is not None else []
-        )
+        workeroutput["tendlc"] = json.dumps(_own_entries(config))
         return
     path = config.getoption("--tendlc-report")
     entries = _entries(config)

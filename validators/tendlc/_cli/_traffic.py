@@ -63,7 +63,7 @@ def cassettes_check(paths: tuple[str, ...], output: str) -> None:
                 for entry in entries:
                     if entry.result is not None and entry.result.findings:
                         click.echo(f"{entry.name}: {'ok' if entry.valid else 'FAIL'}")
-                        for line in result_lines(entry.result):
+                        for line in result_lines(entry.result, rules):
                             click.echo(f"  {line}")
             advance()
     summary = Summary.of(entry.to_dict() for entry in run.entries)
@@ -123,7 +123,8 @@ def _write_reports(
     multiple=True,
     metavar="RULE[:OPERATIONS][=VALUE]",
     help="Drift on purpose: drop-required-field, undocumented-field, wrong-status, "
-    "wrong-root, slow, 429-storm (repeatable).",
+    "wrong-root, slow, 429-storm, for OPERATIONS (an operation id or a glob of ids; "
+    "default all) (repeatable).",
 )
 @click.option(
     "--seed",
@@ -285,17 +286,20 @@ def conform(
 def _print_run(run: Any) -> None:
     from ..cassettes import result_lines
 
+    def echo(line: str) -> None:
+        click.echo(run.rules.mask(line))
+
     for entry in run.entries:
         if entry.result is None:
             mark = "skip" if entry.status == "skipped" else "FAIL"
-            click.echo(f"{mark} {entry.name}: {entry.note}")
+            echo(f"{mark} {entry.name}: {entry.note}")
             continue
         mark = "ok  " if entry.valid else "FAIL"
         note = f" ({entry.note})" if entry.note else ""
-        click.echo(f"{mark} {entry.name}{note}")
+        echo(f"{mark} {entry.name}{note}")
         if entry.result.findings:
-            for line in result_lines(entry.result)[1:]:
-                click.echo(f"     {line}")
+            for line in result_lines(entry.result, run.rules)[1:]:
+                echo(f"     {line}")
     summary = run.summary()
     click.echo(
         f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "
@@ -306,8 +310,14 @@ def _print_run(run: Any) -> None:
 
 @main.command()
 @click.option("--upstream", required=True, help="Where every request is forwarded.")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8080, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8080,
+    show_default=True,
+    help="0: a free port (the address it listens on is printed).",
+)
 @click.option("--record", type=click.Path(file_okay=False), help="Record scrubbed cassettes.")
 @_report_options
 def proxy(
@@ -323,22 +333,31 @@ def proxy(
     """Forward to UPSTREAM, checking every exchange against the contracts.
 
     The application sees the upstream's answers unchanged; the reports are written when the
-    proxy stops (Ctrl-C). Exit status: 0 every exchange conformed, 1 otherwise.
+    proxy stops (Ctrl-C, SIGINT or SIGTERM). The credentials of the environment variables
+    (BANDWIDTH_USERNAME, BANDWIDTH_PASSWORD, BANDWIDTH_ACCOUNT_ID, VONAGE_API_KEY,
+    VONAGE_API_SECRET) are masked in every line it prints and in the reports. Exit status: 0
+    every exchange conformed, 1 otherwise, 2 usage errors (a bad upstream or configuration,
+    an address it cannot listen on).
     """
+    from .._config import ConfigError, load_config
     from .._errors import InvalidArgument
     from ..proxy import ProxyState, create_proxy_app
-
-    def show(result: Any) -> None:
-        mark = "ok  " if result.valid else "FAIL"
-        click.echo(f"{mark} {result.describe()} ({result.operation or 'unmatched'})", err=True)
-
-    from .._config import load_config
     from ..traffic import Placeholders
 
-    project = load_config()
+    try:
+        project = load_config()
+    except ConfigError as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
     placeholders = Placeholders.from_environment(
         path_parameters=project.record_path_parameters, values=project.record_values
     )
+
+    def show(result: Any) -> None:
+        mark = "ok  " if result.valid else "FAIL"
+        line = f"{mark} {result.describe(state.rules)} ({result.operation or 'unmatched'})"
+        click.echo(state.rules.mask(line), err=True)
+
     try:
         state = ProxyState(
             upstream,
@@ -348,10 +367,93 @@ def proxy(
         )
     except InvalidArgument as exc:
         raise click.UsageError(str(exc)) from None
-    import uvicorn
-
-    click.echo(f"tendlc proxy on http://{host}:{port} -> {state.run.context['upstream']}", err=True)
-    uvicorn.run(create_proxy_app(state), host=host, port=port, log_level="warning")
+    listener = _listen(host, port)
+    click.echo(f"tendlc proxy on {_address(listener)} -> {state.run.context['upstream']}", err=True)
+    _serve(create_proxy_app(state), listener, state.rules)
     _print_run(state.run)
     _write_reports(state.run, junit_xml, json_report, markdown, html)
     sys.exit(EXIT_VALID if state.run.summary().conforms else EXIT_INVALID)
+
+
+def _listen(host: str, port: int) -> Any:
+    """A socket listening on host:port (0: a free port); a usage error (exit 2) when the
+    address cannot be had (in use, not this machine's, not an address)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except (OSError, UnicodeError) as exc:
+        click.echo(f"tendlc: cannot listen on {host!r}: {_reason(exc)}", err=True)
+        sys.exit(EXIT_USAGE)
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        listener.listen(2048)  # from here on connections wait for the server: none is refused
+    except OSError as exc:
+        listener.close()
+        click.echo(f"tendlc: cannot listen on {host}:{port}: {_reason(exc)}", err=True)
+        sys.exit(EXIT_USAGE)
+    return listener
+
+
+def _reason(exc: BaseException) -> str:
+    return str(getattr(exc, "strerror", None) or exc) or type(exc).__name__
+
+
+def _address(listener: Any) -> str:
+    host, port = listener.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _serve(app: Any, listener: Any, rules: Any) -> None:
+    """Serve on the listener until SIGINT or SIGTERM, then return (so that the reports are
+    written); uvicorn's own log lines are masked with ``rules`` too."""
+    import logging
+    import signal
+    import threading
+
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level="warning", access_log=False)  # configures logging
+    masking = _MaskingFilter(rules)
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio"):
+        logging.getLogger(name).addFilter(masking)
+    server = uvicorn.Server(config)
+    # uvicorn raises the signal that stopped it again once it has shut down: SIGTERM's default
+    # action would end the process before the reports are written, so it is caught here.
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda *_: None) if main_thread else None
+    try:
+        server.run(sockets=[listener])
+    except KeyboardInterrupt:  # the SIGINT raised again: the proxy stops, as asked
+        pass
+    finally:
+        if main_thread and previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio"):
+            logging.getLogger(name).removeFilter(masking)
+        listener.close()
+
+
+class _MaskingFilter:
+    """A logging filter that masks the credentials the rules know in a record's message,
+    arguments and traceback."""
+
+    def __init__(self, rules: Any) -> None:
+        self.rules = rules
+
+    def filter(self, record: Any) -> bool:
+        import logging
+
+        if isinstance(record.msg, str):
+            record.msg = self.rules.mask(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self.rules.mask(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.rules.mask(logging.Formatter().formatException(record.exc_info))
+        return True

@@ -133,9 +133,14 @@ def run_conformance(
     from ..traffic import known_credentials
 
     credentials, account = credentials_of(options.provider, environ)
-    rules = SecretRules().with_values({*credentials, *known_credentials(environ)})
+    # the credentials of this run, whatever mapping they came from, and the environment's:
+    # masked in the run's reports, its messages and its recordings
+    rules = SecretRules.from_environment(environ, {*credentials, account}).with_values(
+        known_credentials()
+    )
     run = Run(
         kind="conform",
+        rules=rules,
         context={
             "provider": options.provider,
             "base_url": mask_url(options.url, rules),

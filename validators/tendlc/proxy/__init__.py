@@ -26,7 +26,6 @@ from ..traffic import (
     Run,
     SecretRules,
     check,
-    known_credentials,
     mask_url,
     scrub,
 )
@@ -70,8 +69,13 @@ class ProxyState:
         self.record = record
         self.on_result = on_result
         self.placeholders = placeholders or Placeholders.from_environment()
-        self.rules = SecretRules().with_values(known_credentials())
-        self.run = Run(kind="proxy", context={"upstream": mask_url(self.upstream, self.rules)})
+        #: the environment's credentials: masked in the run's reports and in recordings
+        self.rules = SecretRules.from_environment()
+        self.run = Run(
+            kind="proxy",
+            context={"upstream": mask_url(self.upstream, self.rules)},
+            rules=self.rules,
+        )
         self._lock = threading.Lock()
         self._count = 0
 

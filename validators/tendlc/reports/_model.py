@@ -1,8 +1,10 @@
 """What every report writer reads: a run grouped by operation, with its verdicts.
 
 A writer never looks at an :class:`~tendlc.traffic.Exchange` (headers and bodies stay out of
-reports); it reads the run as :meth:`Run.to_dict` serialises it (URLs already masked), so a run
-in memory and a run merged from several processes (pytest-xdist workers) report alike.
+reports); it reads the run as :meth:`Run.to_dict` serialises it (credentials already masked),
+so a run in memory and a run merged from several processes (pytest-xdist workers) report
+alike. Whatever it is given, :func:`view` masks it once more with the credentials of the
+environment (:func:`~tendlc.traffic.mask_run`), so that no report shows one.
 
 Grouping: an entry with an exchange belongs to the exchange's operation, or to the
 ``unmatched`` group when the exchange matched none. An entry without an exchange (a probe that
@@ -29,7 +31,7 @@ from functools import cache
 from typing import Any, Literal, TypeAlias
 
 from .._catalog import get_operation, operations
-from ..traffic import Run, Summary, mask_url
+from ..traffic import Run, SecretRules, Summary, mask_run
 
 __all__ = [
     "NOT_RUN",
@@ -298,7 +300,7 @@ def view(run: RunLike) -> RunView:
     """The run as writers read it: ``run`` is a :class:`Run` or what :meth:`Run.to_dict`
     gives (``kind`` and ``entries``; ``started``, ``finished`` and ``context`` when known).
     The summary is always recomputed from the entries with :meth:`Summary.of`."""
-    data: Mapping[str, Any] = run.to_dict() if isinstance(run, Run) else run
+    data = mask_run(run.to_dict() if isinstance(run, Run) else run, SecretRules.from_environment())
     raw_entries = [dict(e) for e in data.get("entries") or ()]
     ids = _catalog_ids()
     entries = tuple(_entry(index, raw, ids) for index, raw in enumerate(raw_entries))
@@ -306,7 +308,7 @@ def view(run: RunLike) -> RunView:
         kind=str(data.get("kind") or "run"),
         started=_time(data.get("started")),
         finished=_time(data.get("finished")),
-        context=_masked(dict(data.get("context") or {})),
+        context=dict(data.get("context") or {}),
         summary=Summary.of(raw_entries),
         entries=entries,
         groups=_groups(entries),
@@ -389,17 +391,6 @@ def _time(value: Any) -> datetime | None:
     else:
         return None
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
-
-
-def _masked(value: Any) -> Any:
-    """The context with credentials masked in any URL it holds (it should hold none)."""
-    if isinstance(value, str):
-        return mask_url(value) if value.startswith(("http://", "https://")) else value
-    if isinstance(value, Mapping):
-        return {str(k): _masked(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_masked(v) for v in value]
-    return value
 
 
 def _as_text(value: Any) -> str:

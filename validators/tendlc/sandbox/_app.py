@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse
 from starlette.responses import Response as StarletteResponse
 from starlette.routing import Route
 
+from .._errors import InvalidArgument
 from .._parsing import DEFAULT_LIMITS
 from ..traffic import Headers
 from ._engine import Sandbox, SandboxConfig
@@ -94,8 +95,17 @@ def create_app(config: SandboxConfig | None = None, sandbox: Sandbox | None = No
         )
 
     async def misbehave(request: Request) -> JSONResponse:
-        rules = json.loads(await request.body() or b"[]")
-        engine.misbehaviour = Misbehaviour.parse(str(rule) for rule in rules)
+        try:
+            rules = json.loads(await request.body() or b"[]")
+        except ValueError:
+            return _refused("the body must be a JSON array of rules (RULE[:OPERATIONS][=VALUE])")
+        if not isinstance(rules, list) or not all(isinstance(rule, str) for rule in rules):
+            return _refused("the body must be a JSON array of rules (RULE[:OPERATIONS][=VALUE])")
+        try:
+            parsed = Misbehaviour.parse(rules)
+        except InvalidArgument as exc:
+            return _refused(str(exc), list(exc.suggestions))
+        engine.misbehaviour = parsed  # the rules in force change only when all are valid
         return JSONResponse({"rules": [rule.name for rule in engine.misbehaviour.rules]})
 
     async def seed(request: Request) -> JSONResponse:
@@ -117,6 +127,14 @@ def create_app(config: SandboxConfig | None = None, sandbox: Sandbox | None = No
     app = Starlette(routes=routes)
     app.state.sandbox = engine
     return app
+
+
+def _refused(message: str, suggestions: list[str] | None = None) -> JSONResponse:
+    """A request to the sandbox's administration it cannot honour: 400, and why."""
+    body: dict[str, Any] = {"error": message}
+    if suggestions:
+        body["suggestions"] = suggestions
+    return JSONResponse(body, status_code=400)
 
 
 def seed_file(path: str) -> list[Mapping[str, Any]]:

@@ -1,5 +1,6 @@
 """Named ways for the sandbox to drift from the documentation, so that drift detection is
-tested for real: ``--misbehave RULE[:OPERATION_GLOB][=VALUE]``.
+tested for real: ``--misbehave RULE[:OPERATION_GLOB][=VALUE]``. An operation id that is not
+in the catalog, or a glob that matches none, is refused with the nearest ids.
 
 =====================  ===========================================================
 rule                   what the sandbox does to a successful answer
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import json
+import math
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,8 +30,16 @@ from typing import Any
 
 from lxml import etree
 
-from .._catalog import Operation, delete_field, element_children, element_path, json_pointer
-from .._errors import InvalidArgument
+from .._catalog import (
+    Operation,
+    delete_field,
+    element_children,
+    element_path,
+    get_operation,
+    json_pointer,
+)
+from .._catalog import operations as catalog_operations
+from .._errors import InvalidArgument, UnknownOperationError
 from .._parsing import ParseError, parse_json, parse_xml
 from .._validation import validate
 from ..traffic import Headers, Response
@@ -60,6 +70,10 @@ class Rule:
 
     @classmethod
     def parse(cls, text: str) -> Rule:
+        """``RULE[:OPERATIONS][=VALUE]``; OPERATIONS is an operation id or a glob of ids
+        (``bandwidth.tnOptions.*``). A rule, an operation or a value that cannot be honoured
+        is an :class:`InvalidArgument` naming the valid choices (``suggestions``: the
+        nearest operation ids): a drift that would silently never happen is refused."""
         head, _, value = text.partition("=")
         name, _, operations = head.partition(":")
         if name not in RULES:
@@ -68,7 +82,33 @@ class Rule:
             number = float(value) if value else None
         except ValueError:
             raise InvalidArgument(f"{text!r}: the value after = must be a number") from None
-        return cls(name, operations or "*", number)
+        if number is not None and not (math.isfinite(number) and number >= 0):
+            raise InvalidArgument(f"{text!r}: the value after = must be a number from 0 up")
+        operations = operations or "*"
+        _check_operations(text, operations)
+        return cls(name, operations, number)
+
+
+def _check_operations(text: str, operations: str) -> None:
+    """Raise unless ``operations`` names a catalog operation or is a glob matching one."""
+    ids = [operation.id for operation in catalog_operations()]
+    if not any(char in operations for char in "*?["):
+        try:
+            get_operation(operations)
+        except UnknownOperationError as exc:
+            error = InvalidArgument(f"{text!r}: {exc}")
+            error.suggestions = tuple(exc.suggestions)
+            raise error from None
+        return
+    if any(fnmatch.fnmatchcase(operation_id, operations) for operation_id in ids):
+        return
+    suggestions = UnknownOperationError(operations, ids).suggestions
+    hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+    error = InvalidArgument(
+        f"{text!r}: {operations!r} matches no operation{hint} (`tendlc operations` lists all)"
+    )
+    error.suggestions = tuple(suggestions)
+    raise error
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,9 @@ An :class:`Exchange` is built from httpx, requests, a vcrpy interaction or ASGI;
 :func:`check` finds its operation (whatever host and prefix the URL has) and validates the
 request (path, query, body) and the response (status, body) into one
 :class:`ExchangeResult`; :func:`capture` and :class:`CheckingTransport` see the traffic of
-code that was not written for it; :func:`scrub` removes credentials before a recording.
+code that was not written for it; :func:`scrub` removes credentials before a recording,
+:meth:`SecretRules.mask` (and :func:`mask_run` for a serialised run) before a report or a
+log line.
 """
 
 from ._capture import AsyncCheckingTransport, CheckingTransport, Sink, capture
@@ -21,7 +23,7 @@ from ._check import CHECKS, Direction, ExchangeResult, Finding, check
 from ._exchange import Exchange, Headers, Request, Response
 from ._limits import Limiter, arrivals_within_limits
 from ._router import Match, Router, default_router
-from ._run import Run, RunEntry, Summary
+from ._run import Run, RunEntry, Summary, mask_run
 from ._secrets import (
     CREDENTIAL_VARIABLES,
     Placeholders,
@@ -61,6 +63,7 @@ __all__ = [
     "default_router",
     "find_secrets",
     "known_credentials",
+    "mask_run",
     "mask_url",
     "scrub",
 ]

@@ -18,7 +18,7 @@ from .._parsing import ParseError, parse_xml
 from .._validation import Issue, Report, clock, validate
 from ._exchange import Exchange
 from ._router import Match, Router, default_router
-from ._secrets import mask_url
+from ._secrets import SecretRules, mask_url
 
 __all__ = ["CHECKS", "Direction", "ExchangeResult", "Finding", "check"]
 
@@ -85,12 +85,13 @@ class ExchangeResult:
     def response(self) -> Report:
         return self.report("response")
 
-    def describe(self) -> str:
-        """``POST https://…/brands (masked) → 201``: the exchange in one line, secrets masked."""
+    def describe(self, rules: SecretRules | None = None) -> str:
+        """``POST https://…/brands (masked) → 201``: the exchange in one line, secrets masked
+        (and the credential values ``rules`` know, such as an account id in the path)."""
         response = self.exchange.response
         status = f" → {response.status}" if response is not None else " → no response"
         request = self.exchange.request
-        return f"{request.method} {mask_url(request.url)}{status}"
+        return f"{request.method} {mask_url(request.url, rules)}{status}"
 
     def to_dict(self) -> dict[str, Any]:
         response = self.exchange.response

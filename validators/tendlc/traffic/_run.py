@@ -1,5 +1,10 @@
 """One run model for every way traffic is checked: a pytest session, a conformance run, a
-proxy session, a cassette directory. Every report writer reads this, nothing else."""
+proxy session, a cassette directory. Every report writer reads this, nothing else.
+
+A run serialised (:meth:`Run.to_dict`) carries no credential: :func:`mask_run` masks every
+text of it with the run's :class:`SecretRules`, which know the credentials of the environment
+(and those of a conformance run, whatever mapping they came from).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from typing import Any, Literal
 
 from .._catalog import operations
 from ._check import ExchangeResult
+from ._secrets import SecretRules
 
-__all__ = ["Run", "RunEntry", "Summary"]
+__all__ = ["Run", "RunEntry", "Summary", "mask_run"]
 
 EntryStatus = Literal["checked", "skipped", "failed"]
 
@@ -135,6 +141,10 @@ class Run:
     finished: datetime | None = None
     #: what the run was pointed at (base URL, provider, options); never credentials
     context: dict[str, Any] = field(default_factory=dict)
+    #: what is masked when the run is serialised (by default the environment's credentials)
+    rules: SecretRules = field(
+        default_factory=SecretRules.from_environment, repr=False, compare=False
+    )
 
     def add(self, name: str, result: ExchangeResult) -> RunEntry:
         entry = RunEntry(name, result)
@@ -152,11 +162,63 @@ class Run:
         return Summary.of(entry.to_dict() for entry in self.entries)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """The run as reports and tools read it, every credential the rules know masked."""
+        entries = [entry.to_dict() for entry in self.entries]
+        data = {
             "kind": self.kind,
             "started": self.started.isoformat(),
             "finished": None if self.finished is None else self.finished.isoformat(),
             "context": dict(self.context),
-            "summary": self.summary().to_dict(),
-            "entries": [entry.to_dict() for entry in self.entries],
+            "summary": Summary.of(entries).to_dict(),
+            "entries": entries,
         }
+        return mask_run(data, self.rules)
+
+
+#: the texts of a serialised entry and of its exchange's findings: what people read, and
+#: where a credential could hide (an entry named after a URL path, a note quoting an answer).
+#: Verdicts, severities, rules and operation ids are left as they are, so that masking never
+#: changes what a run says.
+_ENTRY_TEXTS = ("name", "note")
+_EXCHANGE_TEXTS = ("url",)
+_FINDING_TEXTS = ("path", "message", "location", "expected")
+
+
+def mask_run(data: Mapping[str, Any], rules: SecretRules) -> dict[str, Any]:
+    """A copy of a serialised run (:meth:`Run.to_dict`, or one merged from several processes)
+    with every credential the rules know masked in its context and in the texts of its
+    entries (see :meth:`SecretRules.mask`); a run already masked is unchanged. Any mapping is
+    taken: what is not where a run keeps it is copied as it is."""
+    masked = dict(data)
+    if isinstance(data.get("context"), Mapping):
+        masked["context"] = rules.mask_all(data["context"])
+    entries = data.get("entries")
+    if isinstance(entries, list | tuple):
+        masked["entries"] = [
+            _mask_entry(e, rules) if isinstance(e, Mapping) else e for e in entries
+        ]
+    return masked
+
+
+def _mask_entry(entry: Mapping[str, Any], rules: SecretRules) -> dict[str, Any]:
+    masked = _mask_texts(entry, _ENTRY_TEXTS, rules)
+    exchange = entry.get("exchange")
+    if isinstance(exchange, Mapping):
+        masked["exchange"] = _mask_texts(exchange, _EXCHANGE_TEXTS, rules)
+        findings = exchange.get("findings")
+        if isinstance(findings, list | tuple):
+            masked["exchange"]["findings"] = [
+                _mask_texts(f, _FINDING_TEXTS, rules) if isinstance(f, Mapping) else f
+                for f in findings
+            ]
+    return masked
+
+
+def _mask_texts(
+    data: Mapping[str, Any], keys: tuple[str, ...], rules: SecretRules
+) -> dict[str, Any]:
+    masked = dict(data)
+    for key in keys:
+        if key in masked:
+            masked[key] = rules.mask_all(masked[key])
+    return masked

@@ -3,6 +3,11 @@
 What counts as secret is data (:class:`SecretRules`): header names, query parameter names,
 JSON keys and XML element names, plus any literal values known to be credentials (the ones
 in the environment that conform and recording use). Nothing here decides by provider.
+
+:meth:`SecretRules.mask` is the one way text meant for people or tools (a report, a log line)
+loses its credentials: URLs in it lose their user part and credential parameters, and every
+known credential value (the Bandwidth account id of every URL path, a username, a password,
+an API key or secret, their Basic encodings) becomes ``***``.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from ._exchange import Exchange, Headers, Request, Response
 
@@ -46,6 +52,11 @@ _PLACEHOLDER = re.compile(
 )
 _BASIC = re.compile(r"\bBasic\s+([A-Za-z0-9+/=]{8,})")
 _BEARER = re.compile(r"\bBearer\s+([A-Za-z0-9._~+/=-]{8,})")
+#: a URL inside free text (a message, a note)
+_URL_IN_TEXT = re.compile(r"\bhttps?://[^\s\"'<>`]+", re.IGNORECASE)
+_USERINFO = re.compile(r"//[^/?#@\s]*@")
+#: values shorter than this are not masked in text (they would mask ordinary words)
+MIN_SECRET = 4
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,51 @@ class SecretRules:
     values: frozenset[str] = frozenset()
 
     def with_values(self, values: Iterable[str]) -> SecretRules:
-        return replace(self, values=self.values | {v for v in values if len(v) >= 4})
+        """These rules, with more literal credential values (and the forms they take in a URL:
+        percent-encoded, form-encoded); values shorter than four characters are ignored."""
+        found = set()
+        for value in values:
+            if len(value) < MIN_SECRET:
+                continue
+            found.update({value, quote(value, safe=""), quote_plus(value, safe="")})
+        return replace(self, values=self.values | frozenset(found))
+
+    @classmethod
+    def from_environment(
+        cls, environ: Mapping[str, str] | None = None, values: Iterable[str] = ()
+    ) -> SecretRules:
+        """The default rules with the credential values of the environment
+        (:data:`CREDENTIAL_VARIABLES`, and their Basic encodings) and any others given."""
+        return cls().with_values({*known_credentials(environ), *values})
+
+    def mask(self, text: str) -> str:
+        """The text with every credential masked: each URL in it as :func:`mask_url` masks
+        it, then every known credential value replaced by ``***`` wherever it occurs."""
+        if "://" in text:
+            text = _URL_IN_TEXT.sub(lambda match: mask_url(match.group(), self), text)
+        return self._replace_values(text)
+
+    def mask_all(self, value: Any) -> Any:
+        """A copy of a JSON-like value (mappings, lists, strings) with every string masked."""
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, Mapping):
+            return {self.mask(str(k)): self.mask_all(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.mask_all(v) for v in value]
+        return value
+
+    def _replace_values(self, text: str) -> str:
+        # longer values first, so that a value inside another is not masked half-way
+        for value in _longest_first(self.values):
+            if value in text:
+                text = text.replace(value, MASK)
+        return text
+
+
+@lru_cache(maxsize=64)
+def _longest_first(values: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(values, key=lambda value: (-len(value), value)))
 
 
 def known_credentials(environ: Mapping[str, str] | None = None) -> set[str]:
@@ -190,9 +245,13 @@ def _body_suspects(where: str, body: bytes, rules: SecretRules) -> Iterator[Susp
 
 
 def mask_url(url: str, rules: SecretRules | None = None) -> str:
-    """The URL with credentials in its user part and query replaced by ``***``."""
+    """The URL with credentials in its user part and query, and every known credential value
+    (an account id in the path, say), replaced by ``***``."""
     rules = rules or SecretRules()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # not a URL after all (an unclosed IPv6 bracket): mask it as text
+        return rules._replace_values(_USERINFO.sub(f"//{MASK}@", url))
     netloc = parts.netloc
     if "@" in netloc:
         netloc = f"{MASK}@{netloc.rsplit('@', 1)[1]}"
@@ -208,9 +267,7 @@ def mask_url(url: str, rules: SecretRules | None = None) -> str:
     else:
         query = parts.query
     masked = urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-    for value in rules.values:
-        masked = masked.replace(value, MASK)
-    return masked
+    return rules._replace_values(masked)
 
 
 # -- scrubbing ------------------------------------------------------------------------------
