@@ -1,15 +1,20 @@
 """Conformance runs against a real sandbox on a loopback port, and the validating proxy."""
 
 import base64
+import logging
 import socket
 import threading
+from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
 from click.testing import CliRunner
 
 import tendlc
+from hostile_corpus import hostile_payloads, large_payloads
 from tendlc._catalog import rate_limits
+from tendlc._parsing import DEFAULT_LIMITS
 from tendlc.cli import main
 from tendlc.conform import ConformOptions, probes, run_conformance
 from tendlc.proxy import ProxyState, create_proxy_app
@@ -337,53 +342,115 @@ def test_the_proxy_forwards_only_to_its_upstream(proxied):
 
 # -- hostile input never breaks the sandbox or the proxy -------------------------------------------
 
-HOSTILE = [
-    (
-        "xxe",
-        b'<?xml version="1.0"?><!DOCTYPE b [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-        b"<Brand>&x;</Brand>",
-    ),
-    (
-        "billion laughs",
-        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
-        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Brand>&b;</Brand>',
-    ),
-    ("deep xml", b"<Brand>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</Brand>"),
-    ("deep json", b"[" * 100_000 + b"]" * 100_000),
-    ("invalid utf-8", b"<Brand><City>\xff\xfe\xfa</City></Brand>"),
-    ("utf-16 json", '{"entity_type": "GOVERNMENT"}'.encode("utf-16")),
-    ("nul bytes", b'{"a":"\x00"}'),
-    ("lying declaration", b'<?xml version="1.0" encoding="UTF-16"?><Brand/>'),
-    ("100 MB", b"<Brand>" + b"a" * (100 * 1024 * 1024) + b"</Brand>"),
-]
+BANDWIDTH_PATH = "/api/accounts/9900000/campaignManagement/10dlc"
+LIMIT = DEFAULT_LIMITS.max_bytes
+# the validator's hostile-input corpus (tests/test_hostile_input.py), the large bodies made
+# only when their case runs
+HOSTILE = dict(hostile_payloads())
+LARGE = large_payloads()
+HOSTILE_TARGETS = (
+    ("bandwidth.brands.create", f"{BANDWIDTH_PATH}/brands", "application/xml"),
+    ("vonage.brands.create", "/v1/10dlc/brands", "application/json"),
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_servers():
+    """One sandbox and a proxy before it for every hostile case, so that each case also shows
+    that the cases before it left both answering (no rate limits: the corpus is more than a
+    burst)."""
+    sandbox = serve_in_thread(create_app(SandboxConfig(rate_limits=False)))
+    state = ProxyState(sandbox)
+    proxy = serve_in_thread(create_proxy_app(state))
+    yield sandbox, proxy, state
+    proxy.stop()
+    sandbox.stop()
+
+
+class _Collected(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture
+def server_errors():
+    """What the servers log as errors meanwhile (uvicorn logs an exception in the application
+    there, with its traceback, whatever it answered)."""
+    handler = _Collected()
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(handler)
+    yield handler.records
+    logger.removeHandler(handler)
+
+
+def _refusal(response):
+    """The message of a documented error body: Bandwidth's Description, Vonage's detail."""
+    if "xml" in response.headers["content-type"]:
+        return ElementTree.fromstring(response.content).findtext(".//Description")
+    return response.json()["detail"]
+
+
+def _still_answering(client, sandbox, proxy):
+    brand = (
+        Path(__file__).parent.parent / "examples/bandwidth/brands.create.request.xml"
+    ).read_bytes()
+    for base in (sandbox, proxy):
+        assert httpx.get(f"{sandbox}/_sandbox/health").json()["status"] == "ok"
+        made = client.post(
+            f"{base}{BANDWIDTH_PATH}/brands",
+            content=brand,
+            headers={"Content-Type": "application/xml"},
+        )
+        assert made.status_code == 201, made.text[:200]
+        assert client.get(f"{base}/v1/10dlc/account").status_code == 200
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "body"), HOSTILE, ids=[name for name, _ in HOSTILE])
+@pytest.mark.parametrize("name", [*HOSTILE, *LARGE])
 def test_hostile_bodies_get_the_documented_error_from_the_sandbox_and_through_the_proxy(
-    proxied, name, body
+    hostile_servers, server_errors, name
 ):
-    sandbox, proxy, state = proxied
-    targets = [
-        (f"{BANDWIDTH_PATH}/brands", "application/xml"),
-        ("/v1/10dlc/brands", "application/json"),
-    ]
+    sandbox, proxy, state = hostile_servers
+    payload = HOSTILE[name] if name in HOSTILE else LARGE[name]()
+    body = payload.encode("utf-8") if isinstance(payload, str) else payload
     with httpx.Client(auth=("u", "p"), timeout=60) as client:
-        for base in (sandbox, proxy):
-            for path, media in targets:
+        for operation, path, media in HOSTILE_TARGETS:
+            verdict = tendlc.validate(operation, body, media_type=media)
+            first = verdict.errors[0]
+            said = " ".join(f"{first.path or '/'}: {first.message}".split())[:500]
+            for base in (sandbox, proxy):
+                seen = len(state.run.results)
                 response = client.post(
                     f"{base}{path}", content=body, headers={"Content-Type": media}
                 )
-                assert response.status_code == 400, (base, path, response.text[:200])
-                operation = (
-                    "bandwidth.brands.create" if "accounts" in path else "vonage.brands.create"
+                where = (name, "proxy" if base == proxy else "sandbox", operation)
+                assert response.status_code == 400, (*where, response.text[:200])
+                assert b"Traceback" not in response.content, where
+                answer = tendlc.validate(
+                    operation,
+                    response.content,
+                    part="response",
+                    status=400,
+                    media_type=response.headers["content-type"],
                 )
-                report = tendlc.validate(operation, response.content, part="response", status=400)
-                assert report.valid, [str(i) for i in report.issues]
-    assert all(r.operation for r in state.run.results)
-
-
-BANDWIDTH_PATH = "/api/accounts/9900000/campaignManagement/10dlc"
+                assert answer.valid, (*where, [str(i) for i in answer.issues])
+                # the refusal says what the validator says of the same body
+                if len(body) > LIMIT:  # refused unread, by its size alone
+                    assert first.rule == "parse" and f"{LIMIT:,}" in first.message
+                    assert f"larger than {LIMIT:,} bytes" in _refusal(response), where
+                else:
+                    assert _refusal(response).startswith(said), (*where, _refusal(response))
+                if base == proxy:  # and the proxy reports the request as the validator does
+                    (result,) = state.run.results[seen:]
+                    assert result.operation == operation
+                    assert result.request.errors == verdict.errors, where
+                    assert not result.response.issues, where
+        _still_answering(client, sandbox, proxy)
+    assert server_errors == []
 
 
 def test_the_sandbox_passes_schemathesis_with_the_vonage_contract():
