@@ -1,9 +1,12 @@
 """Conformance runs against a real sandbox on a loopback port, and the validating proxy."""
 
 import base64
+import gzip
 import logging
 import socket
 import threading
+import tracemalloc
+import zlib
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -450,6 +453,106 @@ def test_hostile_bodies_get_the_documented_error_from_the_sandbox_and_through_th
                     assert result.request.errors == verdict.errors, where
                     assert not result.response.issues, where
         _still_answering(client, sandbox, proxy)
+    assert server_errors == []
+
+
+def _gzip_bomb(size):
+    """A gzip body of ``size`` zero bytes (a multiple of 16 MiB) in about a thousandth of
+    that: one member repeated, as gzip allows."""
+    member = gzip.compress(b"\0" * (16 << 20))
+    return member * (size // (16 << 20))
+
+
+BOMB = 1 << 30  # 1 GiB inflated, 1 MiB sent
+
+
+def test_a_gzip_bomb_request_is_refused_without_being_inflated(hostile_servers, server_errors):
+    # The sandbox and the proxy take a request body as it comes: the contracts document no
+    # compressed requests, so a gzip body is refused as not the XML it is declared to be.
+    sandbox, proxy, state = hostile_servers
+    bomb = _gzip_bomb(BOMB)
+    verdict = tendlc.validate("bandwidth.brands.create", bomb, media_type="application/xml")
+    headers = {"Content-Type": "application/xml", "Content-Encoding": "gzip"}
+    with httpx.Client(auth=("u", "p"), timeout=60) as client:
+        tracemalloc.start()
+        try:
+            for base in (sandbox, proxy):
+                response = client.post(
+                    f"{base}{BANDWIDTH_PATH}/brands", content=bomb, headers=headers
+                )
+                assert response.status_code == 400
+                assert tendlc.validate(
+                    "bandwidth.brands.create", response.content, part="response", status=400
+                ).valid
+                assert verdict.errors[0].message in _refusal(response)
+            # the proxy's check of the request is the validator's of the bytes sent
+            assert state.run.results[-1].request.errors == verdict.errors
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 64 << 20, f"{peak >> 20} MiB"
+        _still_answering(client, sandbox, proxy)
+    assert server_errors == []
+
+
+def _deflate_bomb(size):
+    compressor = zlib.compressobj(9)
+    chunk = b"\0" * (1 << 20)
+    return b"".join(compressor.compress(chunk) for _ in range(size >> 20)) + compressor.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bomb"),
+    [("gzip", lambda: _gzip_bomb(BOMB)), ("deflate", lambda: _deflate_bomb(64 << 20))],
+    ids=["gzip", "deflate"],
+)
+def test_a_compressed_bomb_from_upstream_is_inflated_only_to_the_size_limit(
+    server_errors, encoding, bomb
+):
+    body = bomb()
+
+    async def upstream_app(scope, receive, send):
+        assert scope["type"] == "http"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/xml"),
+                    (b"content-encoding", encoding.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    upstream = serve_in_thread(upstream_app)
+    state = ProxyState(upstream)
+    proxy = serve_in_thread(create_proxy_app(state))
+    try:
+        tracemalloc.start()
+        try:
+            with httpx.stream(
+                "GET", f"{proxy}{BANDWIDTH_PATH}/brands/B12345", auth=("u", "p")
+            ) as r:
+                passed = b"".join(r.iter_raw())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        again = httpx.get(f"{proxy}{BANDWIDTH_PATH}/brands/B12345", auth=("u", "p"))
+    finally:
+        proxy.stop()
+        upstream.stop()
+    # the client gets the upstream's bytes, compressed as they came
+    assert r.status_code == 200 and r.headers["content-encoding"] == encoding
+    assert passed == body
+    # the check inflated the answer no further than the limit, and refused it for its size
+    assert peak < 64 << 20, f"{peak >> 20} MiB"
+    result = state.run.results[0]
+    assert result.operation == "bandwidth.brands.get"
+    assert [(f.direction, f.issue.rule) for f in result.errors] == [("response", "parse")]
+    assert f"more than the {LIMIT:,} allowed" in result.errors[0].issue.message
+    assert again.status_code == 200  # the proxy keeps answering
     assert server_errors == []
 
 
