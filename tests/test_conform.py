@@ -1,16 +1,24 @@
 """Conformance runs against a real sandbox on a loopback port, and the validating proxy."""
 
 import base64
+import gzip
+import logging
 import re
 import socket
 import threading
+import tracemalloc
+import zlib
+from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
 from click.testing import CliRunner
 
 import tendlc
+from hostile_corpus import hostile_payloads, large_payloads
 from tendlc._catalog import rate_limits
+from tendlc._parsing import DEFAULT_LIMITS
 from tendlc.cli import main
 from tendlc.conform import ConformOptions, probes, run_conformance
 from tendlc.proxy import ProxyState, create_proxy_app
@@ -59,6 +67,14 @@ def test_every_probe_runs_and_conforms_against_the_sandbox(sandbox, provider):
     assert summary.conforms
     exercised = {entry.result.operation for entry in run.entries if entry.result}
     assert exercised == {probe.operation.id for probe in probes(provider)}
+    # each probe runs once what it reads exists: every body checked is a documented success
+    # (a read answered 404 because it ran before the write that makes its record is checked
+    # against the error body only, and drift in its success body is never seen)
+    assert [
+        (e.name, e.result.exchange.response.status)
+        for e in run.entries
+        if e.result.exchange.response.status >= 300
+    ] == []
 
 
 def test_read_only_by_default_writes_only_when_allowed(sandbox):
@@ -101,31 +117,47 @@ def test_429_storms_are_ridden_out_with_retry_after():
     assert [i["rule"] for i in injected] == ["429-storm"] * 3
 
 
-MISBEHAVIOUR = (
-    "undocumented-field:vonage.brands.get",
-    "drop-required-field:vonage.throughputs.get",
-    "wrong-status:vonage.campaigns.termsAndConditions",
-    "wrong-root:vonage.resellers.get",
-)
+MISBEHAVIOUR = {
+    "vonage": (
+        "undocumented-field:vonage.brands.get",
+        "drop-required-field:vonage.throughputs.get",
+        "wrong-status:vonage.campaigns.termsAndConditions",
+        "wrong-root:vonage.resellers.get",
+    ),
+    "bandwidth": (
+        # read only once the run has made the settings: its 200 body is checked
+        "drop-required-field:bandwidth.campaignSettings.get",
+        "undocumented-field:bandwidth.brands.get",
+        "wrong-status:bandwidth.vetting.list",
+        "wrong-root:bandwidth.campaignImports.get",
+    ),
+}
 # what each injected change must be reported as: rule (and the path the injection names)
 REPORTED_AS = {
     "undocumented-field": ("warning", "additionalProperties"),
     "drop-required-field": ("error", "required"),
     "wrong-status": ("error", "status"),
-    "wrong-root": ("error", "type"),
+    "wrong-root": ("error", "type"),  # a JSON body wrapped in an array
 }
+REPORTED_AS_XML = {**REPORTED_AS, "wrong-root": ("error", "root")}  # the root element renamed
 
 
-def test_a_misbehaving_sandbox_is_reported_with_exactly_the_injected_drift():
-    running = serve_in_thread(create_app(SandboxConfig(time_scale=SCALE, misbehave=MISBEHAVIOUR)))
+@pytest.mark.parametrize("provider", ["vonage", "bandwidth"])
+def test_a_misbehaving_sandbox_is_reported_with_exactly_the_injected_drift(provider):
+    table = MISBEHAVIOUR[provider]
+    running = serve_in_thread(create_app(SandboxConfig(time_scale=SCALE, misbehave=table)))
     try:
-        run = _conform("vonage", running)
+        run = _conform(provider, running)
         injected = httpx.get(f"{running}/_sandbox/injected").json()
     finally:
         running.stop()
-    assert {i["rule"] for i in injected} == set(REPORTED_AS)
+    reported_as = REPORTED_AS_XML if provider == "bandwidth" else REPORTED_AS
+    # every rule changed the answer of the operation it names: none went unprobed
+    assert sorted((i["rule"], i["operation"]) for i in injected) == sorted(
+        tuple(rule.split(":")) for rule in table
+    )
     expected = sorted(
-        (i["operation"], *REPORTED_AS[i["rule"]], i["path"] if i["rule"] != "wrong-status" else "")
+        (i["operation"], *reported_as[i["rule"]], i["path"] if i["rule"] != "wrong-status" else "")
         for i in injected
     )
     found = sorted(
@@ -485,53 +517,215 @@ def test_the_proxy_masks_the_log_lines_of_the_server_it_runs():
 
 # -- hostile input never breaks the sandbox or the proxy -------------------------------------------
 
-HOSTILE = [
-    (
-        "xxe",
-        b'<?xml version="1.0"?><!DOCTYPE b [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-        b"<Brand>&x;</Brand>",
-    ),
-    (
-        "billion laughs",
-        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
-        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><Brand>&b;</Brand>',
-    ),
-    ("deep xml", b"<Brand>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</Brand>"),
-    ("deep json", b"[" * 100_000 + b"]" * 100_000),
-    ("invalid utf-8", b"<Brand><City>\xff\xfe\xfa</City></Brand>"),
-    ("utf-16 json", '{"entity_type": "GOVERNMENT"}'.encode("utf-16")),
-    ("nul bytes", b'{"a":"\x00"}'),
-    ("lying declaration", b'<?xml version="1.0" encoding="UTF-16"?><Brand/>'),
-    ("100 MB", b"<Brand>" + b"a" * (100 * 1024 * 1024) + b"</Brand>"),
-]
+BANDWIDTH_PATH = "/api/accounts/9900000/campaignManagement/10dlc"
+LIMIT = DEFAULT_LIMITS.max_bytes
+# the validator's hostile-input corpus (tests/test_hostile_input.py), the large bodies made
+# only when their case runs
+HOSTILE = dict(hostile_payloads())
+LARGE = large_payloads()
+HOSTILE_TARGETS = (
+    ("bandwidth.brands.create", f"{BANDWIDTH_PATH}/brands", "application/xml"),
+    ("vonage.brands.create", "/v1/10dlc/brands", "application/json"),
+)
+
+
+@pytest.fixture(scope="module")
+def hostile_servers():
+    """One sandbox and a proxy before it for every hostile case, so that each case also shows
+    that the cases before it left both answering (no rate limits: the corpus is more than a
+    burst)."""
+    sandbox = serve_in_thread(create_app(SandboxConfig(rate_limits=False)))
+    state = ProxyState(sandbox)
+    proxy = serve_in_thread(create_proxy_app(state))
+    yield sandbox, proxy, state
+    proxy.stop()
+    sandbox.stop()
+
+
+class _Collected(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture
+def server_errors():
+    """What the servers log as errors meanwhile (uvicorn logs an exception in the application
+    there, with its traceback, whatever it answered)."""
+    handler = _Collected()
+    logger = logging.getLogger("uvicorn.error")
+    logger.addHandler(handler)
+    yield handler.records
+    logger.removeHandler(handler)
+
+
+def _refusal(response):
+    """The message of a documented error body: Bandwidth's Description, Vonage's detail."""
+    if "xml" in response.headers["content-type"]:
+        return ElementTree.fromstring(response.content).findtext(".//Description")
+    return response.json()["detail"]
+
+
+def _still_answering(client, sandbox, proxy):
+    brand = (
+        Path(__file__).parent.parent / "examples/bandwidth/brands.create.request.xml"
+    ).read_bytes()
+    for base in (sandbox, proxy):
+        assert httpx.get(f"{sandbox}/_sandbox/health").json()["status"] == "ok"
+        made = client.post(
+            f"{base}{BANDWIDTH_PATH}/brands",
+            content=brand,
+            headers={"Content-Type": "application/xml"},
+        )
+        assert made.status_code == 201, made.text[:200]
+        assert client.get(f"{base}/v1/10dlc/account").status_code == 200
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "body"), HOSTILE, ids=[name for name, _ in HOSTILE])
+@pytest.mark.parametrize("name", [*HOSTILE, *LARGE])
 def test_hostile_bodies_get_the_documented_error_from_the_sandbox_and_through_the_proxy(
-    proxied, name, body
+    hostile_servers, server_errors, name
 ):
-    sandbox, proxy, state = proxied
-    targets = [
-        (f"{BANDWIDTH_PATH}/brands", "application/xml"),
-        ("/v1/10dlc/brands", "application/json"),
-    ]
+    sandbox, proxy, state = hostile_servers
+    payload = HOSTILE[name] if name in HOSTILE else LARGE[name]()
+    body = payload.encode("utf-8") if isinstance(payload, str) else payload
     with httpx.Client(auth=("u", "p"), timeout=60) as client:
-        for base in (sandbox, proxy):
-            for path, media in targets:
+        for operation, path, media in HOSTILE_TARGETS:
+            verdict = tendlc.validate(operation, body, media_type=media)
+            first = verdict.errors[0]
+            said = " ".join(f"{first.path or '/'}: {first.message}".split())[:500]
+            for base in (sandbox, proxy):
+                seen = len(state.run.results)
                 response = client.post(
                     f"{base}{path}", content=body, headers={"Content-Type": media}
                 )
-                assert response.status_code == 400, (base, path, response.text[:200])
-                operation = (
-                    "bandwidth.brands.create" if "accounts" in path else "vonage.brands.create"
+                where = (name, "proxy" if base == proxy else "sandbox", operation)
+                assert response.status_code == 400, (*where, response.text[:200])
+                assert b"Traceback" not in response.content, where
+                answer = tendlc.validate(
+                    operation,
+                    response.content,
+                    part="response",
+                    status=400,
+                    media_type=response.headers["content-type"],
                 )
-                report = tendlc.validate(operation, response.content, part="response", status=400)
-                assert report.valid, [str(i) for i in report.issues]
-    assert all(r.operation for r in state.run.results)
+                assert answer.valid, (*where, [str(i) for i in answer.issues])
+                # the refusal says what the validator says of the same body
+                if len(body) > LIMIT:  # refused unread, by its size alone
+                    assert first.rule == "parse" and f"{LIMIT:,}" in first.message
+                    assert f"larger than {LIMIT:,} bytes" in _refusal(response), where
+                else:
+                    assert _refusal(response).startswith(said), (*where, _refusal(response))
+                if base == proxy:  # and the proxy reports the request as the validator does
+                    (result,) = state.run.results[seen:]
+                    assert result.operation == operation
+                    assert result.request.errors == verdict.errors, where
+                    assert not result.response.issues, where
+        _still_answering(client, sandbox, proxy)
+    assert server_errors == []
 
 
-BANDWIDTH_PATH = "/api/accounts/9900000/campaignManagement/10dlc"
+def _gzip_bomb(size):
+    """A gzip body of ``size`` zero bytes (a multiple of 16 MiB) in about a thousandth of
+    that: one member repeated, as gzip allows."""
+    member = gzip.compress(b"\0" * (16 << 20))
+    return member * (size // (16 << 20))
+
+
+BOMB = 1 << 30  # 1 GiB inflated, 1 MiB sent
+
+
+def test_a_gzip_bomb_request_is_refused_without_being_inflated(hostile_servers, server_errors):
+    # The sandbox and the proxy take a request body as it comes: the contracts document no
+    # compressed requests, so a gzip body is refused as not the XML it is declared to be.
+    sandbox, proxy, state = hostile_servers
+    bomb = _gzip_bomb(BOMB)
+    verdict = tendlc.validate("bandwidth.brands.create", bomb, media_type="application/xml")
+    headers = {"Content-Type": "application/xml", "Content-Encoding": "gzip"}
+    with httpx.Client(auth=("u", "p"), timeout=60) as client:
+        tracemalloc.start()
+        try:
+            for base in (sandbox, proxy):
+                response = client.post(
+                    f"{base}{BANDWIDTH_PATH}/brands", content=bomb, headers=headers
+                )
+                assert response.status_code == 400
+                assert tendlc.validate(
+                    "bandwidth.brands.create", response.content, part="response", status=400
+                ).valid
+                assert verdict.errors[0].message in _refusal(response)
+            # the proxy's check of the request is the validator's of the bytes sent
+            assert state.run.results[-1].request.errors == verdict.errors
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 64 << 20, f"{peak >> 20} MiB"
+        _still_answering(client, sandbox, proxy)
+    assert server_errors == []
+
+
+def _deflate_bomb(size):
+    compressor = zlib.compressobj(9)
+    chunk = b"\0" * (1 << 20)
+    return b"".join(compressor.compress(chunk) for _ in range(size >> 20)) + compressor.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bomb"),
+    [("gzip", lambda: _gzip_bomb(BOMB)), ("deflate", lambda: _deflate_bomb(64 << 20))],
+    ids=["gzip", "deflate"],
+)
+def test_a_compressed_bomb_from_upstream_is_inflated_only_to_the_size_limit(
+    server_errors, encoding, bomb
+):
+    body = bomb()
+
+    async def upstream_app(scope, receive, send):
+        assert scope["type"] == "http"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/xml"),
+                    (b"content-encoding", encoding.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    upstream = serve_in_thread(upstream_app)
+    state = ProxyState(upstream)
+    proxy = serve_in_thread(create_proxy_app(state))
+    try:
+        tracemalloc.start()
+        try:
+            with httpx.stream(
+                "GET", f"{proxy}{BANDWIDTH_PATH}/brands/B12345", auth=("u", "p")
+            ) as r:
+                passed = b"".join(r.iter_raw())
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        again = httpx.get(f"{proxy}{BANDWIDTH_PATH}/brands/B12345", auth=("u", "p"))
+    finally:
+        proxy.stop()
+        upstream.stop()
+    # the client gets the upstream's bytes, compressed as they came
+    assert r.status_code == 200 and r.headers["content-encoding"] == encoding
+    assert passed == body
+    # the check inflated the answer no further than the limit, and refused it for its size
+    assert peak < 64 << 20, f"{peak >> 20} MiB"
+    result = state.run.results[0]
+    assert result.operation == "bandwidth.brands.get"
+    assert [(f.direction, f.issue.rule) for f in result.errors] == [("response", "parse")]
+    assert f"more than the {LIMIT:,} allowed" in result.errors[0].issue.message
+    assert again.status_code == 200  # the proxy keeps answering
+    assert server_errors == []
 
 
 def test_the_sandbox_passes_schemathesis_with_the_vonage_contract():

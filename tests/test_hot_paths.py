@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import tendlc
-import test_hostile_input as hostile
+from hostile_corpus import hostile_payloads
 from tendlc import cassettes
 from tendlc import strategies as tst
 from tendlc._documented import documented_examples
@@ -173,22 +173,8 @@ def test_boundary_cases(group, case):
 
 
 def _hostile_payloads():
-    """The inputs of tests/test_hostile_input.py, taken from its parametrize marks."""
-    found = [body for _, body in hostile.HOSTILE_FILES.values()]
-    for name in dir(hostile):
-        for mark in getattr(getattr(hostile, name), "pytestmark", []):
-            if mark.name != "parametrize":
-                continue
-            names = mark.args[0]
-            names = [n.strip() for n in names.split(",")] if isinstance(names, str) else names
-            if "payload" not in names:
-                continue
-            index = names.index("payload")
-            for values in mark.args[1]:
-                payload = values[index] if len(names) > 1 else values
-                if isinstance(payload, bytes | str):
-                    found.append(payload)
-    return found
+    """The inputs of tests/test_hostile_input.py up to the size limit."""
+    return [payload for _, payload in hostile_payloads()]
 
 
 _BRAND = next(

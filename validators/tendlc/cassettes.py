@@ -6,8 +6,8 @@ directory, checking it against the contracts and for credentials, and writing ne
 'brands.create.201.yaml'
 
 Cassettes are read the way vcrpy writes them (YAML or JSON; bodies as text, ``!!binary`` or
-base64; gzip and deflate bodies decompressed) and written so that vcrpy and
-pytest-recording replay them as they are.
+base64; gzip and deflate bodies decompressed, up to the size limit) and written so that
+vcrpy and pytest-recording replay them as they are.
 """
 
 from __future__ import annotations

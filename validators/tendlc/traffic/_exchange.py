@@ -8,12 +8,13 @@ interactions, ASGI); everything downstream (matching, checks, reports, recording
 from __future__ import annotations
 
 import base64
-import gzip
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+from .._parsing import DEFAULT_LIMITS
 
 __all__ = ["Exchange", "Headers", "Request", "Response"]
 
@@ -286,13 +287,46 @@ def _vcr_text(body: bytes) -> str | bytes:
         return body
 
 
-def _decoded(body: bytes, headers: Headers) -> bytes:
+def _decoded(body: bytes, headers: Headers, limit: int = DEFAULT_LIMITS.max_bytes) -> bytes:
+    """A gzip or deflate body decompressed (one that does not decompress is kept as it is).
+
+    Decompression stops one byte past ``limit``, the size the body checks accept (a
+    multipart upload whose contract states a larger bound aside): a small body that inflates
+    to gigabytes (a decompression bomb) costs no more than that, and the checks refuse what
+    was decompressed as larger than the limit."""
     encoding = (headers.get("content-encoding") or "").lower().strip()
-    try:
-        if encoding in ("gzip", "x-gzip"):
-            return gzip.decompress(body)
-        if encoding == "deflate":
-            return zlib.decompress(body)
-    except (OSError, zlib.error, EOFError):
+    if encoding in ("gzip", "x-gzip"):
+        wbits, members = 16 + zlib.MAX_WBITS, True
+    elif encoding == "deflate":
+        wbits, members = zlib.MAX_WBITS, False
+    else:
         return body
-    return body
+    try:
+        return _inflated(body, wbits, members, limit + 1)
+    except (zlib.error, EOFError):
+        return body
+
+
+def _inflated(data: bytes, wbits: int, members: bool, most: int) -> bytes:
+    """``data`` decompressed, at most ``most`` bytes of it; gzip's members one after another
+    (``members``). A stream that ends early raises EOFError."""
+    out: list[bytes] = []
+    size = 0
+    pending = data
+    while size < most:
+        inflater = zlib.decompressobj(wbits)
+        while size < most:
+            piece = inflater.decompress(pending, most - size)
+            out.append(piece)
+            size += len(piece)
+            pending = inflater.unconsumed_tail
+            if inflater.eof or not (pending or piece):
+                break
+        if size >= most:
+            break
+        if not inflater.eof:
+            raise EOFError("the compressed stream ends before its end marker")
+        pending = inflater.unused_data
+        if not members or not pending:
+            break
+    return b"".join(out)
