@@ -900,3 +900,34 @@ def test_an_operation_nothing_can_be_generated_for_is_a_reason_not_a_traceback()
 
     with pytest.raises(GenerationFailed, match=r"Unsatisfiable|FailedHealthCheck"):
         _cases(_Generated(st.integers().filter(lambda _: False)), "vonage.brands.list", 3)
+
+
+def test_the_conform_and_record_tables_of_the_configuration_are_applied(
+    sandbox, tmp_path, monkeypatch
+):
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.tendlc.conform]\n"
+        f'bandwidth-base-url = "{sandbox}"\n'
+        f"time-scale = {SCALE}\n"
+        "allow-writes = true\n"
+        "[tool.tendlc.record]\n"
+        'path-parameters = {accountId = "ACCOUNT"}\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    outcome = CliRunner().invoke(main, ["conform", "--provider", "bandwidth", "--record", "rec"])
+    assert outcome.exit_code == 0, outcome.output  # the base URL came from the configuration
+    recorded = {p.name: p.read_text() for p in (tmp_path / "rec").rglob("*.yaml")}
+    # allow-writes from the configuration: the probes that create records ran and were kept
+    assert any("method: POST" in text for text in recorded.values()), sorted(recorded)
+    every = "".join(recorded.values())
+    assert "/api/accounts/ACCOUNT/" in every  # the configured placeholder
+    assert ENVIRONMENT["BANDWIDTH_ACCOUNT_ID"] not in every
+
+    read_only = CliRunner().invoke(
+        main, ["conform", "--provider", "bandwidth", "--read-only", "--record", "ro"]
+    )
+    assert read_only.exit_code == 0, read_only.output  # the command line wins
+    kept = "".join(p.read_text() for p in (tmp_path / "ro").rglob("*.yaml"))
+    assert "method: POST" not in kept

@@ -293,18 +293,18 @@ class Placeholders:
         Bandwidth account id, a Vonage API key, which Vonage also uses as account id), and
         those a project configures (``[tool.tendlc.record]``)."""
         environ = os.environ if environ is None else environ
+        parameters = {"accountId": "9900000", **(path_parameters or {})}
         found = {
             environ[name]: placeholder
             for name, placeholder in (
-                ("BANDWIDTH_ACCOUNT_ID", "9900000"),
+                # the account id is a path parameter too: a configured placeholder wins
+                ("BANDWIDTH_ACCOUNT_ID", parameters["accountId"]),
                 ("VONAGE_API_KEY", "abcd1234"),
             )
             if environ.get(name)
         }
         found.update(values or {})
-        return cls(
-            path_parameters={"accountId": "9900000", **(path_parameters or {})}, values=found
-        )
+        return cls(path_parameters=parameters, values=found)
 
 
 def scrub(
