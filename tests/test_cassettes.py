@@ -240,3 +240,23 @@ def test_base64_bodies_are_read_and_checked(tmp_path):
     garbled.write_text(json.dumps(broken))
     outcome = CliRunner().invoke(main, ["cassettes", "check", str(garbled)])
     assert outcome.exit_code == 2 and "interaction 0" in outcome.output, outcome.output
+
+
+def test_ids_the_configuration_scrubs_must_not_be_left_in_a_cassette(tmp_path, monkeypatch):
+    shipped = cassettes.path("vonage", "brands.get.200")
+    text = shipped.read_text(encoding="utf-8")
+    brand_id = cassettes.read_cassette(shipped).exchanges[0].request.url.rsplit("/", 1)[-1]
+    assert len(brand_id) >= 4 and brand_id in text
+    (tmp_path / "cassette.yaml").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    clean = CliRunner().invoke(main, ["cassettes", "check", "cassette.yaml"])
+    assert clean.exit_code == 0, clean.output
+    (tmp_path / "pyproject.toml").write_text(
+        f'[tool.tendlc.record]\nvalues = {{"{brand_id}" = "BRANDID"}}\n'
+    )
+    flagged = CliRunner().invoke(main, ["cassettes", "check", "cassette.yaml"])
+    assert flagged.exit_code == 1, flagged.output
+    assert "[secret]" in flagged.output and brand_id not in flagged.output
+    (tmp_path / "pyproject.toml").write_text("[tool.tendlc]\nunknown-key = 1\n")
+    broken = CliRunner().invoke(main, ["cassettes", "check", "cassette.yaml"])
+    assert broken.exit_code == 2 and "unknown-key" in broken.output

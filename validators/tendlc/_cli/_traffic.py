@@ -35,13 +35,21 @@ def cassettes_check(paths: tuple[str, ...], output: str) -> None:
 
     Each interaction is matched to its operation and checked like live traffic; anything that
     looks like a credential (Authorization and API-key headers, keys and tokens in the query
-    or the body, Basic credentials, known credential values from the environment) is an
-    error. Exit status: 0 clean, 1 issues, 2 a path or cassette that cannot be read.
+    or the body, Basic credentials, known credential values from the environment, ids that
+    ``[tool.tendlc.record]`` replaces) is an error. Exit status: 0 clean, 1 issues, 2 a path
+    or cassette that cannot be read.
     """
+    from .._config import ConfigError, load_config
     from ..cassettes import CassetteError, cassette_files, check_file, read_cassette, result_lines
     from ..traffic import Run, SecretRules, Summary, known_credentials
 
-    rules = SecretRules().with_values(known_credentials())
+    try:
+        project = load_config()
+    except ConfigError as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    # The ids [tool.tendlc.record] replaces in recordings must not be left in a cassette either.
+    rules = SecretRules().with_values([*known_credentials(), *project.record_values])
     missing = [p for p in paths if not Path(p).exists()]
     for name in missing:
         click.echo(f"tendlc: {name}: no such file or directory", err=True)
