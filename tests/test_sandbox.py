@@ -557,11 +557,16 @@ UNKNOWN_TARGETS = [
 
 @pytest.fixture
 def served(monkeypatch):
-    """The addresses `tendlc sandbox` would have served on (uvicorn is not started)."""
-    import uvicorn
+    """The listeners `tendlc sandbox` would have served on (the server is not started)."""
+    from tendlc._cli import _traffic
 
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+
+    def serve(app, listener, rules):
+        calls.append(listener.getsockname())
+        listener.close()
+
+    monkeypatch.setattr(_traffic, "_serve", serve)
     return calls
 
 
@@ -633,3 +638,56 @@ def test_the_misbehave_endpoint_refuses_bad_rules_and_keeps_those_in_force():
             ]
 
     run(scenario())
+
+
+def test_the_sandbox_command_takes_a_free_port_serves_it_and_stops_on_sigterm(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    stderr = tmp_path / "stderr"
+    environment = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BANDWIDTH_", "VONAGE_"))
+    }
+    with stderr.open("wb") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tendlc", "sandbox", "--port", "0", "--no-rate-limits"],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=environment,
+        )
+    try:
+        deadline, found = time.monotonic() + 60, None
+        while time.monotonic() < deadline and process.poll() is None and found is None:
+            found = re.search(r"tendlc sandbox on (http://127\.0\.0\.1:(\d+)) ", stderr.read_text())
+            time.sleep(0.05)
+        assert found is not None, stderr.read_text()
+        url, port = found.group(1), int(found.group(2))
+        assert port != 0  # the port it took, not the 0 it was given
+        answer = httpx.get(
+            f"{url}/api/accounts/9900000/campaignManagement/10dlc/brands", auth=("u", "p")
+        )
+        assert answer.status_code == 200, answer.text
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+        assert "Traceback" not in stderr.read_text()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_the_sandbox_command_refuses_an_address_it_cannot_have():
+    import socket
+
+    from click.testing import CliRunner
+
+    from tendlc.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        outcome = CliRunner().invoke(main, ["sandbox", "--port", str(port)])
+    assert outcome.exit_code == 2 and "cannot listen on" in outcome.output, outcome.output

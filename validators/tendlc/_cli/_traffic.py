@@ -192,10 +192,12 @@ def sandbox(
         raise click.UsageError(str(exc)) from None
     if host not in ("127.0.0.1", "::1", "localhost"):
         click.echo(f"tendlc: the sandbox listens on {host}, not only on this machine", err=True)
-    import uvicorn
+    from ..traffic import SecretRules
 
-    click.echo(f"tendlc sandbox on http://{host}:{port} ({provider})", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    listener = _listen(host, port)
+    # printed once listening, with the port a --port 0 was given
+    click.echo(f"tendlc sandbox on {_address(listener)} ({provider})", err=True)
+    _serve(app, listener, SecretRules.from_environment())
 
 
 def _pair(environ: Any, user: str, password: str) -> tuple[str, str] | None:
