@@ -291,6 +291,44 @@ def test_the_proxy_passes_answers_through_byte_for_byte(proxied):
     assert state.run.summary().conforms
 
 
+def test_bodies_too_large_to_hold_are_refused_and_entered_as_failed():
+    upstream = serve_in_thread(create_app(SandboxConfig(rate_limits=False)))
+    state = ProxyState(upstream)
+    proxy = serve_in_thread(create_proxy_app(state, max_body=2048))
+    try:
+        listing = "/api/accounts/1/campaignManagement/10dlc/brands"
+        with httpx.Client(auth=("u", "p")) as client:
+            small = client.get(f"{proxy}/v1/10dlc/account")  # an answer under the bound
+            for index in range(6):  # records enough for the listing to outgrow the bound
+                brand = _brand_body(index)
+                assert client.post(f"{upstream}{listing}", content=brand).status_code == 201
+            large_answer = client.get(f"{proxy}{listing}")
+            large_request = client.post(f"{proxy}{listing}", content=b"<Brand>" + b" " * 4096)
+    finally:
+        proxy.stop()
+        upstream.stop()
+    assert small.status_code == 200 and len(small.content) <= 2048
+    assert large_answer.status_code == 502 and b"larger than 2,048 bytes" in large_answer.content
+    assert large_request.status_code == 413
+    entries = {entry.name: entry for entry in state.run.entries}
+    assert entries[f"GET {listing}"].status == "failed"
+    assert entries[f"POST {listing}"].status == "failed"
+    assert not state.run.summary().conforms
+
+
+def _brand_body(index):
+    from tendlc._documented import documented_examples
+
+    example = next(
+        e
+        for e in documented_examples()
+        if e.operation == "bandwidth.brands.create" and e.part == "request"
+    )
+    return example.repaired().replace(
+        b"<DisplayName>Bandwidth</DisplayName>", f"<DisplayName>B{index}</DisplayName>".encode()
+    )
+
+
 def test_the_proxy_reports_an_injected_error():
     upstream = serve_in_thread(
         create_app(SandboxConfig(misbehave=("wrong-status:vonage.throughputs.get",)))

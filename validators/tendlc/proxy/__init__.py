@@ -24,6 +24,7 @@ from ..traffic import (
     Request,
     Response,
     Run,
+    RunEntry,
     SecretRules,
     check,
     mask_url,
@@ -97,6 +98,12 @@ class ProxyState:
             self.on_result(result)
         return result
 
+    def failed(self, method: str, path: str, note: str) -> None:
+        """An exchange the proxy could not check (and did not pass on whole): a failed entry."""
+        with self._lock:
+            self._count += 1
+            self.run.extend([RunEntry(f"{method} {path}", None, "failed", note)])
+
     def _write(self, result: ExchangeResult, count: int) -> None:
         from ..cassettes import write_cassette
 
@@ -106,8 +113,12 @@ class ProxyState:
         write_cassette(self.record / f"{count:04d}-{name}.yaml", [scrubbed])
 
 
-def create_proxy_app(state: ProxyState, *, timeout: float = 60.0) -> Any:
-    """The proxy as an ASGI application (``app.state.proxy`` is its :class:`ProxyState`)."""
+def create_proxy_app(state: ProxyState, *, timeout: float = 60.0, max_body: int = MAX_BODY) -> Any:
+    """The proxy as an ASGI application (``app.state.proxy`` is its :class:`ProxyState`).
+
+    Bodies are held in memory to be checked: a request larger than ``max_body`` bytes is
+    answered 413 and an upstream answer larger than that 502, each a failed entry of the run.
+    """
     from .._errors import require
 
     require(["httpx", "starlette", "uvicorn"], "sandbox", "the tendlc proxy")
@@ -131,7 +142,8 @@ def create_proxy_app(state: ProxyState, *, timeout: float = 60.0) -> Any:
         size = 0
         async for chunk in request.stream():
             size += len(chunk)
-            if size > MAX_BODY:
+            if size > max_body:
+                state.failed(request.method, request.url.path, "the request body is too large")
                 return StarletteResponse(b"request body too large for the proxy", 413)
             chunks.append(chunk)
         body = b"".join(chunks)
@@ -146,7 +158,17 @@ def create_proxy_app(state: ProxyState, *, timeout: float = 60.0) -> Any:
         try:
             upstream = http().build_request(request.method, url, headers=headers, content=body)
             answer = await http().send(upstream, stream=True)
-            raw = b"".join([part async for part in answer.aiter_raw()])
+            parts: list[bytes] = []
+            received = 0
+            async for part in answer.aiter_raw():
+                received += len(part)
+                if received > max_body:
+                    await answer.aclose()
+                    message = f"the upstream's answer is larger than {max_body:,} bytes"
+                    state.failed(request.method, path, message)
+                    return StarletteResponse(message.encode(), 502)
+                parts.append(part)
+            raw = b"".join(parts)
             await answer.aclose()
         except httpx.HTTPError as exc:
             message = f"the upstream {mask_url(state.upstream, state.rules)} did not answer: "
