@@ -7,6 +7,7 @@ import os
 import pytest
 from click.testing import CliRunner
 
+import tendlc
 from tendlc._config import ConfigError, load_config
 from tendlc._documented import documented_examples
 from tendlc._infer import infer
@@ -149,6 +150,8 @@ def test_mappings_name_the_operation_of_files_by_glob(tmp_path, monkeypatch):
             "/record/path-parameters/accountId",
             "minLength",
         ),
+        ("[tool.tendlc.limits]\nmax-bytes = 0\n", "/limits/max-bytes", "minimum"),
+        ("[tool.tendlc.limits]\nmax-size = 10\n", "/limits/max-size", "additionalProperties"),
     ],
 )
 def test_bad_configuration_is_reported_with_the_key_path(tmp_path, monkeypatch, table, path, rule):
@@ -208,6 +211,50 @@ def test_the_plugin_reads_the_configuration_below_ini_marker_and_command_line(py
     pytester.makeini("[pytest]\ntendlc_check = false\n")
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)  # ini wins
     pytester.runpytest("-p", "no:cacheprovider", "--tendlc-check").assert_outcomes(failed=1)
+
+
+LIMITED = "[tool.tendlc.limits]\nmax-bytes = 200\nmax-depth = 3\n"
+
+
+def test_the_limits_table_bounds_what_the_command_line_validates(tmp_path, monkeypatch):
+    brand = tmp_path / "brand.xml"
+    brand.write_bytes((EXAMPLES / "bandwidth/brands.create.request.xml").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert _run("validate", "bandwidth.brands.create", str(brand)).exit_code == 0
+    (tmp_path / "pyproject.toml").write_text(LIMITED)
+    assert load_config().limits == tendlc.Limits(max_bytes=200, max_depth=3)
+    for jobs in ("1", "2"):
+        outcome = _run("validate", "--jobs", jobs, "bandwidth.brands.create", str(brand))
+        assert outcome.exit_code == 1, outcome.output
+        assert "more than the 200 allowed" in outcome.output
+
+
+LIMITED_PROJECT = """
+import httpx
+
+URL = "https://api.nexmo.com/v1/10dlc/brands/BLQKOPK/campaigns/CXXXXXX/numbers"
+
+def test_payload(tendlc_assert_valid):
+    tendlc_assert_valid({"country": "US", "number": "15556660001"}, "vonage.campaignNumbers.link")
+
+def test_exchange(tendlc_traffic):
+    transport = httpx.MockTransport(lambda request: httpx.Response(202, json={}))
+    with httpx.Client(transport=transport) as client:
+        client.post(URL, content=b'{"country": "US", "number": "15556660001"}' + b" " * 300,
+                    headers={"Content-Type": "application/json"})
+    (result,) = tendlc_traffic
+    assert not result.valid
+    assert any("more than the 200 allowed" in f.issue.message for f in result.findings)
+"""
+
+
+def test_the_plugin_validates_within_the_configured_limits(pytester):
+    pytester.makepyfile(test_limited=LIMITED_PROJECT)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1, failed=1)
+    pytester.makefile(".toml", pyproject=LIMITED)
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    # within 200 bytes and depth 3, the small payload still passes; the padded exchange fails
+    result.assert_outcomes(passed=2)
 
 
 # -- output habits ------------------------------------------------------------------------------

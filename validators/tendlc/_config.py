@@ -79,6 +79,16 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        "limits": {
+            "type": "object",
+            "description": "bounds on every payload validated (tendlc.Limits)",
+            "additionalProperties": False,
+            "properties": {
+                "max-bytes": {"type": "integer", "minimum": 1},
+                "max-depth": {"type": "integer", "minimum": 1, "maximum": 10000},
+                "max-number-digits": {"type": "integer", "minimum": 1},
+            },
+        },
         "conform": {
             "type": "object",
             "additionalProperties": False,
@@ -129,6 +139,16 @@ class Config:
     record_path_parameters: Mapping[str, str] = field(default_factory=dict)
     record_values: Mapping[str, str] = field(default_factory=dict)
     conform: Mapping[str, Any] = field(default_factory=dict)
+    #: ``[tool.tendlc.limits]``, as :class:`tendlc.Limits` keywords
+    limit_settings: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def limits(self) -> Any:
+        """The :class:`tendlc.Limits` payloads are validated within (the defaults, with what
+        ``[tool.tendlc.limits]`` sets)."""
+        from ._parsing import Limits
+
+        return Limits(**self.limit_settings)
 
     @property
     def root(self) -> Path:
@@ -196,6 +216,9 @@ def load_config(start: Path | None = None) -> Config:
         record_path_parameters=dict(record.get("path-parameters") or {}),
         record_values=dict(record.get("values") or {}),
         conform=dict(table.get("conform") or {}),
+        limit_settings={
+            key.replace("-", "_"): int(value) for key, value in (table.get("limits") or {}).items()
+        },
     )
 
 

@@ -108,6 +108,14 @@ class TendlcSettings:
 
     check: bool = False
     warnings_as_errors: bool = False
+    #: ``[tool.tendlc.limits]``: :class:`tendlc.Limits` keywords (the defaults when empty)
+    limits: tuple[tuple[str, int], ...] = ()
+
+    def payload_limits(self) -> Any:
+        """The :class:`tendlc.Limits` payloads and exchanges are checked within."""
+        from ._parsing import Limits
+
+        return Limits(**dict(self.limits))
 
 
 @pytest.fixture
@@ -131,6 +139,7 @@ def tendlc_config(pytestconfig: pytest.Config) -> TendlcSettings:
     return TendlcSettings(
         check=ini("tendlc_check", project.check),
         warnings_as_errors=ini("tendlc_warnings_as_errors", project.warnings_as_errors),
+        limits=tuple(sorted(project.limit_settings.items())),
     )
 
 
@@ -149,7 +158,7 @@ def _settings(request: pytest.FixtureRequest, base: TendlcSettings) -> TendlcSet
     option = request.config.getoption("--tendlc-warnings-as-errors")
     if option is not None:
         strict = bool(option)
-    return TendlcSettings(check=check, warnings_as_errors=strict)
+    return TendlcSettings(check=check, warnings_as_errors=strict, limits=base.limits)
 
 
 # -- payload assertions ---------------------------------------------------------------------
@@ -187,7 +196,8 @@ def tendlc_assert_valid(
     from . import validate
     from ._catalog import as_part
 
-    strict = _settings(request, tendlc_config).warnings_as_errors
+    settings = _settings(request, tendlc_config)
+    strict = settings.warnings_as_errors
 
     def check(
         payload: Any,
@@ -202,7 +212,13 @@ def tendlc_assert_valid(
                 "name the operation: tendlc_assert_valid(payload, "
                 "'vonage.brands.create') or @pytest.mark.tendlc(...)"
             )
-        report = validate(operation_id, payload, part=as_part(part), status=status)
+        report = validate(
+            operation_id,
+            payload,
+            part=as_part(part),
+            status=status,
+            limits=settings.payload_limits(),
+        )
         if not report.valid or (strict and report.warnings):
             raise ContractViolation(report)
         return report
@@ -260,8 +276,10 @@ def _tendlc_capture(
         return
     from .traffic import capture, check
 
+    limits = settings.payload_limits()
+
     def sink(exchange: Exchange) -> None:
-        results.append(check(exchange))
+        results.append(check(exchange, limits=limits))
 
     with capture(sink):
         yield

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +162,7 @@ def validate(
     count = 0
     out = _Lines()
     with progress(len(work), "validating") as advance:
-        for outcomes in _reports(work, workers):
+        for outcomes in _reports(work, workers, config.limits):
             for name, report in outcomes:
                 if isinstance(report, str):  # a file that could not be read
                     problems.append(report)
@@ -298,9 +299,14 @@ def _undecided(name: str, candidates: Sequence[Any]) -> str:
 _Outcomes = list[tuple[str, dict[str, Any] | str]]
 
 
-def _validate_chunk(chunk: list[_Item]) -> list[_Outcomes]:
+def _validate_chunk(chunk: list[_Item], limits: Any = None) -> list[_Outcomes]:
+    """Validate a chunk of items (within ``limits``, a :class:`tendlc.Limits`; default: the
+    defaults)."""
+    from .. import Limits
     from .. import validate as run
     from .._catalog import as_part
+
+    bounds = limits if limits is not None else Limits()
 
     outcomes: list[_Outcomes] = []
     for item in chunk:
@@ -316,7 +322,12 @@ def _validate_chunk(chunk: list[_Item]) -> list[_Outcomes]:
                 continue
         outcomes.append(
             [
-                (name, run(item.operation, payload, part=part, status=item.status).to_dict())
+                (
+                    name,
+                    run(
+                        item.operation, payload, part=part, status=item.status, limits=bounds
+                    ).to_dict(),
+                )
                 for name, payload in pieces
             ]
         )
@@ -335,21 +346,21 @@ def _chunks(work: list[_Item], size: int) -> Iterator[list[_Item]]:
         yield work[start : start + size]
 
 
-def _reports(work: list[_Item], workers: int) -> Iterator[_Outcomes]:
+def _reports(work: list[_Item], workers: int, limits: Any = None) -> Iterator[_Outcomes]:
     """What each item gives, in input order, as soon as its chunk is done."""
     if workers <= 1 or len(work) <= _CHUNK:
         for item in work:
-            yield _validate_chunk([item])[0]
+            yield _validate_chunk([item], limits)[0]
         return
     # Compile each contract the run needs here, once: workers forked from this process start
     # with it compiled instead of compiling it each (a third of a second per contract).
     first: dict[tuple[str, str, int | None], _Item] = {}
     for item in work:
         first.setdefault((item.operation, item.part, item.status), item)
-    _validate_chunk(list(first.values()))
+    _validate_chunk(list(first.values()), limits)
     chunks = list(_chunks(work, _CHUNK))
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
-        for outcomes in pool.map(_validate_chunk, chunks):
+        for outcomes in pool.map(partial(_validate_chunk, limits=limits), chunks):
             yield from outcomes
 
 

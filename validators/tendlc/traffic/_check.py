@@ -14,7 +14,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from .._catalog import Operation, get_operation, local_name
-from .._parsing import ParseError, parse_xml
+from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_xml
 from .._validation import Issue, Report, clock, validate
 from ._exchange import Exchange
 from ._router import Match, Router, default_router
@@ -110,6 +110,7 @@ class _Context:
     exchange: Exchange
     operation: Operation
     match: Match | None
+    limits: Limits = DEFAULT_LIMITS
 
 
 Check = Callable[[_Context], Iterator[Issue]]
@@ -128,7 +129,11 @@ def _query(context: _Context) -> Iterator[Issue]:
 def _request_body(context: _Context) -> Iterator[Issue]:
     request = context.exchange.request
     yield from validate(
-        context.operation, request.body, part="request", media_type=request.media_type
+        context.operation,
+        request.body,
+        part="request",
+        media_type=request.media_type,
+        limits=context.limits,
     )
 
 
@@ -158,6 +163,7 @@ def _response_body(context: _Context) -> Iterator[Issue]:
         part="response",
         status=response.status,
         media_type=response.media_type if response.body.strip() else None,
+        limits=context.limits,
     )
 
 
@@ -177,10 +183,11 @@ def check(
     operation: str | Operation | None = None,
     router: Router | None = None,
     now: datetime | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ExchangeResult:
     """Check one exchange: find its operation (or take ``operation``), then run every check
-    of :data:`CHECKS`. An exchange that matches no operation is a result with an
-    ``unmatched`` error, never a silent pass."""
+    of :data:`CHECKS`, bodies within ``limits``. An exchange that matches no operation is a
+    result with an ``unmatched`` error, never a silent pass."""
     router = router or default_router()
     match: Match | None = None
     found: Operation | None
@@ -194,7 +201,7 @@ def check(
         found = match.operation if match is not None else _by_body(router, exchange)
     if found is None:
         return ExchangeResult(exchange, None, (_unmatched(router, exchange),))
-    context = _Context(exchange, found, match)
+    context = _Context(exchange, found, match, limits)
     findings: list[Finding] = []
     with clock(now):
         for name, (direction, run) in CHECKS.items():
