@@ -18,7 +18,7 @@ import yaml
 from lxml import etree
 
 import tendlc
-from tendlc._catalog import load_contract
+from tendlc._catalog import get_at, load_contract
 from tendlc._documented import documented_examples
 from tendlc._edit import dump_json, edit_json, edit_query, edit_xml
 from tendlc._resources import contracts_dir
@@ -65,6 +65,13 @@ def test_every_proof_is_a_list_of_known_checks(entry):
         assert kinds in allowed, (entry["id"], check)
         if "catalog" not in check and "contract" not in check:
             assert "expect" in check, (entry["id"], check)
+        # a check that asserts nothing would pass whatever the contracts say
+        if "catalog" in check:
+            assert set(check["catalog"]) & set(_CATALOG_ASSERTIONS), (entry["id"], check)
+        if "contract" in check:
+            spec = check["contract"]
+            assert ("pointer" in spec) != ("xpath" in spec), (entry["id"], check)
+            assert {"equals", "contains", "lacks"} & set(spec), (entry["id"], check)
 
 
 PROOFS = [
@@ -140,6 +147,16 @@ def _expect(report, item) -> None:
 # -- catalog and contract checks -------------------------------------------------------------
 
 
+_CATALOG_ASSERTIONS = (
+    "method",
+    "path",
+    "statuses",
+    "query",
+    "request_media_types",
+    "request_binary",
+)
+
+
 def _catalog(spec: Mapping[str, Any]) -> None:
     operation = tendlc.get_operation(spec["operation"])
     if "method" in spec:
@@ -161,10 +178,7 @@ def _catalog(spec: Mapping[str, Any]) -> None:
 
 def _contract(spec: Mapping[str, Any]) -> None:
     if "pointer" in spec:
-        node: Any = load_contract(spec["file"])
-        for token in spec["pointer"].split("/")[1:]:
-            token = token.replace("~1", "/").replace("~0", "~")
-            node = node[int(token)] if isinstance(node, list) else node[token]
+        node: Any = get_at(load_contract(spec["file"]), spec["pointer"])
     else:
         tree = etree.parse(str(contracts_dir() / spec["file"]))
         found = tree.xpath(
