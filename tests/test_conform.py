@@ -449,14 +449,7 @@ def test_the_proxy_command_checks_and_reports_on_stop_without_a_credential(sandb
     process, proxy, stdout, stderr = _proxy_command(
         sandbox,
         tmp_path,
-        "--junit-xml",
-        str(paths["xml"]),
-        "--json",
-        str(paths["json"]),
-        "--markdown",
-        str(paths["md"]),
-        "--html",
-        str(paths["html"]),
+        *_report_options(paths),
     )
     try:
         credentials = (ENVIRONMENT["BANDWIDTH_USERNAME"], ENVIRONMENT["BANDWIDTH_PASSWORD"])
@@ -848,14 +841,7 @@ def test_conform_writes_all_four_reports(sandbox, tmp_path, monkeypatch, provide
             sandbox,
             "--time-scale",
             str(SCALE),
-            "--junit-xml",
-            str(paths["xml"]),
-            "--json",
-            str(paths["json"]),
-            "--markdown",
-            str(paths["md"]),
-            "--html",
-            str(paths["html"]),
+            *_report_options(paths),
         ],
     )
     assert outcome.exit_code == 0, outcome.output
@@ -969,3 +955,9 @@ def test_the_conform_and_record_tables_of_the_configuration_are_applied(
     assert read_only.exit_code == 0, read_only.output  # the command line wins
     kept = "".join(p.read_text() for p in (tmp_path / "ro").rglob("*.yaml"))
     assert "method: POST" not in kept
+
+
+def _report_options(paths):
+    """The command-line options writing the four reports to ``paths`` (by extension)."""
+    options = {"xml": "--junit-xml", "json": "--json", "md": "--markdown", "html": "--html"}
+    return [part for kind, flag in options.items() for part in (flag, str(paths[kind]))]
