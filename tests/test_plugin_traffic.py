@@ -425,3 +425,22 @@ def test_a_project_without_http_traffic_shows_no_tendlc_section(pytester, flag):
     result = pytester.runpytest(*args)
     result.assert_outcomes(passed=1)
     assert "exchange(s) checked" not in result.stdout.str()
+
+
+IDLE_CONFTEST = """
+import sys
+
+def pytest_unconfigure(config):
+    heavy = ["tendlc._validation", "tendlc.traffic", "tendlc._catalog", "xmlschema", "lxml"]
+    print("LOADED:" + ",".join(name for name in heavy if name in sys.modules))
+"""
+
+
+def test_a_session_that_uses_nothing_of_tendlc_loads_nothing_heavy(pytester):
+    """The whole session (collection, the autouse fixture, the summary and the end of the
+    session), not only the plugin's import: the idle cost users pay in every run."""
+    pytester.makeconftest(IDLE_CONFTEST)
+    pytester.makepyfile(test_plain="def test_one():\n    assert True\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["LOADED:"])  # the whole line: nothing listed after it
