@@ -31,7 +31,7 @@ from ._annotations import (
 from ._asserts import release_assert_context
 from ._bandwidth import bandwidth_operations
 from ._limits import RateLimit, rate_limits
-from ._operation import PARTS, Body, Operation, Part, Wire, as_part
+from ._operation import MULTIPART, PARTS, Body, Operation, Part, Wire, as_part, essence_of
 from ._pointer import (
     MISSING,
     delete_at,
@@ -77,6 +77,7 @@ __all__ = [
     "JSON_RULE",
     "JSON_TIME",
     "MISSING",
+    "MULTIPART",
     "PARTS",
     "AssertRule",
     "Body",
@@ -102,6 +103,7 @@ __all__ = [
     "element_path",
     "element_steps",
     "escape",
+    "essence_of",
     "find_element",
     "find_elements",
     "get_at",

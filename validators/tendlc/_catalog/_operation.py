@@ -72,10 +72,16 @@ class Body:
     @cached_property
     def multipart(self) -> bool:
         """True for a multipart/form-data body (a file upload with its fields)."""
-        return any(
-            media.split(";", 1)[0].strip().lower() == "multipart/form-data"
-            for media in self.media_types
-        )
+        return any(essence_of(media) == MULTIPART for media in self.media_types)
+
+
+#: The media type of file uploads with their fields.
+MULTIPART = "multipart/form-data"
+
+
+def essence_of(media_type: str) -> str:
+    """``type/subtype`` of a Content-Type, lower case, parameters dropped."""
+    return media_type.split(";", 1)[0].strip().lower()
 
 
 @dataclass(frozen=True)

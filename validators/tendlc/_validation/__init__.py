@@ -5,7 +5,7 @@ from ._clock import clock, current_time
 from ._json import explain
 from ._messages import describe
 from ._report import STRUCTURAL_RULES, Issue, Report, Severity, excerpt, relevance, unique
-from ._validate import essence_of, media_type_issues, prepare, validate
+from ._validate import media_type_issues, prepare, validate
 
 __all__ = [
     "PARTS",
@@ -16,7 +16,6 @@ __all__ = [
     "clock",
     "current_time",
     "describe",
-    "essence_of",
     "excerpt",
     "explain",
     "media_type_issues",

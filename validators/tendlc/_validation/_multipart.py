@@ -22,8 +22,6 @@ from ._report import Issue
 
 __all__ = ["form_schema", "validate_multipart"]
 
-MULTIPART = "multipart/form-data"
-
 
 def form_schema(body: Body) -> Mapping[str, Any]:
     """The resolved object schema of a multipart body (its fields as properties)."""

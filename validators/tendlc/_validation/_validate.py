@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from .._catalog import Body, Operation, Part, as_part, get_operation, load_schema
+from .._catalog import Body, Operation, Part, as_part, essence_of, get_operation, load_schema
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
 from . import _hot
 from ._clock import clock, clock_is_set
@@ -184,11 +184,6 @@ def _covers(pattern: str, essence: str) -> bool:
         return True
     kind, _, sub = pattern.partition("/")
     return sub == "*" and essence.split("/", 1)[0] == kind
-
-
-def essence_of(media_type: str) -> str:
-    """``type/subtype`` of a Content-Type, lower case, parameters dropped."""
-    return media_type.split(";", 1)[0].strip().lower()
 
 
 def _body_issues(
