@@ -416,7 +416,8 @@ def _show(
             expected = issue.get("expected")
             shown = "" if expected is None else f"  expected: {json.dumps(expected)[:120]}"
             out.write(f"            contract: {issue.get('location') or '-'}{shown}")
-    out.flush()
+    if report["issues"]:  # the issues of a payload are shown as soon as they are found
+        out.flush()
 
 
 def _sorted(issues: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
