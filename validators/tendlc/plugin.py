@@ -343,10 +343,10 @@ def _record(request: pytest.FixtureRequest, results: list[ExchangeResult]) -> No
         return
     from ._config import load_config
     from .cassettes import write_cassette
-    from .traffic import Placeholders, SecretRules, known_credentials, scrub
+    from .traffic import Placeholders, SecretRules, scrub
 
     project = load_config(request.config.rootpath)
-    rules = SecretRules().with_values(known_credentials())
+    rules = SecretRules.from_environment()
     placeholders = Placeholders.from_environment(
         path_parameters=project.record_path_parameters, values=project.record_values
     )

@@ -41,7 +41,7 @@ def cassettes_check(paths: tuple[str, ...], output: str) -> None:
     """
     from .._config import ConfigError, load_config
     from ..cassettes import CassetteError, cassette_files, check_file, read_cassette, result_lines
-    from ..traffic import Run, SecretRules, Summary, known_credentials
+    from ..traffic import Run, SecretRules, Summary
 
     try:
         project = load_config()
@@ -49,7 +49,7 @@ def cassettes_check(paths: tuple[str, ...], output: str) -> None:
         click.echo(f"tendlc: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     # The ids [tool.tendlc.record] replaces in recordings must not be left in a cassette either.
-    rules = SecretRules().with_values([*known_credentials(), *project.record_values])
+    rules = SecretRules.from_environment(values=project.record_values)
     missing = [p for p in paths if not Path(p).exists()]
     for name in missing:
         click.echo(f"tendlc: {name}: no such file or directory", err=True)
