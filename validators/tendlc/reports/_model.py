@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from functools import cache
 from typing import Any, Literal, TypeAlias
@@ -101,17 +101,7 @@ class FindingView:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "direction": self.direction,
-            "check": self.check,
-            "severity": self.severity,
-            "path": self.path,
-            "rule": self.rule,
-            "message": self.message,
-            "line": self.line,
-            "location": self.location,
-            "expected": self.expected,
-        }
+        return asdict(self)
 
 
 @dataclass(frozen=True)
