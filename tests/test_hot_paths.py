@@ -39,6 +39,8 @@ from tendlc._documented import documented_examples
 from tendlc._parsing import DEFAULT_LIMITS, ParseError, parse_json, parse_plain_xml, parse_xml
 from tendlc._validation import _hot_json, _hot_xml
 from tendlc._validation._json import validate_json_body
+from tendlc._validation._report import Issue
+from tendlc._validation._validate import _document_issues
 from tendlc._validation._xml import validate_xml_body
 from test_boundaries import CASES, _edited
 
@@ -89,6 +91,10 @@ def agree(body, payload, *, must_accept=False, limits=DEFAULT_LIMITS):
         assert not issues, f"the hot path accepts what the reference reports: {issues}"
     elif must_accept and not issues:
         pytest.fail(f"the hot path declines a valid payload: {payload!r:.300}")
+    elif body.is_xml and all(isinstance(issue, Issue) for issue in issues):
+        # A document the hot path declines is explained from the tree it parsed: the report
+        # is the one the reference writes from parse_xml's tree.
+        assert _document_issues(body, payload, limits, None) == issues, payload
     if not issues and not body.is_xml:
         # The depth bound that lets the hot path skip the parser's depth check holds.
         bound = _hot_json.depth(body.contract, body.locator)
@@ -530,13 +536,20 @@ def test_plain_xml_is_parsed_as_parse_xml_parses_it():
         plain = parse_plain_xml(payload)
         if plain is None:
             continue
-        plain = plain[0]
         try:
             reference = parse_xml(payload)
         except ParseError as exc:  # only the depth limit is the caller's to check
             assert "nests deeper" in exc.message
             continue
-        assert _unblanked(plain) == _unblanked(reference)
+        assert _unblanked(plain.root) == _unblanked(reference)
+        # A tree read whole is parse_xml's, whitespace and lines included.
+        size = len(payload.encode()) if isinstance(payload, str) else len(payload)
+        assert plain.whole == (not isinstance(payload, bytes | str) or size <= 16 * 1024)
+        if plain.whole:
+            assert etree.tostring(plain.root) == etree.tostring(reference)
+            assert [e.sourceline for e in plain.root.iter()] == [
+                e.sourceline for e in reference.iter()
+            ]
 
 
 def _unblanked(root):
@@ -550,3 +563,22 @@ def _unblanked(root):
                 if child.tail is not None and not child.tail.strip():
                     child.tail = None
     return etree.tostring(root)
+
+
+@pytest.mark.parametrize("depth", [63, 64, 65, 250])
+def test_a_declined_plain_document_still_gets_the_depth_limit(depth):
+    """The hot path reads a plain document without the depth check (a valid one is as deep
+    as its contract); one it declines is checked before it is explained."""
+    body = _body("bandwidth.vetting.create", "request")
+    inner = "<X>" * (depth - 1) + "</X>" * (depth - 1)
+    payload = f"<BrandVetting>{inner}</BrandVetting>".encode()
+    plain = parse_plain_xml(payload)
+    assert plain is not None and plain.whole
+    issues = _document_issues(body, payload, DEFAULT_LIMITS, None)
+    parse_issues = [issue for issue in issues if issue.rule == "parse"]
+    if depth > DEFAULT_LIMITS.max_depth:
+        assert [issue.message for issue in parse_issues] == [
+            f"the document nests deeper than {DEFAULT_LIMITS.max_depth} levels"
+        ]
+    else:
+        assert not parse_issues and issues, issues

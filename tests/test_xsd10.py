@@ -39,7 +39,7 @@ def _hot(plan, payload, checkers={}):  # noqa: B006 - one checker per plan
     if id(plan) not in checkers:
         body = Body(media_types=("application/xml",), contract="synthetic", locator=plan.root)
         checkers[id(plan)] = (plan, _hot_xml.checker(body, plan))
-    return checkers[id(plan)][1](payload, DEFAULT_LIMITS)
+    return checkers[id(plan)][1](payload, DEFAULT_LIMITS) is True
 
 
 # ------------------------------------------------------------------------- fallback

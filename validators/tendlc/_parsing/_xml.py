@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import xml.etree.ElementTree as StdlibElementTree
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -36,6 +36,28 @@ _ASCII_BASED = frozenset(
 )
 # Deeper limits than this are checked by the walk (libxml2 parses at most 256 levels anyway).
 _PROBED_DEPTH = 200
+# Up to this size a plain document keeps its whitespace-only text, so that its tree is the one
+# parse_xml gives and can be explained without a second parse; beyond, dropping that text
+# spares a validator thousands of text nodes.
+_WHOLE = 16 * 1024
+
+
+class PlainXml(NamedTuple):
+    """A plain document as :func:`parse_plain_xml` read it."""
+
+    root: etree._Element
+    #: the comments inside the root element
+    comments: list[Any]
+    #: whether ``root`` is the tree :func:`parse_xml` gives (whitespace-only text included);
+    #: if not, that text between elements is left out
+    whole: bool
+
+    def within(self, limits: Limits) -> etree._Element:
+        """The root, once the one check a plain reading leaves out passes: the depth limit.
+        Raises :class:`ParseError` as :func:`parse_xml` does."""
+        if _too_deep(self.root, limits.max_depth):
+            return _walked(self.root, limits)
+        return self.root
 
 
 def _parser() -> etree.XMLParser:
@@ -99,20 +121,18 @@ def parse_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> etree._Element:
     return _checked(root, limits)
 
 
-def parse_plain_xml(
-    payload: Any, limits: Limits = DEFAULT_LIMITS
-) -> tuple[etree._Element, list[Any]] | None:
+def parse_plain_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> PlainXml | None:
     """A plain XML document parsed as :func:`parse_xml` parses it, with its comments; or None.
 
     A plain document holds elements, text and comments: no DTD, processing instruction,
     entity reference or attribute (so no ``xsi:`` attribute either). It passes every check of
     :func:`parse_xml` except the depth limit, which is not checked here (libxml2's own limit
     still applies): a caller that validates the tree against a schema of bounded depth learns
-    the depth from the schema. The tree is the one :func:`parse_xml` gives, without the
-    whitespace-only text between elements (which element-only content ignores). The comments
-    returned are those inside the root element (a comment inside a value splits the text one
-    reader sees whole and another in pieces: the caller decides). None means "ask
-    :func:`parse_xml`", which says what is wrong, if anything.
+    the depth from the schema. The tree is the one :func:`parse_xml` gives; over 16 KiB it
+    is without the whitespace-only text between elements (which element-only content ignores),
+    and ``whole`` is False. The comments returned are those inside the root element (a comment
+    inside a value splits the text one reader sees whole and another in pieces: the caller
+    decides). None means "ask :func:`parse_xml`", which says what is wrong, if anything.
     """
     if type(payload) is bytes:
         data = payload
@@ -121,7 +141,7 @@ def parse_plain_xml(
             root = parse_xml(payload, limits)  # refuses trees with entity references too
         except ParseError:
             return None
-        return _plain(root, None)
+        return _plain(root, None, whole=True)
     else:
         try:
             data = _data(payload, limits)
@@ -129,6 +149,7 @@ def parse_plain_xml(
             return None
     if len(data) > limits.max_bytes:
         return None
+    whole = len(data) <= _WHOLE
     start = _ascii_start(data)
     # No "<!" and no "<?": no DTD, comment, CDATA section or processing instruction, hence no
     # entity. A document without "!" or "?" tells at memchr speed; a small one with them
@@ -138,16 +159,17 @@ def parse_plain_xml(
         or (len(data) <= _SCANNED and _MARKUP.search(data, start) is None)
     ):
         try:
-            root = etree.fromstring(data, getattr(_LOCAL, "plain", None) or _plain_parser())
+            parser = getattr(_LOCAL, "parser" if whole else "plain", None)
+            root = etree.fromstring(data, parser or (_parser() if whole else _plain_parser()))
         except (etree.XMLSyntaxError, ValueError, LookupError):
             return None
         # Without a "=" no attribute.
         if data.find(b"=", start) >= 0 and _xpath(_ATTRIBUTES)(root):
             return None
-        return root, []
+        return PlainXml(root, [], whole)
     try:
         data = _data(data, limits)
-        root = etree.fromstring(data, parser=_plain_parser())
+        root = etree.fromstring(data, parser=_parser() if whole else _plain_parser())
     except (ParseError, etree.XMLSyntaxError, ValueError, LookupError):
         return None
     if root is None:
@@ -158,7 +180,7 @@ def parse_plain_xml(
     if any(isinstance(node, etree._ProcessingInstruction) for node in _siblings(root)):
         return None
     ascii_based = (docinfo.encoding or "").upper() in _ASCII_BASED
-    return _plain(root, data if ascii_based else None)
+    return _plain(root, data if ascii_based else None, whole=whole)
 
 
 def _ascii_start(data: bytes) -> int:
@@ -193,7 +215,7 @@ def _siblings(root: etree._Element) -> tuple[Any, ...]:
     return (*root.itersiblings(preceding=True), *root.itersiblings())
 
 
-def _plain(root: etree._Element, data: bytes | None) -> tuple[etree._Element, list[Any]] | None:
+def _plain(root: etree._Element, data: bytes | None, *, whole: bool) -> PlainXml | None:
     """``root`` and its comments, when it holds no processing instruction and no attribute.
 
     ``data``: the document's bytes when they are in an encoding where the byte of ``=`` is
@@ -207,10 +229,10 @@ def _plain(root: etree._Element, data: bytes | None) -> tuple[etree._Element, li
     if data is not None:
         declared = data.startswith(b"<?xml", 3 if data.startswith(b"\xef\xbb\xbf") else 0)
         if data.find(b"=", data.find(b"?>") + 2 if declared else 0) == -1:
-            return root, comments
+            return PlainXml(root, comments, whole)
     if _xpath(_ATTRIBUTES)(root):
         return None
-    return root, comments
+    return PlainXml(root, comments, whole)
 
 
 def _data(payload: Any, limits: Limits) -> bytes:

@@ -16,13 +16,14 @@ from .._parsing import Limits
 from . import _hot_json, _hot_xml
 from ._xml import has_time_rules
 
-Check = Callable[[Any, Limits], bool]
+Check = Callable[[Any, Limits], _hot_xml.Verdict]
 _CHECKS: dict[int, tuple[Body, Check | None]] = {}
 _REMEMBERED = 4096  # bodies remembered; the catalog has a few hundred
 
 
-def accepts(body: Body, payload: Any, limits: Limits) -> bool:
-    """True only when the body's contract accepts ``payload`` with nothing to report."""
+def attempt(body: Body, payload: Any, limits: Limits) -> _hot_xml.Verdict:
+    """True only when the body's contract accepts ``payload`` with nothing to report; else
+    False, or the plain XML document the hot path read whole before declining it."""
     entry = _CHECKS.get(id(body))
     if entry is None or entry[0] is not body:
         entry = _remember(body)

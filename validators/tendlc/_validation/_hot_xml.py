@@ -7,6 +7,8 @@ checks (asserts, repeatable ``xs:all`` children) hold, no comment sits inside a 
 response carries the child its status needs. Anything else goes to xmlschema, which writes
 the issues, so reports do not change. Validating against the *closed* contract makes it
 exact for responses too: a response it accepts has no undocumented field to warn about.
+A document it declines after reading it whole is handed on as read (its tree is the one
+:func:`~tendlc.parsing.parse_xml` would give): the explaining path does not parse it again.
 
 Each contract root compiles once per process, on first use, under a lock; each thread gets
 its own libxml2 schema and check function (lxml objects are not shared between threads).
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .._catalog import Body, load_schema
-from .._parsing import Limits, parse_plain_xml
+from .._parsing import Limits, PlainXml, parse_plain_xml
 from ._once import once
 
 if TYPE_CHECKING:  # the compiler is imported when a contract is first compiled
@@ -30,18 +32,22 @@ _LOCAL = threading.local()
 FALLBACKS: dict[tuple[str, str], str] = {}
 
 
+#: True: accepted; False: declined; a plain document read whole: declined
+Verdict = bool | PlainXml
+
+
 def accepts(body: Body, payload: Any, limits: Limits) -> bool:
     """True only when the body's contract accepts ``payload`` with nothing to report."""
-    return checker(body)(payload, limits)
+    return checker(body)(payload, limits) is True
 
 
-def checker(body: Body, plan: Compiled | None = None) -> Callable[[Any, Limits], bool]:
-    """:func:`accepts` for one body, its contract compiled on the first call (or ``plan``,
-    a contract compiled already)."""
+def checker(body: Body, plan: Compiled | None = None) -> Callable[[Any, Limits], Verdict]:
+    """A :data:`Verdict` for one body's documents, its contract compiled on the first call
+    (or ``plan``, a contract compiled already)."""
     contract, root_name, child = body.contract, body.locator, body.child
     local = threading.local()  # this body's libxml2 schema and check function, per thread
 
-    def check(payload: Any, limits: Limits) -> bool:
+    def check(payload: Any, limits: Limits) -> Verdict:
         engines = getattr(local, "engines", None)
         if engines is None:
             found = plan or compiled(contract, root_name)
@@ -54,17 +60,18 @@ def checker(body: Body, plan: Compiled | None = None) -> Callable[[Any, Limits],
         plain = parse_plain_xml(payload, limits)
         if plain is None:
             return False
-        root, comments = plain
+        root, comments, whole = plain
+        declined: Verdict = plain if whole else False
         if root.tag != root_name:
-            return False
+            return declined
         try:
             if not validator(root) or not assertions(root):
-                return False
+                return declined
         except Exception:  # anything unusual is for the explaining path to report
-            return False
+            return declined
         if comments and not all(_between(comment, compiled_plan) for comment in comments):
-            return False
-        return child is None or next(root.iterchildren(child), None) is not None
+            return declined
+        return child is None or next(root.iterchildren(child), None) is not None or declined
 
     return check
 

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from .._catalog import Body, Operation, Part, as_part, essence_of, get_operation, load_schema
-from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
+from .._parsing import DEFAULT_LIMITS, Limits, ParseError, PlainXml, parse_json, parse_xml
 from . import _hot
 from ._clock import clock, clock_is_set
 from ._json import compiled, validate_json_body
@@ -208,8 +208,11 @@ def _document_issues(
             if bound is None and len(payload) > limits.max_bytes:
                 raise ParseError(f"the body is {len(payload):,} bytes, more than allowed")
             return validate_multipart(body, bytes(payload), media_type)
-        if _hot.accepts(body, payload, limits):  # the compiled hot paths: they only say "valid"
+        verdict = _hot.attempt(body, payload, limits)  # the compiled hot paths say only "valid"
+        if verdict is True:
             return []
+        if isinstance(verdict, PlainXml):  # read whole by the XML hot path: not parsed again
+            return validate_xml_body(body, verdict.within(limits))
         if body.binary:
             return _binary_issues(body, payload, limits)
         if body.is_xml:
