@@ -63,7 +63,9 @@ def load_schema(contract: str) -> Any:
 def local_name(node: etree._Element) -> str:
     """The element's name without a namespace."""
     tag = node.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    if not isinstance(tag, str):
+        return ""
+    return tag if tag[:1] != "{" else tag.rsplit("}", 1)[-1]
 
 
 def element_children(element: etree._Element) -> Iterator[etree._Element]:
@@ -85,7 +87,11 @@ def element_path(element: etree._Element) -> str:
         parent = node.getparent()
         name = local_name(node)
         if parent is not None:
-            name += _position(node, parent)
+            # Counted in libxml2, so that paths into a list of thousands stay cheap.
+            tag = node.tag
+            before = sum(1 for _ in node.itersiblings(tag, preceding=True))
+            if before or next(node.itersiblings(tag), None) is not None:
+                name += f"[{before + 1}]"
         parts.append(name)
         node = parent
     return "/" + "/".join(reversed(parts))
@@ -188,20 +194,13 @@ def delete_field(document: Any, path: str) -> bool:
     return delete_at(document, path)
 
 
-_CHILDREN: dict[int, tuple[Any, Mapping[str, Any]]] = {}
-
-
+@cache
 def child_declarations(declaration: Any) -> Mapping[str, Any]:
     """The declarations of an element's children, by name (computed once per declaration)."""
-    cached = _CHILDREN.get(id(declaration))
-    if cached is None or cached[0] is not declaration:
-        content = getattr(declaration.type, "content", None)
-        children: Mapping[str, Any] = {}
-        if content is not None and hasattr(content, "iter_elements"):
-            children = {c.local_name: c for c in content.iter_elements() if c.local_name}
-        cached = (declaration, children)
-        _CHILDREN[id(declaration)] = cached
-    return cached[1]
+    content = getattr(declaration.type, "content", None)
+    if content is None or not hasattr(content, "iter_elements"):
+        return {}
+    return {child.local_name: child for child in content.iter_elements() if child.local_name}
 
 
 def declarations_by_element(root: etree._Element, declaration: Any) -> dict[Any, Any]:
@@ -212,7 +211,11 @@ def declarations_by_element(root: etree._Element, declaration: Any) -> dict[Any,
     while stack:
         element, decl = stack.pop()
         children = child_declarations(decl)
-        for child in element_children(element):
+        if not children:
+            continue
+        for child in element:
+            if not isinstance(child.tag, str):  # a comment or processing instruction
+                continue
             child_decl = children.get(local_name(child))
             if child_decl is not None:
                 found[child] = child_decl
@@ -358,9 +361,22 @@ def _relative(url: str) -> str:
         return path.name
 
 
+# By identity: some components are mappings, which do not hash.
+_LOCATIONS: dict[int, tuple[Any, str]] = {}
+
+
 def component_location(component: Any) -> str:
     """``bandwidth/types.xsd#/xs:schema/xs:simpleType[@name='String100']/…``: where a schema
     component (facet, assert, element, type) is written in the contracts."""
+    known = _LOCATIONS.get(id(component))
+    if known is None or known[0] is not component:
+        if len(_LOCATIONS) > 65536:  # the contracts hold a few thousand components
+            _LOCATIONS.clear()
+        known = _LOCATIONS[id(component)] = (component, _location(component))
+    return known[1]
+
+
+def _location(component: Any) -> str:
     schema = getattr(component, "schema", None)
     elem = getattr(component, "elem", None)
     url = getattr(schema, "url", None)

@@ -170,10 +170,22 @@ def _prune_undocumented(root: etree._Element, declaration: Any) -> Iterator[Issu
 def _missing_children(declarations: dict[Any, Any]) -> Iterator[Issue]:
     """A ``required`` issue for every mandatory child absent from a declared element."""
     for element, decl in declarations.items():
-        present = {local_name(child) for child in element_children(element)}
-        for name, child in child_declarations(decl).items():
-            if int(child.min_occurs) > 0 and name not in present and _in_required_group(child):
-                yield _required(element, name, child)
+        required = _required_children(decl)
+        if required:
+            present = {local_name(child) for child in element_children(element)}
+            for name, child in required:
+                if name not in present:
+                    yield _required(element, name, child)
+
+
+@cache
+def _required_children(declaration: Any) -> tuple[tuple[str, Any], ...]:
+    """The children an element must have whatever its other children are, with their names."""
+    return tuple(
+        (name, child)
+        for name, child in child_declarations(declaration).items()
+        if int(child.min_occurs) > 0 and _in_required_group(child)
+    )
 
 
 def _required(element: etree._Element, name: str, declaration: Any) -> Issue:
