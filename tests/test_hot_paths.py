@@ -24,6 +24,7 @@ for a long local run. The number of payloads compared is printed at the end of t
 from __future__ import annotations
 
 import codecs
+import copy
 import json
 
 import pytest
@@ -35,16 +36,18 @@ import tendlc
 from hostile_corpus import hostile_payloads
 from tendlc import cassettes
 from tendlc import strategies as tst
+from tendlc._catalog import load_schema, local_name, release_assert_context
 from tendlc._documented import documented_examples
 from tendlc._parsing import DEFAULT_LIMITS, ParseError, parse_json, parse_plain_xml, parse_xml
 from tendlc._validation import _hot_json, _hot_xml
 from tendlc._validation._json import validate_json_body
 from tendlc._validation._report import Issue
 from tendlc._validation._validate import _document_issues
-from tendlc._validation._xml import validate_xml_body
+from tendlc._validation._xml import _prune_undocumented, validate_xml_body
+from tendlc._validation._xsd_errors import schema_errors
 from test_boundaries import CASES, _edited
 
-COUNTS = {"compared": 0, "accepted": 0}
+COUNTS = {"compared": 0, "accepted": 0, "errors": 0}
 BUDGET = settings(deadline=None, max_examples=max(10, settings.default.max_examples // 4))
 
 
@@ -57,7 +60,8 @@ def _print_counts(request):
         with capture.global_and_fixture_disabled():
             reporter.write_line(
                 f"\ntendlc hot paths: {COUNTS['compared']:,} payloads compared with the "
-                f"reference engines, {COUNTS['accepted']:,} accepted by the hot path"
+                f"reference engines, {COUNTS['accepted']:,} accepted by the hot path, "
+                f"{COUNTS['errors']:,} lists of XML errors compared"
             )
 
 
@@ -95,12 +99,57 @@ def agree(body, payload, *, must_accept=False, limits=DEFAULT_LIMITS):
         # A document the hot path declines is explained from the tree it parsed: the report
         # is the one the reference writes from parse_xml's tree.
         assert _document_issues(body, payload, limits, None) == issues, payload
+    if body.is_xml:
+        _same_schema_errors(body, payload, limits)
     if not issues and not body.is_xml:
         # The depth bound that lets the hot path skip the parser's depth check holds.
         bound = _hot_json.depth(body.contract, body.locator)
         data = parse_json(payload, limits)
         assert bound is None or _json_depth(data) <= bound, (bound, payload)
     return accepted
+
+
+def _same_schema_errors(body, payload, limits):
+    """schema_errors gives xmlschema's own iter_errors list, on the tree the explainer sees."""
+    try:
+        root = parse_xml(payload, limits)
+    except (ParseError, RecursionError):
+        return
+    if local_name(root) != body.locator:
+        return
+    xsd = load_schema(body.contract)
+    declaration = xsd.elements[body.locator]
+    if not body.closed:
+        root = copy.deepcopy(root)
+        list(_prune_undocumented(root, declaration))
+    outcomes = []
+    for errors in (
+        lambda: list(xsd.iter_errors(root)),
+        lambda: schema_errors(xsd, declaration, root),
+    ):
+        try:
+            outcomes.append([_signature(error) for error in errors()])
+        except ArithmeticError as exc:  # the engine's own overflow, raised by both alike
+            outcomes.append(type(exc))
+        finally:
+            release_assert_context()
+    assert outcomes[1] == outcomes[0], payload
+    COUNTS["errors"] += isinstance(outcomes[0], list) and bool(outcomes[0])
+
+
+def _signature(error):
+    expected = getattr(error, "expected", None)
+    return (
+        type(error),
+        error.validator,
+        error.elem,
+        error.obj if isinstance(error.obj, str) else id(error.obj),
+        error.reason,
+        error.path,
+        getattr(error, "index", None),
+        getattr(error, "invalid_tag", None),
+        tuple(expected) if expected is not None else None,
+    )
 
 
 def _json_depth(value):

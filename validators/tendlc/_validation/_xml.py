@@ -48,6 +48,7 @@ from .._catalog import (
 from ._clock import lies_as_stated
 from ._messages import describe
 from ._report import Issue, excerpt, unique
+from ._xsd_errors import schema_errors
 
 __all__ = ["has_time_rules", "validate_xml_body"]
 
@@ -91,7 +92,7 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
     # One pass: xmlschema evaluates the XPath asserts on every run, so a separate yes/no run
     # before the explaining one would double the cost of every invalid body.
     try:
-        errors = list(xsd.iter_errors(root))
+        errors = schema_errors(xsd, declaration, root)
     except ArithmeticError:  # a value the engine cannot represent (a 19-digit year, say)
         return [*issues, *_unrepresentable(root, declaration)]
     finally:

@@ -1,0 +1,55 @@
+"""xmlschema's list of errors for one document, without its per-call set-up where it is idle.
+
+``XMLSchema.iter_errors`` builds a fresh validation context for every document: it checks each
+of its arguments and the namespace mapper's, and that costs about as much as validating a
+small document. For a document without namespace declarations the context it builds is always
+the same one, apart from the document itself, so :func:`schema_errors` copies one built once
+(``ValidationContext`` supports ``copy``) and lets the root's declaration validate the root in
+it, the call ``iter_errors`` itself makes. When the document had anything to check beyond its
+root's declaration (identity constraints, ID references), or this xmlschema lacks the
+protocol, the errors come from ``iter_errors`` instead. ``tests/test_hot_paths.py`` compares
+the two on every document of the corpus.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import suppress
+from copy import copy
+from typing import Any
+
+from lxml import etree
+from xmlschema import XMLResource
+from xmlschema.validators import ValidationContext, XMLSchemaStopValidation
+
+__all__ = ["schema_errors"]
+
+_TEMPLATE: list[ValidationContext] = []
+_REUSABLE = callable(getattr(ValidationContext, "__copy__", None))
+_LOCAL = threading.local()  # an lxml XPath evaluator must not be shared between threads
+
+
+def _declares_namespaces(root: etree._Element) -> bool:
+    """Whether the document declares a namespace (other than the built-in xml prefix)."""
+    found = getattr(_LOCAL, "namespaces", None)
+    if found is None:
+        found = _LOCAL.namespaces = etree.XPath("boolean(//namespace::*[name() != 'xml'])")
+    return bool(found(root))
+
+
+def schema_errors(schema: Any, declaration: Any, root: etree._Element) -> list[Any]:
+    """The errors ``schema.iter_errors(root)`` gives, for a root ``declaration`` answers to."""
+    if not _REUSABLE or not hasattr(declaration, "raw_decode") or _declares_namespaces(root):
+        return list(schema.iter_errors(root))
+    if not _TEMPLATE:
+        # The context iter_errors builds for a document without namespaces (any such one).
+        _TEMPLATE.append(
+            ValidationContext(source=XMLResource(etree.Element("_")), check_identities=True)
+        )
+    context = copy(_TEMPLATE[0])
+    context.source = XMLResource(root)
+    with suppress(XMLSchemaStopValidation):  # a validation hook's stop: iter_errors' too
+        declaration.raw_decode(root, "lax", context)
+    if context.identities or context.id_map:  # references for iter_errors to check at the end
+        return list(schema.iter_errors(root))
+    return list(context.errors)
