@@ -3,7 +3,7 @@
 from ._errors import ParseError
 from ._json import parse_json
 from ._limits import DEFAULT_LIMITS, Limits
-from ._xml import PlainXml, parse_plain_xml, parse_xml
+from ._xml import PlainXml, parse_plain_xml, parse_xml, within_depth
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -13,4 +13,5 @@ __all__ = [
     "parse_json",
     "parse_plain_xml",
     "parse_xml",
+    "within_depth",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import xml.etree.ElementTree as StdlibElementTree
-from typing import Any, NamedTuple
+from typing import Any
 
 from lxml import etree
 
@@ -42,22 +42,18 @@ _PROBED_DEPTH = 200
 _WHOLE = 16 * 1024
 
 
-class PlainXml(NamedTuple):
-    """A plain document as :func:`parse_plain_xml` read it."""
+#: A plain document as :func:`parse_plain_xml` reads it: the root; the comments inside it; and
+#: whether the tree is the one :func:`parse_xml` gives, whitespace-only text included (if not,
+#: that text between elements is left out). A plain tuple: the hot path builds one per call.
+PlainXml = tuple[etree._Element, list[Any], bool]
 
-    root: etree._Element
-    #: the comments inside the root element
-    comments: list[Any]
-    #: whether ``root`` is the tree :func:`parse_xml` gives (whitespace-only text included);
-    #: if not, that text between elements is left out
-    whole: bool
 
-    def within(self, limits: Limits) -> etree._Element:
-        """The root, once the one check a plain reading leaves out passes: the depth limit.
-        Raises :class:`ParseError` as :func:`parse_xml` does."""
-        if _too_deep(self.root, limits.max_depth):
-            return _walked(self.root, limits)
-        return self.root
+def within_depth(root: etree._Element, limits: Limits) -> etree._Element:
+    """``root``, once the one check :func:`parse_plain_xml` leaves out passes: the depth
+    limit. Raises :class:`ParseError` as :func:`parse_xml` does."""
+    if _too_deep(root, limits.max_depth):
+        return _walked(root, limits)
+    return root
 
 
 def _parser() -> etree.XMLParser:
@@ -133,6 +129,7 @@ def parse_plain_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> PlainXml |
     and ``whole`` is False. The comments returned are those inside the root element (a comment
     inside a value splits the text one reader sees whole and another in pieces: the caller
     decides). None means "ask :func:`parse_xml`", which says what is wrong, if anything.
+    The answer is a :data:`PlainXml`: ``(root, comments, whole)``.
     """
     if type(payload) is bytes:
         data = payload
@@ -166,7 +163,7 @@ def parse_plain_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> PlainXml |
         # Without a "=" no attribute.
         if data.find(b"=", start) >= 0 and _xpath(_ATTRIBUTES)(root):
             return None
-        return PlainXml(root, [], whole)
+        return root, [], whole
     try:
         data = _data(data, limits)
         root = etree.fromstring(data, parser=_parser() if whole else _plain_parser())
@@ -229,10 +226,10 @@ def _plain(root: etree._Element, data: bytes | None, *, whole: bool) -> PlainXml
     if data is not None:
         declared = data.startswith(b"<?xml", 3 if data.startswith(b"\xef\xbb\xbf") else 0)
         if data.find(b"=", data.find(b"?>") + 2 if declared else 0) == -1:
-            return PlainXml(root, comments, whole)
+            return root, comments, whole
     if _xpath(_ATTRIBUTES)(root):
         return None
-    return PlainXml(root, comments, whole)
+    return root, comments, whole
 
 
 def _data(payload: Any, limits: Limits) -> bytes:

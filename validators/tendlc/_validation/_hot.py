@@ -23,7 +23,8 @@ _REMEMBERED = 4096  # bodies remembered; the catalog has a few hundred
 
 def attempt(body: Body, payload: Any, limits: Limits) -> _hot_xml.Verdict:
     """True only when the body's contract accepts ``payload`` with nothing to report; else
-    False, or the plain XML document the hot path read whole before declining it."""
+    False, or the tree of a plain XML document the hot path read whole before declining it
+    (compare with ``is True``: an element's truth value is its number of children)."""
     entry = _CHECKS.get(id(body))
     if entry is None or entry[0] is not body:
         entry = _remember(body)

@@ -20,8 +20,10 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from lxml import etree
+
 from .._catalog import Body, load_schema
-from .._parsing import Limits, PlainXml, parse_plain_xml
+from .._parsing import Limits, parse_plain_xml
 from ._once import once
 
 if TYPE_CHECKING:  # the compiler is imported when a contract is first compiled
@@ -32,8 +34,9 @@ _LOCAL = threading.local()
 FALLBACKS: dict[tuple[str, str], str] = {}
 
 
-#: True: accepted; False: declined; a plain document read whole: declined
-Verdict = bool | PlainXml
+#: True: accepted; False: declined; a tree: declined, and read as parse_xml reads it (but for
+#: the depth limit: see :func:`~tendlc.parsing.within_depth`)
+Verdict = bool | etree._Element
 
 
 def accepts(body: Body, payload: Any, limits: Limits) -> bool:
@@ -61,7 +64,7 @@ def checker(body: Body, plan: Compiled | None = None) -> Callable[[Any, Limits],
         if plain is None:
             return False
         root, comments, whole = plain
-        declined: Verdict = plain if whole else False
+        declined: Verdict = root if whole else False
         if root.tag != root_name:
             return declined
         try:

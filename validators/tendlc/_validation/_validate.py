@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from .._catalog import Body, Operation, Part, as_part, essence_of, get_operation, load_schema
-from .._parsing import DEFAULT_LIMITS, Limits, ParseError, PlainXml, parse_json, parse_xml
+from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml, within_depth
 from . import _hot
 from ._clock import clock, clock_is_set
 from ._json import compiled, validate_json_body
@@ -211,8 +211,8 @@ def _document_issues(
         verdict = _hot.attempt(body, payload, limits)  # the compiled hot paths say only "valid"
         if verdict is True:
             return []
-        if isinstance(verdict, PlainXml):  # read whole by the XML hot path: not parsed again
-            return validate_xml_body(body, verdict.within(limits))
+        if verdict is not False:  # the tree the XML hot path read whole: not parsed again
+            return validate_xml_body(body, within_depth(verdict, limits))
         if body.binary:
             return _binary_issues(body, payload, limits)
         if body.is_xml:
