@@ -72,8 +72,16 @@ def test_a_document_without_namespaces_is_validated_in_a_copied_context(schema, 
     assert _signatures(errors) == _signatures(_errors(schema, root))
 
 
-def test_a_document_declaring_a_namespace_gets_iter_errors_own_list(schema):
-    root = _document(("EvpId", "WMC"), namespace="urn:elsewhere")
+@pytest.mark.parametrize(
+    "root",
+    [
+        _document(("EvpId", "WMC"), namespace="urn:elsewhere"),
+        etree.fromstring(b'<BrandVetting><EvpId xmlns:x="urn:x">WMC</EvpId></BrandVetting>'),
+        etree.fromstring(b'<BrandVetting xmlns:x="urn:x"><EvpId>x:WMC</EvpId></BrandVetting>'),
+    ],
+    ids=["namespaced", "declared-below-the-root", "declared-unused"],
+)
+def test_a_document_declaring_a_namespace_gets_iter_errors_own_list(schema, root):
     public = _Public(schema)
     errors = schema_errors(public, schema.elements[ROOT], root)
     assert public.calls == 1

@@ -13,7 +13,6 @@ the two on every document of the corpus.
 
 from __future__ import annotations
 
-import threading
 from contextlib import suppress
 from copy import copy
 from typing import Any
@@ -26,15 +25,12 @@ __all__ = ["schema_errors"]
 
 _TEMPLATE: list[ValidationContext] = []
 _REUSABLE = callable(getattr(ValidationContext, "__copy__", None))
-_LOCAL = threading.local()  # an lxml XPath evaluator must not be shared between threads
 
 
 def _declares_namespaces(root: etree._Element) -> bool:
-    """Whether the document declares a namespace (other than the built-in xml prefix)."""
-    found = getattr(_LOCAL, "namespaces", None)
-    if found is None:
-        found = _LOCAL.namespaces = etree.XPath("boolean(//namespace::*[name() != 'xml'])")
-    return bool(found(root))
+    """Whether a namespace is in scope at the root or declared below it (the xml prefix,
+    built in, is neither)."""
+    return bool(root.nsmap) or next(etree.iterwalk(root, events=("start-ns",)), None) is not None
 
 
 def schema_errors(schema: Any, declaration: Any, root: etree._Element) -> list[Any]:
