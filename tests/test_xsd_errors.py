@@ -105,3 +105,14 @@ def test_threads_validating_at_once_keep_their_errors_apart(schema):
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(run, documents)) == expected
     assert any(expected) and not all(expected)
+
+
+def test_without_the_protocol_every_document_gets_iter_errors(schema, monkeypatch):
+    from tendlc._validation import _xsd_errors
+
+    monkeypatch.setattr(_xsd_errors, "_REUSABLE", False)
+    root = _document(("EvpId", "WMC"), ("VettingId", "STANDARD"))
+    public = _Public(schema)
+    errors = schema_errors(public, schema.elements[ROOT], root)
+    assert public.calls == 1
+    assert errors and _signatures(errors) == _signatures(_errors(schema, root))

@@ -13,18 +13,35 @@ the two on every document of the corpus.
 
 from __future__ import annotations
 
+import inspect
 from contextlib import suppress
 from copy import copy
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 from xmlschema import XMLResource
-from xmlschema.validators import ValidationContext, XMLSchemaStopValidation
+from xmlschema.validators import ValidationContext, XMLSchemaStopValidation, XsdElement
 
 __all__ = ["schema_errors"]
 
 _TEMPLATE: list[ValidationContext] = []
-_REUSABLE = callable(getattr(ValidationContext, "__copy__", None))
+
+
+def _protocol() -> bool:
+    """Whether this xmlschema validates an element in a given context as the one this module
+    was written against does (else every document gets ``iter_errors``)."""
+    try:
+        parameters = list(inspect.signature(XsdElement.raw_decode).parameters)
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return (
+        parameters == ["self", "obj", "validation", "context"]
+        and callable(getattr(ValidationContext, "__copy__", None))
+        and "source" in getattr(ValidationContext, "__slots__", ())
+    )
+
+
+_REUSABLE = _protocol()
 
 
 def _declares_namespaces(root: etree._Element) -> bool:
@@ -35,7 +52,7 @@ def _declares_namespaces(root: etree._Element) -> bool:
 
 def schema_errors(schema: Any, declaration: Any, root: etree._Element) -> list[Any]:
     """The errors ``schema.iter_errors(root)`` gives, for a root ``declaration`` answers to."""
-    if not _REUSABLE or not hasattr(declaration, "raw_decode") or _declares_namespaces(root):
+    if not _REUSABLE or not isinstance(declaration, XsdElement) or _declares_namespaces(root):
         return list(schema.iter_errors(root))
     if not _TEMPLATE:
         # The context iter_errors builds for a document without namespaces (any such one).
@@ -45,7 +62,7 @@ def schema_errors(schema: Any, declaration: Any, root: etree._Element) -> list[A
     context = copy(_TEMPLATE[0])
     context.source = XMLResource(root)
     with suppress(XMLSchemaStopValidation):  # a validation hook's stop: iter_errors' too
-        declaration.raw_decode(root, "lax", context)
+        declaration.raw_decode(cast(Any, root), "lax", context)  # lxml: as ElementTree
     if context.identities or context.id_map:  # references for iter_errors to check at the end
         return list(schema.iter_errors(root))
     return list(context.errors)
