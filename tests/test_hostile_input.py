@@ -177,6 +177,23 @@ def test_wrong_root_element_names_the_expected_one():
     assert "ImportedCampaign" in issue.message
 
 
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'<ImportedCampaign xmlns="urn:elsewhere"><CampaignId>C1</CampaignId></ImportedCampaign>',
+        b'<p:ImportedCampaign xmlns:p="urn:elsewhere"><CampaignId>C1</CampaignId>'
+        b"</p:ImportedCampaign>",
+    ],
+)
+def test_a_root_element_in_another_namespace_says_so(payload):
+    issue = _only_issue(tendlc.validate(XML_OP, payload))
+    assert (issue.path, issue.rule, issue.line) == ("/ImportedCampaign", "root", 1)
+    assert issue.message == (
+        "<ImportedCampaign> is in the namespace 'urn:elsewhere'; this body's contract has no "
+        "namespace"
+    )
+
+
 def test_declared_iso_8859_1_encoding_is_honoured():
     text = (
         '<?xml version="1.0" encoding="ISO-8859-1"?>'
