@@ -263,14 +263,13 @@ def _time_issues(declarations: dict[Any, Any]) -> Iterator[Issue]:
 
 def _issues(error: Any, declarations: dict[Any, Any]) -> Iterator[Issue]:
     element = error.elem if isinstance(error.elem, etree._Element) else None
+    if isinstance(error, XMLSchemaChildrenValidationError) and element is not None:
+        yield from _children_issues(error, element, declarations)
+        return
     path = element_path(element) if element is not None else (error.path or "/")
     line = source_line(element) if element is not None else None
     validator = error.validator
     location = component_location(validator)
-
-    if isinstance(error, XMLSchemaChildrenValidationError) and element is not None:
-        yield from _children_issues(error, element, declarations, path, line)
-        return
 
     if isinstance(validator, XsdAssert):
         assertion = assert_rule_of(validator)
@@ -333,10 +332,7 @@ def _children_issues(
     error: XMLSchemaChildrenValidationError,
     element: etree._Element,
     declarations: dict[Any, Any],
-    path: str,
-    line: int | None,
 ) -> Iterator[Issue]:
-    location = component_location(error.validator)
     if error.invalid_tag is None:
         for particle in error.expected or ():
             name = getattr(particle, "local_name", None)
@@ -347,8 +343,11 @@ def _children_issues(
     child = _child_at(element, error.index, tag)
     declaration = declarations.get(element)
     children = child_declarations(declaration) if declaration is not None else {}
-    child_path = element_path(child) if child is not None else f"{path}/{tag}"
-    child_line = source_line(child) if child is not None else line
+    if child is not None:
+        child_path, child_line = element_path(child), source_line(child)
+    else:
+        child_path, child_line = f"{element_path(element)}/{tag}", source_line(element)
+    location = component_location(error.validator)
     if tag in children:
         limit = children[tag].max_occurs
         yield Issue(
