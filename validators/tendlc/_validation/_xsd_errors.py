@@ -16,6 +16,7 @@ from __future__ import annotations
 import inspect
 from contextlib import suppress
 from copy import copy
+from functools import cache
 from typing import Any, cast
 
 from lxml import etree
@@ -23,8 +24,6 @@ from xmlschema import XMLResource
 from xmlschema.validators import ValidationContext, XMLSchemaStopValidation, XsdElement
 
 __all__ = ["schema_errors"]
-
-_TEMPLATE: list[ValidationContext] = []
 
 
 def _protocol() -> bool:
@@ -41,7 +40,13 @@ def _protocol() -> bool:
     )
 
 
-_REUSABLE = _protocol()
+@cache
+def _template() -> ValidationContext | None:
+    """The context iter_errors builds for a document without namespaces (any such one), or
+    None when this xmlschema lacks the protocol."""
+    if not _protocol():
+        return None
+    return ValidationContext(source=XMLResource(etree.Element("_")), check_identities=True)
 
 
 def _declares_namespaces(root: etree._Element) -> bool:
@@ -52,14 +57,10 @@ def _declares_namespaces(root: etree._Element) -> bool:
 
 def schema_errors(schema: Any, declaration: Any, root: etree._Element) -> list[Any]:
     """The errors ``schema.iter_errors(root)`` gives, for a root ``declaration`` answers to."""
-    if not _REUSABLE or not isinstance(declaration, XsdElement) or _declares_namespaces(root):
+    template = _template()
+    if template is None or not isinstance(declaration, XsdElement) or _declares_namespaces(root):
         return list(schema.iter_errors(root))
-    if not _TEMPLATE:
-        # The context iter_errors builds for a document without namespaces (any such one).
-        _TEMPLATE.append(
-            ValidationContext(source=XMLResource(etree.Element("_")), check_identities=True)
-        )
-    context = copy(_TEMPLATE[0])
+    context = copy(template)
     context.source = XMLResource(root)
     with suppress(XMLSchemaStopValidation):  # a validation hook's stop: iter_errors' too
         declaration.raw_decode(cast(Any, root), "lax", context)  # lxml: as ElementTree
