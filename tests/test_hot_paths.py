@@ -46,6 +46,8 @@ from tendlc._validation._validate import _document_issues
 from tendlc._validation._xml import _prune_undocumented, validate_xml_body
 from tendlc._validation._xsd_errors import schema_errors
 from test_boundaries import CASES, _edited
+from test_xsd10 import _xml_text
+from test_xsd_errors import signature
 
 COUNTS = {"compared": 0, "accepted": 0, "errors": 0}
 BUDGET = settings(deadline=None, max_examples=max(10, settings.default.max_examples // 4))
@@ -128,28 +130,13 @@ def _same_schema_errors(body, payload, limits):
         lambda: schema_errors(xsd, declaration, root),
     ):
         try:
-            outcomes.append([_signature(error) for error in errors()])
+            outcomes.append([signature(error) for error in errors()])
         except ArithmeticError as exc:  # the engine's own overflow, raised by both alike
             outcomes.append(type(exc))
         finally:
             release_assert_context()
     assert outcomes[1] == outcomes[0], payload
     COUNTS["errors"] += isinstance(outcomes[0], list) and bool(outcomes[0])
-
-
-def _signature(error):
-    expected = getattr(error, "expected", None)
-    return (
-        type(error),
-        error.validator,
-        error.elem,
-        error.obj if isinstance(error.obj, str) else id(error.obj),
-        error.reason,
-        error.path,
-        getattr(error, "index", None),
-        getattr(error, "invalid_tag", None),
-        tuple(expected) if expected is not None else None,
-    )
 
 
 def _json_depth(value):
@@ -437,14 +424,6 @@ _LEXICAL = st.one_of(
 )
 
 
-def _settable(text):
-    try:
-        etree.Element("x").text = text
-    except ValueError:
-        return False
-    return True
-
-
 @st.composite
 def _xml_edits(draw, root):
     root = etree.fromstring(etree.tostring(root))
@@ -458,9 +437,9 @@ def _xml_edits(draw, root):
             )
         )
         if action in ("text", "near") and len(element) == 0:
-            extra = draw(_LEXICAL.filter(_settable))
+            extra = draw(_LEXICAL.filter(_xml_text))
             new = extra if action == "text" else (element.text or "") + extra
-            if _settable(new):
+            if _xml_text(new):
                 element.text = new
         elif action == "drop" and parent is not None:
             parent.remove(element)
