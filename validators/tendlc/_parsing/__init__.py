@@ -3,13 +3,12 @@
 from ._errors import ParseError
 from ._json import parse_json
 from ._limits import DEFAULT_LIMITS, Limits
-from ._xml import PlainXml, parse_plain_xml, parse_xml, within_depth
+from ._xml import parse_plain_xml, parse_xml, within_depth
 
 __all__ = [
     "DEFAULT_LIMITS",
     "Limits",
     "ParseError",
-    "PlainXml",
     "parse_json",
     "parse_plain_xml",
     "parse_xml",

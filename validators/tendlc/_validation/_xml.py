@@ -84,7 +84,7 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
             )
         ]
     xsd = load_schema(body.contract)
-    namespace = str(root.tag)[1:].split("}", 1)[0] if str(root.tag).startswith("{") else ""
+    namespace = etree.QName(root).namespace or ""
     if namespace != (xsd.target_namespace or ""):
         found = f"in the namespace {excerpt(namespace, 80)}" if namespace else "in no namespace"
         wanted = f"is in {xsd.target_namespace!r}" if xsd.target_namespace else "has no namespace"
