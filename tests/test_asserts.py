@@ -1,6 +1,6 @@
 """Assertions sharing one typed XPath context per element give xmlschema's own verdicts.
 
-``tendlc._catalog._asserts`` lets the ``xs:assert``s of one type on one element evaluate in
+``tendlc._validation._asserts`` lets the ``xs:assert``s of one type on one element evaluate in
 copies of one context instead of building (and schema-annotating) a context each. Every
 payload below goes through a schema loaded by tendlc and through a stock ``XMLSchema11`` of
 the same file: the errors (element path, reason, failing component) must be the same, in the
@@ -17,11 +17,11 @@ from hypothesis import given, settings
 
 import tendlc
 from tendlc import strategies as tst
-from tendlc._catalog import load_schema
-from tendlc._catalog._asserts import _SharedContextAssert
 from tendlc._documented import documented_examples
 from tendlc._parsing import ParseError, parse_xml
 from tendlc._resources import contracts_dir
+from tendlc._validation import load_schema
+from tendlc._validation._asserts import _SharedContextAssert
 from test_boundaries import CASES, _edited
 
 BUDGET = settings(deadline=None, max_examples=max(10, settings.default.max_examples // 4))

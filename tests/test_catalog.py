@@ -2,7 +2,7 @@ import pytest
 
 import tendlc
 from tendlc._catalog import load_contract
-from tendlc._catalog import load_schema as schema
+from tendlc._validation import load_schema as schema
 
 # The public vocabulary of operation ids: one per documented exchange.
 BANDWIDTH = {

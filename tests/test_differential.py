@@ -10,9 +10,9 @@ from hypothesis import given, settings
 
 import tendlc
 from tendlc import strategies as tst
-from tendlc._catalog import load_schema as schema
 from tendlc._documented import documented_examples
 from tendlc._parsing import ParseError, parse_json, parse_xml
+from tendlc._validation import load_schema as schema
 from tendlc._validation._json import compiled
 
 BUDGET = settings(max_examples=settings.default.max_examples // 10)

@@ -18,10 +18,11 @@ import yaml
 from lxml import etree
 
 import tendlc
-from tendlc._catalog import get_at, load_contract
+from tendlc._catalog import load_contract
 from tendlc._documented import documented_examples
 from tendlc._edit import dump_json, edit_json, edit_query, edit_xml
 from tendlc._resources import contracts_dir
+from tendlc._shared import get_at
 
 ERRATA = yaml.safe_load((contracts_dir() / "errata.yaml").read_text(encoding="utf-8"))
 BOUNDARIES = Path(__file__).parent / "boundaries"

@@ -41,8 +41,7 @@ def _accepting(payload, wire):
     field documented (no warning); for XML the pairs its root element names, narrowed to those
     that accept it when several share the root."""
     import tendlc
-    from tendlc._catalog import local_name
-    from tendlc._parsing import parse_xml
+    from tendlc._parsing import local_name, parse_xml
 
     bodies = [
         (operation, part, status, body)

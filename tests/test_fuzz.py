@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 import tendlc
 from tendlc import strategies as tst
+from tendlc._validation import prepare
 
 TARGETS = (
     [(op.id, "request", None) for op in tendlc.operations()]
@@ -20,6 +21,14 @@ TARGETS = (
 
 
 INPUTS = [0]  # how many inputs the fuzz tests fed to validate (reported in the summary)
+
+
+def _warm(operation_id, part, status):
+    """Compile the contracts before the examples run: Hypothesis's deadline is about each
+    example's latency, and the one-off compilation is not an example."""
+    operation = tendlc.get_operation(operation_id)
+    body = operation.request if part == "request" else operation.responses.get(status)
+    prepare(body)
 
 
 def _check(operation_id, part, status, payload):
@@ -37,6 +46,7 @@ def test_arbitrary_bytes_never_raise(operation_id, part, status):
     def fuzz(payload):
         _check(operation_id, part, status, payload)
 
+    _warm(operation_id, part, status)
     fuzz()
 
 
@@ -89,6 +99,7 @@ def test_mutated_valid_payloads_never_raise(operation_id, part, status):
     def fuzz(payload):
         _check(operation_id, part, status, payload)
 
+    _warm(operation_id, part, status)
     fuzz()
 
 

@@ -36,10 +36,16 @@ import tendlc
 from hostile_corpus import hostile_payloads
 from tendlc import cassettes
 from tendlc import strategies as tst
-from tendlc._catalog import load_schema, local_name, release_assert_context
 from tendlc._documented import documented_examples
-from tendlc._parsing import DEFAULT_LIMITS, ParseError, parse_json, parse_plain_xml, parse_xml
-from tendlc._validation import _hot_json, _hot_xml
+from tendlc._parsing import (
+    DEFAULT_LIMITS,
+    ParseError,
+    local_name,
+    parse_json,
+    parse_plain_xml,
+    parse_xml,
+)
+from tendlc._validation import _hot_json, _hot_xml, assert_contexts, load_schema
 from tendlc._validation._json import validate_json_body
 from tendlc._validation._report import Issue
 from tendlc._validation._validate import _document_issues
@@ -130,11 +136,10 @@ def _same_schema_errors(body, payload, limits):
         lambda: schema_errors(xsd, declaration, root),
     ):
         try:
-            outcomes.append([signature(error) for error in errors()])
+            with assert_contexts():
+                outcomes.append([signature(error) for error in errors()])
         except ArithmeticError as exc:  # the engine's own overflow, raised by both alike
             outcomes.append(type(exc))
-        finally:
-            release_assert_context()
     assert outcomes[1] == outcomes[0], payload
     COUNTS["errors"] += isinstance(outcomes[0], list) and bool(outcomes[0])
 

@@ -1,8 +1,9 @@
 """The package's layers only ever import downwards, and only through each other's public surface.
 
-catalog → parsing → validation → strategies → traffic → reports / sandbox → conform / proxy →
-plugin / cli. A module may import any lower layer's package (its ``__all__``), never a private
-module inside another layer, and never a higher layer (lazily inside a function included).
+shared → catalog / parsing → validation → strategies → traffic → reports / sandbox →
+conform / proxy → plugin / cli. A module may import any lower layer's package (its
+``__all__``), never a private module inside another layer, and never a higher layer (lazily
+inside a function included).
 """
 
 import ast
@@ -18,7 +19,8 @@ RANKS = {
     "_errors": 0,
     "_resources": 0,
     "__init__": 0,
-    "_catalog": 1,
+    "_shared": 1,
+    "_catalog": 2,
     "_parsing": 2,
     "_validation": 3,
     "_edit": 4,
@@ -104,3 +106,14 @@ def test_imports_go_down_through_public_surfaces(parts, path):
         if private:
             problems.append(f"line {line}: imports the private module {'.'.join(target)}")
     assert not problems, problems
+
+
+@pytest.mark.parametrize("module", ["tendlc._parsing", "tendlc.traffic", "tendlc.reports"])
+def test_layers_that_need_no_xsd_engine_do_not_load_it(module):
+    import subprocess
+    import sys
+
+    code = f"import sys, {module}; print('xmlschema' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

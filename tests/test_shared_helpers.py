@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tendlc._catalog import (
+from tendlc._errors import TendlcError
+from tendlc._shared import (
     delete_at,
     get_at,
     json_pointer,
@@ -20,7 +21,6 @@ from tendlc._catalog import (
     resolve_ref,
     split_pointer,
 )
-from tendlc._errors import TendlcError
 
 DOCUMENT = {
     "paths": {"/brands/{brand_id}": {"get": {"schema": {"$ref": "#/components/schemas/Brand"}}}},
@@ -98,7 +98,7 @@ def test_when_conditions_parse_into_clauses_or_fail_clearly():
 def test_xml_edits_at_an_element_path_mirror_the_json_ones():
     from lxml import etree
 
-    from tendlc._catalog import delete_element, find_element, put_element
+    from tendlc._parsing import delete_element, find_element, put_element
 
     root = etree.fromstring(b"<Brand><A><B>1</B><B>2</B></A></Brand>")
     assert (

@@ -235,7 +235,7 @@ def test_the_readme_example_runs_in_someone_elses_test_suite(pytester):
 def test_issue_paths_map_onto_the_schema_paths_pins_are_written_in(provider):
     """The repair loop leaves pinned fields alone by comparing an issue's path with the pins'
     schema paths: every field, at any index of any list on the way, maps back onto its own."""
-    from tendlc._catalog import escape
+    from tendlc._shared import escape
     from tendlc.strategies._adapters import adapter_for
 
     checked = 0

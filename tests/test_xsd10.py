@@ -22,7 +22,7 @@ from lxml import etree
 import tendlc
 from tendlc._catalog import Body
 from tendlc._parsing import DEFAULT_LIMITS
-from tendlc._validation import _hot_xml, _validate, _xml
+from tendlc._validation import _hot_xml, _validate, _xml, _xsd
 from tendlc._validation._once import once
 from tendlc._validation._xsd10 import BUILTINS, Untranslatable, _libxml2_pattern, compile_contract
 
@@ -67,7 +67,7 @@ def test_an_assert_outside_the_whitelist_is_untranslatable():
 def test_an_untranslatable_contract_stays_on_xmlschema(monkeypatch):
     contract = "synthetic/unsupported.xsd"
     monkeypatch.setattr(_xml, "load_schema", lambda name: UNSUPPORTED)
-    monkeypatch.setattr(_hot_xml, "load_schema", lambda name: UNSUPPORTED)
+    monkeypatch.setattr(_xsd, "load_schema", lambda name: UNSUPPORTED)
     body = Body(media_types=("application/xml",), contract=contract, locator="Order")
     good = b"<Order><Low>1</Low><High>2</High></Order>"
     bad = b"<Order><Low>3</Low><High>2</High></Order>"

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from lxml import etree
 
-from tendlc._catalog import load_schema, release_assert_context
+from tendlc._validation import assert_contexts, load_schema
 from tendlc._validation._xsd_errors import schema_errors
 
 CONTRACT = "bandwidth/vetting.xsd"
@@ -51,10 +51,8 @@ def _signatures(errors):
 
 
 def _errors(schema, root):
-    try:
+    with assert_contexts():
         return list(schema.iter_errors(root))
-    finally:
-        release_assert_context()
 
 
 @pytest.fixture(scope="module")
@@ -113,10 +111,8 @@ def test_threads_validating_at_once_keep_their_errors_apart(schema):
     expected = [_signatures(_errors(schema, root)) for root in documents]
 
     def run(root):
-        try:
+        with assert_contexts():
             return _signatures(schema_errors(schema, schema.elements[ROOT], root))
-        finally:
-            release_assert_context()
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(run, documents)) == expected

@@ -225,8 +225,9 @@ def load_config(start: Path | None = None) -> Config:
 def _issues(table: Any) -> list[Any]:
     import jsonschema_rs
 
-    from ._catalog import get_operation, json_pointer
+    from ._catalog import get_operation
     from ._errors import UnknownOperationError
+    from ._shared import json_pointer
     from ._validation import Issue, explain
 
     validator = jsonschema_rs.validator_for(CONFIG_SCHEMA, validate_formats=True)

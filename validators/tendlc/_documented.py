@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from ._catalog import Part, load_yaml
+from ._catalog import Part
 from ._resources import examples_dir
+from ._shared import load_yaml
 from ._validation import Report, validate
 
 MANIFEST = "manifest.yaml"

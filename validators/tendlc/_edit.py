@@ -9,8 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from ._catalog import delete_at, find_elements, put_at, put_element
-from ._parsing import parse_json, parse_xml
+from ._parsing import JsonDocument, find_elements, parse_document
 
 
 def make_value(spec: Any) -> Any:
@@ -28,9 +27,9 @@ def make_value(spec: Any) -> Any:
 
 def edit_xml(payload: bytes | str, sets: Mapping[str, Any], deletes: list[str]) -> bytes:
     """Apply ``set`` and ``delete`` edits to an XML document; returns UTF-8 bytes."""
-    root = parse_xml(payload)
+    document = parse_document("xml", payload)
     # Resolve every path before removing anything, so indexes refer to the original document.
-    doomed = [element for path in deletes for element in find_elements(root, path)]
+    doomed = [element for path in deletes for element in find_elements(document.root, path)]
     for element in doomed:
         parent = element.getparent()
         if parent is None:
@@ -39,12 +38,10 @@ def edit_xml(payload: bytes | str, sets: Mapping[str, Any], deletes: list[str]) 
     for path, spec in sets.items():
         value = make_value(spec)
         if isinstance(value, Mapping) and "xml" in value:
-            done = put_element(root, path, etree.fromstring(str(value["xml"])))
-        else:
-            done = put_element(root, path, _xml_text(value))
-        if not done:
+            value = etree.fromstring(str(value["xml"]))
+        if not document.put(path, value):
             raise ValueError(f"no parent element at {path.rpartition('/')[0] or '/'} for {path}")
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document.dump()
 
 
 def _xml_text(value: Any) -> str:
@@ -55,18 +52,18 @@ def _xml_text(value: Any) -> str:
 
 def edit_json(payload: Any, sets: Mapping[str, Any], deletes: list[str]) -> Any:
     """Apply ``set`` and ``delete`` edits to JSON data (parsed or text); returns the data."""
-    data = (
-        copy.deepcopy(parse_json(payload))
+    document = (
+        parse_document("json", payload)
         if isinstance(payload, bytes | str)
-        else (copy.deepcopy(payload))
+        else JsonDocument(copy.deepcopy(payload))
     )
     # Later list items first, so earlier indexes still mean what the paths say.
     for path in sorted(deletes, key=_descending_index):
-        delete_at(data, path)
+        document.delete(path)
     for path, spec in sets.items():
-        if not put_at(data, path, make_value(spec)):
+        if not document.put(path, make_value(spec)):
             raise ValueError(f"no place at {path} to set a value")
-    return data
+    return document.root
 
 
 def _descending_index(path: str) -> tuple[str, int]:

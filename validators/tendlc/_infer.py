@@ -12,17 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._catalog import (
-    PARTS,
-    Part,
-    UnknownOperationError,
-    as_part,
-    get_operation,
-    local_name,
-    operations,
-)
+from ._catalog import PARTS, Part, UnknownOperationError, as_part, get_operation, operations
 from ._config import Config
-from ._parsing import ParseError, parse_json, parse_xml
+from ._parsing import ParseError, local_name, parse_json, parse_xml
 from ._validation import validate
 
 __all__ = ["Candidate", "Inference", "infer"]

@@ -1,8 +1,8 @@
 """The catalog layer: every documented exchange of both providers, and the contracts behind it.
 
-Besides the operations, this layer is the one home of the jobs every other layer shares:
-JSON Pointers and ``$ref`` resolution, the XSD declaration maps, element paths and source
-lines, and the contracts' annotation vocabulary.
+It reads the contracts' operation tables (an XSD catalog, an OpenAPI document) into
+:class:`Operation` records and loads no engine: compiling a contract is the validation
+layer's job.
 """
 
 from __future__ import annotations
@@ -12,124 +12,27 @@ from functools import cache
 from types import MappingProxyType
 
 from .._errors import UnknownOperationError
-from ._annotations import (
-    CONTRACT_NS,
-    JSON_FIELD,
-    JSON_INVALID,
-    JSON_MESSAGE,
-    JSON_RULE,
-    JSON_TIME,
-    AssertRule,
-    Clause,
-    TimeRule,
-    assert_rule_of,
-    assert_rules,
-    json_time_rule,
-    parse_when,
-    xml_time_rule,
-)
-from ._asserts import release_assert_context
 from ._bandwidth import bandwidth_operations
 from ._limits import RateLimit, rate_limits
 from ._operation import MULTIPART, PARTS, Body, Operation, Part, Wire, as_part, essence_of
-from ._pointer import (
-    MISSING,
-    delete_at,
-    escape,
-    get_at,
-    json_pointer,
-    put_at,
-    reachable,
-    ref_target,
-    reference_to,
-    resolve_ref,
-    split_pointer,
-    unescape,
-    walk,
-)
 from ._vonage import vonage_operations
-from ._xsd import (
-    SimpleFacets,
-    child_declarations,
-    component_location,
-    declaration_at,
-    declarations_by_element,
-    delete_element,
-    delete_field,
-    element_children,
-    element_path,
-    element_steps,
-    find_element,
-    find_elements,
-    load_schema,
-    local_name,
-    put_element,
-    simple_facets,
-    source_line,
-)
-from ._yaml import load_contract, load_yaml
+from ._yaml import load_contract
 
 __all__ = [
-    "CONTRACT_NS",
-    "JSON_FIELD",
-    "JSON_INVALID",
-    "JSON_MESSAGE",
-    "JSON_RULE",
-    "JSON_TIME",
-    "MISSING",
     "MULTIPART",
     "PARTS",
-    "AssertRule",
     "Body",
-    "Clause",
     "Operation",
     "Part",
     "RateLimit",
-    "SimpleFacets",
-    "TimeRule",
     "UnknownOperationError",
     "Wire",
     "as_part",
-    "assert_rule_of",
-    "assert_rules",
-    "child_declarations",
-    "component_location",
-    "declaration_at",
-    "declarations_by_element",
-    "delete_at",
-    "delete_element",
-    "delete_field",
-    "element_children",
-    "element_path",
-    "element_steps",
-    "escape",
     "essence_of",
-    "find_element",
-    "find_elements",
-    "get_at",
     "get_operation",
-    "json_pointer",
-    "json_time_rule",
     "load_contract",
-    "load_schema",
-    "load_yaml",
-    "local_name",
     "operations",
-    "parse_when",
-    "put_at",
-    "put_element",
     "rate_limits",
-    "reachable",
-    "ref_target",
-    "reference_to",
-    "release_assert_context",
-    "resolve_ref",
-    "simple_facets",
-    "source_line",
-    "split_pointer",
-    "unescape",
-    "walk",
-    "xml_time_rule",
 ]
 
 

@@ -9,8 +9,8 @@ from types import MappingProxyType
 from typing import Any
 
 from .._resources import contracts_dir
+from .._shared import load_yaml
 from ._operation import Operation
-from ._yaml import load_yaml
 
 __all__ = ["RateLimit", "rate_limits"]
 

@@ -7,9 +7,9 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._shared import json_pointer, resolve_ref
 from ._operation import Body, Operation
 from ._parameters import parameters_schema
-from ._pointer import json_pointer, resolve_ref
 from ._yaml import load_contract
 
 DOCUMENT = "vonage/openapi.yaml"

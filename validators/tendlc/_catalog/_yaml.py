@@ -1,20 +1,10 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .._resources import contracts_dir
-
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(path: Path) -> Any:
-    """Load a YAML file with the safe loader (no arbitrary objects)."""
-    with path.open("rb") as handle:
-        return yaml.load(handle, Loader=_Loader)
+from .._shared import load_yaml
 
 
 @cache

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .._catalog import escape
+from .._shared import escape
 from ._errors import ParseError
 from ._limits import DEFAULT_LIMITS, Limits
 

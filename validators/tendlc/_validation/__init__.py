@@ -1,4 +1,11 @@
-"""Validation: the engines behind :func:`validate`, and the :class:`Report` they produce."""
+"""Validation: the engines behind :func:`validate`, and the :class:`Report` they produce.
+
+The XSD engine (xmlschema) and the helpers built on it are imported when first used, so that
+layers above that only handle JSON or exchanges do not load it.
+"""
+
+from importlib import import_module as _import_module
+from typing import TYPE_CHECKING
 
 from .._catalog import PARTS
 from ._clock import clock, current_time
@@ -7,20 +14,60 @@ from ._messages import describe
 from ._report import STRUCTURAL_RULES, Issue, Report, Severity, excerpt, relevance, unique
 from ._validate import media_type_issues, prepare, validate
 
+if TYPE_CHECKING:
+    from ._asserts import assert_contexts
+    from ._xsd import (
+        SimpleFacets,
+        child_declarations,
+        component_location,
+        declaration_at,
+        declarations_by_element,
+        load_schema,
+        simple_facets,
+    )
+
 __all__ = [
     "PARTS",
     "STRUCTURAL_RULES",
     "Issue",
     "Report",
     "Severity",
+    "SimpleFacets",
+    "assert_contexts",
+    "child_declarations",
     "clock",
+    "component_location",
     "current_time",
+    "declaration_at",
+    "declarations_by_element",
     "describe",
     "excerpt",
     "explain",
+    "load_schema",
     "media_type_issues",
     "prepare",
     "relevance",
+    "simple_facets",
     "unique",
     "validate",
 ]
+
+_LAZY = {
+    "assert_contexts": "._asserts",
+    "SimpleFacets": "._xsd",
+    "child_declarations": "._xsd",
+    "component_location": "._xsd",
+    "declaration_at": "._xsd",
+    "declarations_by_element": "._xsd",
+    "load_schema": "._xsd",
+    "simple_facets": "._xsd",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_import_module(module, __name__), name)
+    globals()[name] = value
+    return value

@@ -12,8 +12,8 @@ from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from typing import Any
 
-from .._catalog import TimeRule, json_time_rule
 from .._errors import InvalidArgument
+from .._shared import TimeRule, json_time_rule
 
 __all__ = ["TimeKeyword", "clock", "clock_is_set", "current_time", "lies_as_stated"]
 

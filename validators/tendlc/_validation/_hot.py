@@ -14,7 +14,6 @@ from typing import Any
 from .._catalog import Body
 from .._parsing import Limits
 from . import _hot_json, _hot_xml
-from ._xml import has_time_rules
 
 Check = Callable[[Any, Limits], _hot_xml.Verdict]
 _CHECKS: dict[int, tuple[Body, Check | None]] = {}
@@ -38,6 +37,8 @@ def _remember(body: Body) -> tuple[Body, Check | None]:
     check: Check | None = None
     if not (body.empty or body.binary):
         if body.is_xml:
+            from ._xml import has_time_rules  # xmlschema: loaded with the first XML body
+
             # an XML rule relative to the clock (t:time) is checked by the explaining path
             check = None if has_time_rules(body) else _hot_xml.checker(body)
         else:

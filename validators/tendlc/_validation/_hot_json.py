@@ -19,14 +19,9 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .._catalog import (
-    Body,
-    load_contract,
-    ref_target,
-    split_pointer,
-    walk,
-)
+from .._catalog import Body, load_contract
 from .._parsing import Limits, ParseError, parse_json
+from .._shared import ref_target, split_pointer, walk
 from ._json import validator_at
 from ._once import once
 

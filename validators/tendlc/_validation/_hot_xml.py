@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from .._catalog import Body, load_schema
+from .._catalog import Body
 from .._parsing import Limits, parse_plain_xml
 from ._once import once
 
@@ -90,6 +90,7 @@ def _between(comment: Any, plan: Compiled) -> bool:
 @once
 def compiled(contract: str, root: str) -> Compiled | None:
     """The compiled contract root, or None when it stays on xmlschema (reason in FALLBACKS)."""
+    from ._xsd import load_schema
     from ._xsd10 import Untranslatable, compile_contract
 
     try:

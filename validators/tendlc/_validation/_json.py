@@ -15,14 +15,13 @@ from typing import Any
 
 import jsonschema_rs
 
-from .._catalog import (
+from .._catalog import Body, load_contract
+from .._shared import (
     JSON_FIELD,
     JSON_MESSAGE,
     JSON_RULE,
     JSON_TIME,
-    Body,
     json_pointer,
-    load_contract,
     reachable,
     reference_to,
     split_pointer,

@@ -16,8 +16,9 @@ from collections.abc import Mapping
 from email.message import Message
 from typing import Any, NamedTuple
 
-from .._catalog import JSON_MESSAGE, JSON_RULE, Body, get_at, json_pointer, load_contract
-from .._catalog import resolve_ref as _resolve
+from .._catalog import Body, load_contract
+from .._shared import JSON_MESSAGE, JSON_RULE, get_at, json_pointer
+from .._shared import resolve_ref as _resolve
 from ._report import Issue
 
 __all__ = ["form_schema", "validate_multipart"]

@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import jsonschema_rs
 
-from .._catalog import unescape
 from .._parsing import ParseError
+from .._shared import unescape
 from ._json import explain
 from ._messages import describe
 from ._report import Issue

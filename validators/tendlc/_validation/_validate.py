@@ -6,7 +6,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from .._catalog import Body, Operation, Part, as_part, essence_of, get_operation, load_schema
+from .._catalog import Body, Operation, Part, as_part, essence_of, get_operation
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml, within_depth
 from . import _hot
 from ._clock import clock, clock_is_set
@@ -14,7 +14,6 @@ from ._json import compiled, validate_json_body
 from ._multipart import request_limit, validate_multipart
 from ._parameters import validate_parameters
 from ._report import Issue, Report
-from ._xml import validate_xml_body
 
 # Leading bytes of the file types the contracts accept as uploads.
 _SIGNATURES = {
@@ -92,10 +91,14 @@ def _clean_report(operation_id: str, part: Part, status: int | None) -> Report:
 
 
 def prepare(body: Body | None) -> None:
-    """Compile the contract of a body now (it is otherwise compiled on first use)."""
+    """Compile the contract of a body now, for both paths (it is otherwise compiled on first
+    use): the explaining engine, and the hot path of this thread."""
     if body is None or not body.structured:
         return
+    _hot.attempt(body, b"", DEFAULT_LIMITS)  # an empty payload: compiled, then declined
     if body.wire == "xml":
+        from ._xsd import load_schema
+
         load_schema(body.contract)
     else:
         compiled(body.contract, body.locator, opened=False)
@@ -212,11 +215,11 @@ def _document_issues(
         if verdict is True:
             return []
         if verdict is not False:  # the tree the XML hot path read whole: not parsed again
-            return validate_xml_body(body, within_depth(verdict, limits))
+            return _explain_xml(body, within_depth(verdict, limits))
         if body.binary:
             return _binary_issues(body, payload, limits)
         if body.is_xml:
-            return validate_xml_body(body, parse_xml(payload, limits))
+            return _explain_xml(body, parse_xml(payload, limits))
         data = parse_json(payload, limits)
         return validate_json_body(body, data)
     except ParseError as exc:
@@ -230,6 +233,13 @@ def _document_issues(
                 "the document nests too deeply to be checked",
             )
         ]
+
+
+def _explain_xml(body: Body, root: Any) -> list[Issue]:
+    """The XML explaining path (xmlschema is imported when an XML body first needs it)."""
+    from ._xml import validate_xml_body
+
+    return validate_xml_body(body, root)
 
 
 def _document_path(body: Body) -> str:

@@ -30,24 +30,20 @@ from xmlschema.validators import (
     XsdTotalDigitsFacet,
 )
 
-from .._catalog import (
-    Body,
-    assert_rule_of,
-    child_declarations,
-    component_location,
-    declarations_by_element,
-    element_children,
-    element_path,
-    load_schema,
-    local_name,
-    release_assert_context,
-    simple_facets,
-    source_line,
-    xml_time_rule,
-)
+from .._catalog import Body
+from .._parsing import element_children, element_path, local_name, source_line
+from .._shared import assert_rule_of, xml_time_rule
+from ._asserts import assert_contexts
 from ._clock import lies_as_stated
 from ._messages import describe
 from ._report import Issue, excerpt, unique
+from ._xsd import (
+    child_declarations,
+    component_location,
+    declarations_by_element,
+    load_schema,
+    simple_facets,
+)
 from ._xsd_errors import schema_errors
 
 __all__ = ["has_time_rules", "validate_xml_body"]
@@ -106,11 +102,10 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
     # One pass: xmlschema evaluates the XPath asserts on every run, so a separate yes/no run
     # before the explaining one would double the cost of every invalid body.
     try:
-        errors = schema_errors(xsd, declaration, root)
+        with assert_contexts():
+            errors = schema_errors(xsd, declaration, root)
     except ArithmeticError:  # a value the engine cannot represent (a 19-digit year, say)
         return [*issues, *_unrepresentable(root, declaration)]
-    finally:
-        release_assert_context()
     declarations: dict[Any, Any] | None = None
     if errors:
         declarations = declarations_by_element(root, declaration)

@@ -10,8 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .._catalog import Operation, get_operation, load_yaml
+from .._catalog import Operation, get_operation
 from .._errors import ContractError
+from .._shared import load_yaml
 
 __all__ = ["Poll", "Probe", "probes", "substitute"]
 

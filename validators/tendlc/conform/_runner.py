@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from .._catalog import Operation, find_element, get_at, local_name
+from .._catalog import Operation
 from .._edit import edit_json, edit_xml
 from .._errors import TendlcError
-from .._parsing import ParseError, parse_json, parse_xml
+from .._parsing import ParseError, parse_document
 from ..traffic import (
     Exchange,
     ExchangeResult,
@@ -319,13 +319,10 @@ def _value_at(result: ExchangeResult, path: str) -> str | None:
         return None
     try:
         if response.body.lstrip().startswith(b"<"):
-            root = parse_xml(response.body)
-            found = find_element(root, path) if path.startswith("/" + local_name(root)) else None
-            return found.text if found is not None and found.text else None
-        value = get_at(parse_json(response.body), path, None)
+            return parse_document("xml", response.body).text(path)
+        return parse_document("json", response.body).text(path)
     except (ParseError, ValueError):
         return None
-    return None if value is None or isinstance(value, dict | list) else str(value)
 
 
 def _capture(session: _Session, probe: Probe, result: ExchangeResult) -> None:

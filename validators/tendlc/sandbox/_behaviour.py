@@ -10,8 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from .._catalog import Operation, get_operation, load_yaml, operations
+from .._catalog import Operation, get_operation, operations
 from .._errors import ContractError
+from .._shared import load_yaml
 
 __all__ = ["Behaviour", "IdSpec", "OperationBehaviour", "Progress", "Resource", "behaviour"]
 

@@ -17,25 +17,18 @@ from typing import Any
 
 from lxml import etree
 
-from .._catalog import (
-    MISSING,
-    Body,
-    Operation,
-    child_declarations,
-    declaration_at,
-    delete_field,
+from .._catalog import Body, Operation, load_contract
+from .._parsing import (
+    Document,
+    ParseError,
+    XmlDocument,
     element_children,
     element_path,
-    find_element,
-    get_at,
-    load_contract,
-    load_schema,
     local_name,
-    resolve_ref,
-    split_pointer,
+    parse_document,
 )
-from .._parsing import ParseError, parse_json, parse_xml
-from .._validation import validate
+from .._shared import MISSING, get_at, resolve_ref, split_pointer
+from .._validation import child_declarations, declaration_at, load_schema, validate
 
 __all__ = [
     "Record",
@@ -101,22 +94,8 @@ def _json_properties(document: Any, node: Any, depth: int = 0) -> Iterator[str]:
 # -- laying records over documented bodies --------------------------------------------------
 
 
-def _parse(body: Body, data: bytes) -> Any:
-    return parse_xml(data) if body.wire == "xml" else parse_json(data)
-
-
-def _dump(body: Body, document: Any) -> bytes:
-    if body.wire == "xml":
-        return bytes(etree.tostring(document, encoding="utf-8", xml_declaration=True))
-    return json.dumps(document, ensure_ascii=False).encode("utf-8")
-
-
-def _xml_item(root: Any, path: str) -> Any:
-    return find_element(root, path) if path else root
-
-
-def _json_item(document: Any, pointer: str) -> Any:
-    return document if pointer == "" else get_at(document, pointer, None)
+def _parse(body: Body, data: bytes) -> Document:
+    return parse_document("xml" if body.wire == "xml" else "json", data)
 
 
 _Change = tuple[Any, Any, Any]  # (item, the child put in, the child it replaced or None)
@@ -226,7 +205,7 @@ def _build(
         return data or b""
     document = _parse(body, data)
     client = _client_fields(operation)
-    if body.wire == "xml":
+    if isinstance(document, XmlDocument):
         return _build_xml(operation, status, document, path, count_path, entries, single, client)
     return _build_json(operation, status, document, path, count_path, entries, single, client)
 
@@ -234,7 +213,7 @@ def _build(
 def _build_xml(
     operation: Operation,
     status: int,
-    document: Any,
+    document: XmlDocument,
     path: str,
     count_path: str | None,
     entries: list[Entry],
@@ -245,20 +224,16 @@ def _build_xml(
     declared = _declared(body, path)
     changes: list[_Change] = []
     if single:
-        item = _xml_item(document, path)
+        item = document.get(path)
         if item is None:
-            return _dump(body, document)
+            return document.dump()
         targets = [(item, entries[0])]
     else:
         parent_path, _, name = path.rpartition("/")
-        parent = find_element(document, parent_path)
-        existing = (
-            [child for child in element_children(parent) if local_name(child) == name]
-            if parent is not None
-            else []
-        )
+        parent = document.get(parent_path)
+        existing = [child for child in document.children(parent_path) if local_name(child) == name]
         if parent is None or not existing:
-            return _dump(body, document)
+            return document.dump()
         model = existing[0]
         for child in existing:
             parent.remove(child)
@@ -267,10 +242,8 @@ def _build_xml(
             item = copy.deepcopy(model)
             parent.append(item)
             targets.append((item, entry))
-        if count_path:
-            counter = find_element(document, count_path)
-            if counter is not None:
-                counter.text = str(len(targets))
+        if count_path and document.exists(count_path):
+            document.put(count_path, len(targets))
     for item, (record, server) in targets:
         if record is not None:
             changes.extend(_overlay_xml(item, record, client, declared))
@@ -278,7 +251,7 @@ def _build_xml(
             _set_xml(item, field_name, value, declared)
     # Take back record fields the documented response does not allow.
     for _ in range(_ROUNDS):
-        data = _dump(body, document)
+        data = document.dump()
         paths = _problems(operation, status, data)
         bad = [change for change in changes if any(_under(change[1], p) for p in paths)]
         if not bad:
@@ -290,33 +263,32 @@ def _build_xml(
             else:
                 item.remove(child)
             changes.remove(change)
-    return _dump(body, document)
+    return document.dump()
 
 
 def _build_json(
     operation: Operation,
     status: int,
-    document: Any,
+    document: Document,
     path: str,
     count_path: str | None,
     entries: list[Entry],
     single: bool,
     client: set[str],
 ) -> bytes:
-    body = operation.responses[status]
     prefix = split_pointer(path)
     targets: list[tuple[list[str], dict[str, Any], Mapping[str, Any]]] = []
     if single:
-        item = _json_item(document, path)
+        item = document.get(path)
         if not isinstance(item, dict):
-            return _dump(body, document)
+            return document.dump()
         before = copy.deepcopy(item)
         _overlay_json(item, entries[0][0], client, entries[0][1])
         targets.append((prefix, item, before))
     else:
-        container = _json_item(document, path)
+        container = document.get(path)
         if not isinstance(container, list) or not container or not isinstance(container[0], dict):
-            return _dump(body, document)
+            return document.dump()
         model = container[0]
         made = []
         for index, (record, server) in enumerate(entries):
@@ -326,12 +298,9 @@ def _build_json(
             targets.append(([*prefix, str(index)], item, model))
         container[:] = made
         if count_path:
-            tokens = split_pointer(count_path)
-            parent = get_at(document, "".join("/" + t for t in tokens[:-1]), None)
-            if isinstance(parent, dict):
-                parent[tokens[-1]] = len(made)
+            document.put(count_path, len(made))
     for _ in range(_ROUNDS):
-        data = _dump(body, document)
+        data = document.dump()
         changed = False
         for issue_path in _problems(operation, status, data):
             tokens = split_pointer(issue_path) if issue_path.startswith("/") else []
@@ -348,7 +317,7 @@ def _build_json(
                 changed = True
         if not changed:
             return data
-    return _dump(body, document)
+    return document.dump()
 
 
 def _problems(operation: Operation, status: int, data: bytes) -> list[str]:
@@ -375,8 +344,8 @@ def documented_only(operation: Operation, response: Any) -> Any:
             break
         document = _parse(body, data)
         for path in extra:
-            delete_field(document, path)
-        data = _dump(body, document)
+            document.delete(path)
+        data = document.dump()
     if data is response.body:
         return response
     return type(response)(response.status, response.headers, data, response.reason)
@@ -452,6 +421,6 @@ def read_record(body: Body, data: bytes) -> Record | None:
     if not body.structured:
         return None
     try:
-        return _parse(body, data)
+        return _parse(body, data).root
     except ParseError:
         return None

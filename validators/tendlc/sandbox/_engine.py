@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .._catalog import Operation, get_operation, local_name
+from .._catalog import Operation, get_operation
 from .._errors import InvalidArgument
+from .._parsing import local_name
 from .._validation import Issue, validate
 from ..traffic import Headers, Limiter, Match, Response, Router, default_router
 from ._behaviour import Behaviour, OperationBehaviour, Resource, behaviour

@@ -26,21 +26,19 @@ import math
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from lxml import etree
-
-from .._catalog import (
-    Operation,
-    delete_field,
-    element_children,
-    element_path,
-    get_operation,
-    json_pointer,
-)
+from .._catalog import Operation, get_operation
 from .._catalog import operations as catalog_operations
 from .._errors import InvalidArgument, UnknownOperationError
-from .._parsing import ParseError, parse_json, parse_xml
+from .._parsing import (
+    Document,
+    ParseError,
+    XmlDocument,
+    element_children,
+    element_path,
+    parse_document,
+)
+from .._shared import json_pointer
 from .._validation import validate
 from ..traffic import Headers, Response
 
@@ -186,14 +184,12 @@ class Misbehaviour:
         return response
 
 
-def _document(response: Response) -> tuple[str, Any] | None:
+def _document(response: Response) -> Document | None:
     body = response.body
     if not body.strip():
         return None
     try:
-        if body.lstrip().startswith(b"<"):
-            return "xml", parse_xml(body)
-        return "json", parse_json(body)
+        return parse_document("xml" if body.lstrip().startswith(b"<") else "json", body)
     except ParseError:
         return None
 
@@ -202,19 +198,12 @@ def _with_body(response: Response, data: bytes) -> Response:
     return Response(response.status, response.headers, data, response.reason)
 
 
-def _dump(kind: str, document: Any) -> bytes:
-    if kind == "xml":
-        return bytes(etree.tostring(document, encoding="utf-8", xml_declaration=True))
-    return json.dumps(document).encode("utf-8")
-
-
 def _drop_required(operation: Operation, response: Response) -> tuple[Response, Injection] | None:
-    parsed = _document(response)
-    if parsed is None:
+    document = _document(response)
+    if document is None:
         return None
-    kind, document = parsed
-    for path in _field_paths(kind, document):
-        candidate = _without(kind, document, path)
+    for path in document.paths():
+        candidate = _without(document, path)
         report = validate(operation, candidate, part="response", status=response.status)
         if any(i.rule == "required" and i.path == path for i in report.errors):
             return _with_body(response, candidate), Injection(
@@ -223,64 +212,40 @@ def _drop_required(operation: Operation, response: Response) -> tuple[Response, 
     return None
 
 
-def _field_paths(kind: str, document: Any) -> Iterator[str]:
-    if kind == "xml":
-        for element in document.iter():
-            if isinstance(element.tag, str) and element is not document:
-                yield element_path(element)
-        return
-    stack: list[tuple[list[str], Any]] = [([], document)]
-    while stack:
-        tokens, node = stack.pop(0)
-        if isinstance(node, dict):
-            for key, value in node.items():
-                yield json_pointer([*tokens, key])
-                stack.append(([*tokens, key], value))
-        elif isinstance(node, list):
-            stack.extend(([*tokens, str(i)], value) for i, value in enumerate(node))
-
-
-def _without(kind: str, document: Any, path: str) -> bytes:
-    copy = parse_xml(_dump(kind, document)) if kind == "xml" else json.loads(_dump(kind, document))
-    delete_field(copy, path)
-    return _dump(kind, copy)
+def _without(document: Document, path: str) -> bytes:
+    copy = parse_document(document.wire, document.dump())
+    copy.delete(path)
+    return copy.dump()
 
 
 def _undocumented(operation: Operation, response: Response) -> tuple[Response, Injection] | None:
-    parsed = _document(response)
-    if parsed is None:
+    document = _document(response)
+    if document is None:
         return None
-    kind, document = parsed
-    if kind == "xml":
-        target = next(iter(element_children(document)), document)
-        etree.SubElement(target, UNDOCUMENTED_XML).text = "drift"
+    if isinstance(document, XmlDocument):
+        target = next(iter(element_children(document.root)), document.root)
         path = f"{element_path(target)}/{UNDOCUMENTED_XML}"
     else:
-        target, tokens = document, []
-        if isinstance(document, list):
-            if not document or not isinstance(document[0], dict):
-                return None
-            target, tokens = document[0], ["0"]
-        if not isinstance(target, dict):
+        first = document.get("/0") if isinstance(document.root, list) else document.root
+        if not isinstance(first, dict):
             return None
-        target[UNDOCUMENTED_JSON] = "drift"
-        path = json_pointer([*tokens, UNDOCUMENTED_JSON])
-    return _with_body(response, _dump(kind, document)), Injection(
+        path = ("/0" if first is not document.root else "") + json_pointer([UNDOCUMENTED_JSON])
+    document.put(path, "drift")
+    return _with_body(response, document.dump()), Injection(
         "undocumented-field", operation.id, path
     )
 
 
 def _wrong_root(operation: Operation, response: Response) -> tuple[Response, Injection] | None:
-    parsed = _document(response)
-    if parsed is None:
+    document = _document(response)
+    if document is None:
         return None
-    kind, document = parsed
-    if kind == "xml":
-        document.tag = WRONG_ROOT
-        return _with_body(response, _dump(kind, document)), Injection(
+    if isinstance(document, XmlDocument):
+        document.root.tag = WRONG_ROOT
+        return _with_body(response, document.dump()), Injection(
             "wrong-root", operation.id, f"/{WRONG_ROOT}"
         )
-    return _with_body(response, json.dumps([document]).encode("utf-8")), Injection(
+    return _with_body(response, json.dumps([document.root]).encode("utf-8")), Injection(
         "wrong-root", operation.id, ""
     )
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from lxml import etree
 
-from .._catalog import get_operation, local_name
-from .._parsing import parse_xml
+from .._catalog import get_operation
+from .._parsing import local_name, parse_xml
 
 __all__ = ["notification_body", "post"]
 

@@ -4,37 +4,33 @@ share code. Paths are the ones reports use (``/Brand/City``, ``/sub_usecases/0``
 from __future__ import annotations
 
 import copy
-import json
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from hypothesis import strategies as st
-from lxml import etree
 
-from .._catalog import (
-    JSON_RULE,
-    Body,
-    Wire,
-    assert_rules,
-    child_declarations,
-    declaration_at,
-    declarations_by_element,
-    delete_at,
-    delete_element,
+from .._catalog import Body, Wire, load_contract
+from .._parsing import (
+    document_of,
     element_children,
     element_path,
     element_steps,
     find_element,
-    get_at,
+)
+from .._shared import (
+    JSON_RULE,
+    assert_rules,
     json_pointer,
-    load_contract,
-    load_schema,
-    put_at,
-    put_element,
-    simple_facets,
     split_pointer,
+)
+from .._validation import (
+    child_declarations,
+    declaration_at,
+    declarations_by_element,
+    load_schema,
+    simple_facets,
 )
 from . import _text
 from ._errors import InvalidArgument
@@ -107,17 +103,17 @@ class Adapter(ABC):
         self, path: str, rule: str | None = None
     ) -> st.SearchStrategy[Any] | None: ...
 
-    @abstractmethod
-    def exists(self, payload: Any, path: str) -> bool: ...
+    def exists(self, payload: Any, path: str) -> bool:
+        return document_of(payload).exists(path)
 
-    @abstractmethod
-    def get(self, payload: Any, path: str) -> Any: ...
+    def get(self, payload: Any, path: str) -> Any:
+        return document_of(payload).get(path)
 
-    @abstractmethod
-    def put(self, payload: Any, path: str, value: Any) -> bool: ...
+    def put(self, payload: Any, path: str, value: Any) -> bool:
+        return document_of(payload).put(path, value)
 
-    @abstractmethod
-    def delete(self, payload: Any, path: str) -> bool: ...
+    def delete(self, payload: Any, path: str) -> bool:
+        return document_of(payload).delete(path)
 
     @abstractmethod
     def required(self, path: str) -> bool: ...
@@ -131,8 +127,8 @@ class Adapter(ABC):
     @abstractmethod
     def conditional_sites(self, payload: Any) -> list[Any]: ...
 
-    @abstractmethod
-    def encode(self, payload: Any) -> bytes: ...
+    def encode(self, payload: Any) -> bytes:
+        return document_of(payload).dump()
 
     def duplicate(self, payload: Any, path: str) -> bool:
         """Repeat the element at ``path`` (XML only)."""
@@ -224,18 +220,6 @@ class JsonAdapter(Adapter):
             if demanded is not None:
                 return demanded
         return None
-
-    def exists(self, payload: Any, path: str) -> bool:
-        return get_at(payload, path, _ABSENT) is not _ABSENT
-
-    def get(self, payload: Any, path: str) -> Any:
-        return get_at(payload, path, None)
-
-    def put(self, payload: Any, path: str, value: Any) -> bool:
-        return bool(split_pointer(path)) and put_at(payload, path, value)
-
-    def delete(self, payload: Any, path: str) -> bool:
-        return bool(split_pointer(path)) and delete_at(payload, path)
 
     def required(self, path: str) -> bool:
         tokens = split_pointer(path)
@@ -373,12 +357,6 @@ class JsonAdapter(Adapter):
         del items[keep:]
         return True
 
-    def encode(self, payload: Any) -> bytes:
-        return json.dumps(payload, ensure_ascii=False).encode("utf-8")
-
-
-_ABSENT = object()
-
 
 def rule_nodes(generator: JsonSchemaGenerator, schema: Any) -> list[Mapping[str, Any]]:
     """The annotated rule nodes (``x-rule``) of an object schema and its ``allOf`` members."""
@@ -479,18 +457,6 @@ class XmlAdapter(Adapter):
                 return assertion.pattern
         return None
 
-    def exists(self, payload: Any, path: str) -> bool:
-        return find_element(payload, path) is not None
-
-    def get(self, payload: Any, path: str) -> Any:
-        return find_element(payload, path)
-
-    def put(self, payload: Any, path: str, value: Any) -> bool:
-        return put_element(payload, path, value)
-
-    def delete(self, payload: Any, path: str) -> bool:
-        return delete_element(payload, path)
-
     def required(self, path: str) -> bool:
         declaration = declaration_at(self.declaration, path)
         return declaration is None or int(declaration.min_occurs) > 0
@@ -559,9 +525,6 @@ class XmlAdapter(Adapter):
             return False
         parent.append(copy.deepcopy(element))
         return True
-
-    def encode(self, payload: Any) -> bytes:
-        return etree.tostring(payload, encoding="utf-8", xml_declaration=True)
 
 
 def adapter_for(body: Body, *, response: bool) -> Adapter:

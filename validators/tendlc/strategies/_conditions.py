@@ -14,16 +14,9 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from .._catalog import (
-    JSON_FIELD,
-    JSON_INVALID,
-    JSON_RULE,
-    assert_rules,
-    child_declarations,
-    declarations_by_element,
-    element_path,
-    simple_facets,
-)
+from .._parsing import element_path
+from .._shared import JSON_FIELD, JSON_INVALID, JSON_RULE, assert_rules
+from .._validation import child_declarations, declarations_by_element, simple_facets
 from ._adapters import JsonAdapter, XmlAdapter, rule_nodes
 from ._mutations import Site
 

@@ -15,7 +15,7 @@ from typing import Any
 import jsonschema_rs
 from hypothesis import strategies as st
 
-from .._catalog import JSON_TIME, get_at, resolve_ref
+from .._shared import JSON_TIME, get_at, resolve_ref
 from . import _text
 
 __all__ = ["JsonSchemaGenerator", "Pins", "intersect"]

@@ -15,13 +15,9 @@ from typing import Any
 from hypothesis import strategies as st
 from lxml import etree
 
-from .._catalog import (
-    AssertRule,
-    assert_rules,
-    child_declarations,
-    local_name,
-    simple_facets,
-)
+from .._parsing import local_name
+from .._shared import AssertRule, assert_rules
+from .._validation import child_declarations, simple_facets
 from . import _text
 
 __all__ = ["Pins", "XsdGenerator", "simple_values"]

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from .._catalog import Operation, get_operation, local_name
-from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_xml
+from .._catalog import Operation, get_operation
+from .._parsing import DEFAULT_LIMITS, Limits, ParseError, local_name, parse_xml
 from .._validation import Issue, Report, clock, validate
 from ._exchange import Exchange
 from ._router import Match, Router, default_router

@@ -12,6 +12,8 @@ before.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from copy import copy
 from typing import Any
 
@@ -19,7 +21,7 @@ from elementpath import ElementPathError, XPathContext
 from xmlschema.validators import XsdAssert
 from xmlschema.validators.exceptions import XMLSchemaNotBuiltError
 
-__all__ = ["release_assert_context", "share_assert_contexts"]
+__all__ = ["assert_contexts", "share_assert_contexts"]
 
 _LOCAL = threading.local()
 
@@ -65,6 +67,11 @@ def share_assert_contexts(schema: Any) -> None:
             component.__class__ = _SharedContextAssert
 
 
-def release_assert_context() -> None:
-    """Drop this thread's shared context, which holds on to the last document validated."""
-    _LOCAL.last = None
+@contextmanager
+def assert_contexts() -> Iterator[None]:
+    """Evaluate assertions inside: on the way out, this thread's shared context (which holds on
+    to the last document validated) is dropped, however the block ends."""
+    try:
+        yield
+    finally:
+        _LOCAL.last = None

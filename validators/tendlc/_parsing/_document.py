@@ -1,0 +1,167 @@
+"""One wire-neutral way to read and edit a parsed payload at the paths reports use.
+
+An XML tree is addressed by element paths (``/Brand/City``, ``/Brand/Phone[2]``), JSON data by
+JSON Pointers (``/sub_usecases/0``). The generators, the payload editor, the sandbox's bodies
+and conform's captures all go through :class:`Document`, so neither wire is special-cased
+where a field is read, set or removed.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from lxml import etree
+
+from .._shared import delete_at, get_at, json_pointer, put_at, split_pointer
+from ._limits import DEFAULT_LIMITS, Limits
+from ._paths import delete_element, element_children, element_path, find_element, put_element
+
+__all__ = ["Document", "JsonDocument", "XmlDocument", "document_of", "parse_document"]
+
+DocumentWire = Literal["xml", "json"]
+_ABSENT = object()
+
+
+class Document(ABC):
+    """A parsed XML tree or JSON value, read and edited at report paths."""
+
+    wire: DocumentWire
+    #: the lxml root element (XML) or the parsed value (JSON); edits change it in place
+    root: Any
+
+    @abstractmethod
+    def get(self, path: str, default: Any = None) -> Any:
+        """The node at ``path``: an element (XML) or a value (JSON); ``default`` when absent."""
+
+    def exists(self, path: str) -> bool:
+        """Whether something is at ``path``."""
+        return self.get(path, _ABSENT) is not _ABSENT
+
+    @abstractmethod
+    def text(self, path: str) -> str | None:
+        """The scalar at ``path`` as text (an element's text, a JSON string or number);
+        None when absent, empty or not a scalar."""
+
+    @abstractmethod
+    def put(self, path: str, value: Any) -> bool:
+        """Set ``path`` (adding its last step when missing); False when its parent is absent
+        or the path is the whole document."""
+
+    @abstractmethod
+    def delete(self, path: str) -> bool:
+        """Remove what is at ``path``; False when nothing is (or it is the whole document)."""
+
+    @abstractmethod
+    def paths(self) -> Iterator[str]:
+        """The path of every node below the root, in document order."""
+
+    @abstractmethod
+    def dump(self) -> bytes:
+        """The document as UTF-8 bytes."""
+
+
+class XmlDocument(Document):
+    """An lxml tree; a value put is text, or an element that replaces the one at the path."""
+
+    wire: DocumentWire = "xml"
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+
+    def get(self, path: str, default: Any = None) -> Any:
+        if path in ("", "/"):
+            return self.root
+        found = find_element(self.root, path)
+        return default if found is None else found
+
+    def text(self, path: str) -> str | None:
+        found = find_element(self.root, path)
+        return found.text if found is not None and found.text else None
+
+    def put(self, path: str, value: Any) -> bool:
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif value is None:
+            value = ""
+        elif not isinstance(value, etree._Element):
+            value = str(value)
+        return put_element(self.root, path, value)
+
+    def delete(self, path: str) -> bool:
+        return delete_element(self.root, path)
+
+    def paths(self) -> Iterator[str]:
+        for element in self.root.iter():
+            if isinstance(element.tag, str) and element is not self.root:
+                yield element_path(element)
+
+    def children(self, path: str) -> list[etree._Element]:
+        """The child elements at ``path`` (comments and processing instructions left out)."""
+        found = find_element(self.root, path)
+        return [] if found is None else list(element_children(found))
+
+    def dump(self) -> bytes:
+        return bytes(etree.tostring(self.root, encoding="utf-8", xml_declaration=True))
+
+
+class JsonDocument(Document):
+    """Parsed JSON data (dicts, lists, scalars)."""
+
+    wire: DocumentWire = "json"
+
+    def __init__(self, root: Any) -> None:
+        self.root = root
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return get_at(self.root, path, default)
+
+    def text(self, path: str) -> str | None:
+        value = get_at(self.root, path, None)
+        if value is None or isinstance(value, dict | list) or value == "":
+            return None
+        return str(value)
+
+    def put(self, path: str, value: Any) -> bool:
+        return bool(split_pointer(path)) and put_at(self.root, path, value)
+
+    def delete(self, path: str) -> bool:
+        return bool(split_pointer(path)) and delete_at(self.root, path)
+
+    def paths(self) -> Iterator[str]:
+        stack: list[tuple[list[str | int], Any]] = [([], self.root)]
+        while stack:
+            tokens, node = stack.pop()
+            if tokens:
+                yield json_pointer(tokens)
+            if isinstance(node, dict):
+                children = [([*tokens, str(k)], v) for k, v in node.items()]
+            elif isinstance(node, list):
+                children = [([*tokens, i], v) for i, v in enumerate(node)]
+            else:
+                continue
+            stack.extend(reversed(children))
+
+    def dump(self) -> bytes:
+        return json.dumps(self.root, ensure_ascii=False).encode("utf-8")
+
+
+def document_of(root: Any) -> Document:
+    """The accessor of a parsed payload: an lxml element is XML, anything else JSON data."""
+    if isinstance(root, etree._Element):
+        return XmlDocument(root)
+    return JsonDocument(root)
+
+
+def parse_document(
+    wire: DocumentWire, data: bytes | str, limits: Limits = DEFAULT_LIMITS
+) -> Document:
+    """Parse a payload of a wire format safely (a :class:`ParseError` when it cannot be)."""
+    from ._json import parse_json
+    from ._xml import parse_xml
+
+    if wire == "xml":
+        return XmlDocument(parse_xml(data, limits))
+    return JsonDocument(parse_json(data, limits))

@@ -1,0 +1,69 @@
+"""The shared layer: jobs every other layer needs, with no third-party import at load time.
+
+JSON Pointers and local ``$ref`` handling, YAML files (safe loader), and the contracts'
+annotation vocabulary (``t:*`` in XSD, ``x-*`` in JSON Schema, the ``t:when`` grammar).
+"""
+
+from ._annotations import (
+    CONTRACT_NS,
+    JSON_FIELD,
+    JSON_INVALID,
+    JSON_MESSAGE,
+    JSON_RULE,
+    JSON_TIME,
+    AssertRule,
+    Clause,
+    TimeRule,
+    assert_rule_of,
+    assert_rules,
+    json_time_rule,
+    parse_when,
+    xml_time_rule,
+)
+from ._pointer import (
+    MISSING,
+    delete_at,
+    escape,
+    get_at,
+    json_pointer,
+    put_at,
+    reachable,
+    ref_target,
+    reference_to,
+    resolve_ref,
+    split_pointer,
+    unescape,
+    walk,
+)
+from ._yaml import load_yaml
+
+__all__ = [
+    "CONTRACT_NS",
+    "JSON_FIELD",
+    "JSON_INVALID",
+    "JSON_MESSAGE",
+    "JSON_RULE",
+    "JSON_TIME",
+    "MISSING",
+    "AssertRule",
+    "Clause",
+    "TimeRule",
+    "assert_rule_of",
+    "assert_rules",
+    "delete_at",
+    "escape",
+    "get_at",
+    "json_pointer",
+    "json_time_rule",
+    "load_yaml",
+    "parse_when",
+    "put_at",
+    "reachable",
+    "ref_target",
+    "reference_to",
+    "resolve_ref",
+    "split_pointer",
+    "unescape",
+    "walk",
+    "xml_time_rule",
+]
