@@ -117,3 +117,44 @@ def test_layers_that_need_no_xsd_engine_do_not_load_it(module):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def _code_words(tree):
+    """Every string constant (docstrings left out) and every name of a module's code."""
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if id(node) not in docstrings:
+                yield node.lineno, node.value
+        elif isinstance(node, ast.Name):
+            yield node.lineno, node.id
+        elif isinstance(node, ast.Attribute):
+            yield node.lineno, node.attr
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node.lineno, node.name
+        elif isinstance(node, ast.arg):
+            yield node.lineno, node.arg
+        elif isinstance(node, ast.alias):
+            yield node.lineno, node.asname or node.name
+
+
+def test_no_package_code_outside_the_catalog_names_a_provider():
+    from tendlc._catalog import providers
+
+    names = [provider.name.lower() for provider in providers()]
+    assert len(names) >= 2
+    found = []
+    for parts, path in MODULES:
+        if _layer(parts) == "_catalog":
+            continue
+        for line, word in _code_words(ast.parse(path.read_text(encoding="utf-8"))):
+            if any(name in word.lower() for name in names):
+                found.append(f"{'/'.join(parts)}.py:{line}: {word[:60]!r}")
+    assert not found, found

@@ -11,24 +11,25 @@ a :class:`ConfigError` whose issues name the key's path, like a contract issue.
 from __future__ import annotations
 
 import fnmatch
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ._errors import TendlcError
+from ._shared import find_config
 
 __all__ = [
     "CONFIG_SCHEMA",
     "Config",
     "ConfigError",
     "FileMapping",
-    "find_config",
     "load_config",
 ]
 
 _PARTS = ["request", "response", "query", "path"]
+#: ``<provider>.<resource>.<action>``; that the operation exists is checked against the catalog
+_OPERATION_ID = r"^[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z]+\.[A-Za-z]+$"
 
 #: what [tool.tendlc] may hold (JSON Schema 2020-12)
 CONFIG_SCHEMA: dict[str, Any] = {
@@ -36,6 +37,12 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "warnings-as-errors": {"type": "boolean"},
+        "providers": {
+            "type": "array",
+            "description": "directories of provider records (relative to this file), each a "
+            "provider directory or a directory of them",
+            "items": {"type": "string", "minLength": 1},
+        },
         "check": {
             "type": "boolean",
             "description": "check every test's HTTP exchanges (the plugin's tendlc_check)",
@@ -46,7 +53,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "their payloads are for",
             "additionalProperties": {
                 "oneOf": [
-                    {"type": "string", "pattern": r"^(bandwidth|vonage)\.[A-Za-z]+\.[A-Za-z]+$"},
+                    {"type": "string", "pattern": _OPERATION_ID},
                     {
                         "type": "object",
                         "additionalProperties": False,
@@ -54,7 +61,7 @@ CONFIG_SCHEMA: dict[str, Any] = {
                         "properties": {
                             "operation": {
                                 "type": "string",
-                                "pattern": r"^(bandwidth|vonage)\.[A-Za-z]+\.[A-Za-z]+$",
+                                "pattern": _OPERATION_ID,
                             },
                             "part": {"enum": _PARTS},
                             "status": {"type": "integer", "minimum": 100, "maximum": 599},
@@ -92,9 +99,16 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "conform": {
             "type": "object",
             "additionalProperties": False,
+            "patternProperties": {
+                # <provider>-base-url: one provider's base URL (same as base-urls.<provider>)
+                "^[a-z][a-z0-9_]*-base-url$": {"type": "string", "format": "uri"},
+            },
             "properties": {
-                "bandwidth-base-url": {"type": "string", "format": "uri"},
-                "vonage-base-url": {"type": "string", "format": "uri"},
+                "base-urls": {
+                    "type": "object",
+                    "description": "provider name -> the base URL its probes go to",
+                    "additionalProperties": {"type": "string", "format": "uri"},
+                },
                 "time-scale": {"type": "number", "exclusiveMinimum": 0},
                 "timeout": {"type": "number", "exclusiveMinimum": 0},
                 "allow-writes": {"type": "boolean"},
@@ -150,6 +164,12 @@ class Config:
 
         return Limits(**self.limit_settings)
 
+    def base_url(self, provider: str) -> str | None:
+        """``[tool.tendlc.conform] base-urls.<provider>`` (or ``<provider>-base-url``)."""
+        urls = self.conform.get("base-urls") or {}
+        found = urls.get(provider) or self.conform.get(f"{provider}-base-url")
+        return str(found) if found else None
+
     @property
     def root(self) -> Path:
         return self.source.parent if self.source is not None else Path.cwd()
@@ -163,39 +183,12 @@ class Config:
         return next((m for m in self.files if m.matches(relative)), None)
 
 
-def _toml(path: Path) -> Mapping[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
-
-
-def find_config(start: Path | None = None) -> tuple[Path, Mapping[str, Any]] | None:
-    """The nearest ``tendlc.toml``, or ``pyproject.toml`` with a ``[tool.tendlc]`` table, from
-    ``start`` (default: the working directory) up."""
-    folder = (start or Path.cwd()).resolve()
-    for candidate in (folder, *folder.parents):
-        own = candidate / "tendlc.toml"
-        if own.is_file():
-            return own, _toml(own)
-        project = candidate / "pyproject.toml"
-        if project.is_file():
-            table = (_toml(project).get("tool") or {}).get("tendlc")
-            if table is not None:
-                return project, table
-    return None
-
-
 def load_config(start: Path | None = None) -> Config:
     """Read and check the project's configuration (:class:`ConfigError` when invalid)."""
     found = find_config(start)
     if found is None:
         return Config()
     source, table = found
-    if source.name == "tendlc.toml":
-        table = table.get("tool", {}).get("tendlc", table)
     issues = _issues(table)
     if issues:
         raise ConfigError(source, issues)

@@ -14,6 +14,7 @@ __all__ = [
     "MissingExtra",
     "TendlcError",
     "UnknownOperationError",
+    "UnknownProviderError",
     "nearest",
     "require",
 ]
@@ -36,6 +37,21 @@ class UnknownOperationError(TendlcError, LookupError):
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(
             f"unknown operation {operation_id!r}{hint} (`tendlc operations` lists all)"
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownProviderError(TendlcError, LookupError):
+    """A provider name that no provider record carries; the message names the known ones."""
+
+    def __init__(self, name: str, known: Iterable[str]) -> None:
+        self.name = name
+        known = sorted(known)
+        self.suggestions = nearest(name, known)
+        super().__init__(
+            f"unknown provider {name!r}; known providers: {', '.join(known) or 'none'}"
         )
 
     def __str__(self) -> str:

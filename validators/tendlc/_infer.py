@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._catalog import PARTS, Part, UnknownOperationError, as_part, get_operation, operations
+from ._catalog import (
+    PARTS,
+    Part,
+    UnknownOperationError,
+    as_part,
+    get_operation,
+    operations,
+    provider_names,
+)
 from ._config import Config
 from ._parsing import ParseError, local_name, parse_json, parse_xml
 from ._validation import validate
@@ -59,7 +67,7 @@ def infer(path: Path | None, payload: bytes, config: Config | None = None) -> In
 def _from_name(path: Path) -> Candidate | None:
     provider = path.parent.name
     pieces = path.name.split(".")
-    if provider not in ("bandwidth", "vonage") or len(pieces) < 4:
+    if provider not in provider_names() or len(pieces) < 4:
         return None
     resource, action, part = pieces[0], pieces[1], pieces[2]
     status = int(pieces[3]) if len(pieces) > 4 and pieces[3].isdigit() else None

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ._catalog import providers
 from ._errors import TendlcError
 from ._resources import cassettes_dir
 from ._validation import Issue
@@ -47,7 +48,6 @@ __all__ = [
 ]
 
 SUFFIXES = (".yaml", ".yml", ".json")
-_SHIPPED_SUBDIRS = ("bandwidth", "vonage")
 
 
 class CassetteError(TendlcError, OSError):
@@ -57,11 +57,14 @@ class CassetteError(TendlcError, OSError):
 def path(provider: str, name: str) -> Path:
     """The shipped cassette of a documented exchange (``path("vonage", "brands.create.201")``),
     from a wheel or a checkout alike."""
-    if provider not in _SHIPPED_SUBDIRS:
-        raise CassetteError(f"no shipped cassettes for {provider!r}: bandwidth or vonage")
-    found = cassettes_dir() / provider / f"{name.removesuffix('.yaml')}.yaml"
+    folders = _shipped()
+    if provider not in folders:
+        raise CassetteError(
+            f"no shipped cassettes for {provider!r}: {', '.join(folders) or 'none'}"
+        )
+    found = folders[provider] / f"{name.removesuffix('.yaml')}.yaml"
     if not found.is_file():
-        known = sorted(p.stem for p in (cassettes_dir() / provider).glob("*.yaml"))
+        known = sorted(p.stem for p in folders[provider].glob("*.yaml"))
         from ._errors import nearest
 
         hint = nearest(name, known)
@@ -74,7 +77,13 @@ def path(provider: str, name: str) -> Path:
 
 def documented() -> list[Path]:
     """Every shipped cassette, sorted."""
-    return sorted(p for sub in _SHIPPED_SUBDIRS for p in (cassettes_dir() / sub).glob("*.yaml"))
+    return sorted(p for folder in _shipped().values() for p in folder.glob("*.yaml"))
+
+
+def _shipped() -> dict[str, Path]:
+    """Each provider's cassette directory (its record's ``cassettes``), where it has one."""
+    found = {provider.name: provider.file("cassettes") for provider in providers()}
+    return {name: folder for name, folder in found.items() if folder is not None}
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,7 @@ def tendlc_operation(request: pytest.FixtureRequest) -> str | None:
     if not marker.args or not isinstance(marker.args[0], str):
         raise pytest.UsageError(
             f"@pytest.mark.{MARKER} takes an operation id, e.g. "
-            f"@pytest.mark.{MARKER}('vonage.brands.create')"
+            f"@pytest.mark.{MARKER}('{_an_operation_id()}') (`tendlc operations` lists them)"
         )
     return str(marker.args[0])
 
@@ -210,7 +210,7 @@ def tendlc_assert_valid(
         if operation_id is None:
             raise pytest.UsageError(
                 "name the operation: tendlc_assert_valid(payload, "
-                "'vonage.brands.create') or @pytest.mark.tendlc(...)"
+                f"'{_an_operation_id()}') or @pytest.mark.tendlc(...)"
             )
         report = validate(
             operation_id,
@@ -224,6 +224,14 @@ def tendlc_assert_valid(
         return report
 
     return check
+
+
+def _an_operation_id() -> str:
+    """An operation id of the catalog, for the examples usage errors show."""
+    from . import operations
+
+    found = operations()
+    return found[0].id if found else "<provider>.<resource>.<action>"
 
 
 # -- traffic checks -------------------------------------------------------------------------

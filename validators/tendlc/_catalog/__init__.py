@@ -1,48 +1,103 @@
-"""The catalog layer: every documented exchange of both providers, and the contracts behind it.
+"""The catalog layer: every documented exchange of every provider, and the contracts behind it.
 
-It reads the contracts' operation tables (an XSD catalog, an OpenAPI document) into
-:class:`Operation` records and loads no engine: compiling a contract is the validation
-layer's job.
+Providers are data (:mod:`._providers`): a record beside each provider's contracts, read by
+generic loaders, one per contract kind (an XSD catalog, an OpenAPI document), into the same
+:class:`Operation` records. The catalog loads no engine: compiling a contract is the
+validation layer's job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from types import MappingProxyType
+from typing import TypeVar
 
-from .._errors import UnknownOperationError
-from ._bandwidth import bandwidth_operations
+from .._errors import UnknownOperationError, UnknownProviderError
 from ._limits import RateLimit, rate_limits
+from ._openapi import openapi_operations
 from ._operation import MULTIPART, PARTS, Body, Operation, Part, Wire, as_part, essence_of
-from ._vonage import vonage_operations
+from ._providers import (
+    PROVIDERS_VARIABLE,
+    RECORD,
+    Account,
+    Credentials,
+    ErrorEnvelope,
+    Pagination,
+    Provider,
+    contract_name,
+    contract_path,
+    get_provider,
+    provider_directories,
+    provider_names,
+    providers,
+    reload_providers,
+)
+from ._xsd_catalog import xsd_catalog_operations
 from ._yaml import load_contract
 
 __all__ = [
     "MULTIPART",
     "PARTS",
+    "PROVIDERS_VARIABLE",
+    "RECORD",
+    "Account",
     "Body",
+    "Credentials",
+    "ErrorEnvelope",
     "Operation",
+    "Pagination",
     "Part",
+    "Provider",
     "RateLimit",
     "UnknownOperationError",
+    "UnknownProviderError",
     "Wire",
     "as_part",
+    "contract_name",
+    "contract_path",
     "essence_of",
     "get_operation",
+    "get_provider",
     "load_contract",
     "operations",
+    "per_catalog",
+    "provider_directories",
+    "provider_names",
+    "providers",
     "rate_limits",
+    "reload_providers",
 ]
 
+_LOADERS: Mapping[str, Callable[[Provider], Iterator[Operation]]] = {
+    "xsd-catalog": xsd_catalog_operations,
+    "openapi": openapi_operations,
+}
+_T = TypeVar("_T")
+_CACHES: list[Callable[[], None]] = [load_contract.cache_clear, rate_limits.cache_clear]
 
-@cache
+
+def per_catalog(function: Callable[..., _T]) -> Callable[..., _T]:
+    """``functools.cache`` for what is derived from the catalog (a router, the sandbox's
+    behaviour): forgotten with the catalog when :func:`reload_providers` reads it again."""
+    cached = cache(function)
+    _CACHES.append(cached.cache_clear)
+    return cached
+
+
+def _forget() -> None:
+    for clear in _CACHES:
+        clear()
+
+
+@per_catalog
 def _by_id() -> Mapping[str, Operation]:
     found: dict[str, Operation] = {}
-    for operation in (*bandwidth_operations(), *vonage_operations()):
-        if operation.id in found:
-            raise ValueError(f"operation id {operation.id!r} is defined twice in the contracts")
-        found[operation.id] = operation
+    for provider in providers():
+        for operation in _LOADERS[provider.contract_kind](provider):
+            if operation.id in found:
+                raise ValueError(f"operation id {operation.id!r} is defined twice in the contracts")
+            found[operation.id] = operation
     return MappingProxyType(dict(sorted(found.items())))
 
 

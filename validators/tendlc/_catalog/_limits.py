@@ -1,4 +1,5 @@
-"""The rate limits the provider pages state (``contracts/<provider>/limits.yaml``)."""
+"""The rate limits the provider pages state (the file a provider record names under
+``rate_limits``)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,11 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
-from .._resources import contracts_dir
 from .._shared import load_yaml
 from ._operation import Operation
+from ._providers import get_provider, providers
 
 __all__ = ["RateLimit", "rate_limits"]
-
-_PROVIDERS = ("bandwidth", "vonage")
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,12 @@ class RateLimit:
 def rate_limits(provider: str | None = None) -> tuple[RateLimit, ...]:
     """The stated rate limits (of one provider when given)."""
     found: list[RateLimit] = []
-    for name in _PROVIDERS if provider is None else (provider,):
-        path = contracts_dir() / name / "limits.yaml"
-        if not path.is_file():
+    for record in providers() if provider is None else (get_provider(provider),):
+        path = record.file("rate_limits")
+        if path is None:
             continue
         for entry in load_yaml(path) or []:
-            found.append(_limit(name, entry))
+            found.append(_limit(record.name, entry))
     return tuple(found)
 
 

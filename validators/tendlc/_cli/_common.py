@@ -15,10 +15,11 @@ __all__ = [
     "EXIT_INVALID",
     "EXIT_USAGE",
     "EXIT_VALID",
+    "PROVIDER",
+    "ProviderName",
     "colour",
     "echo_json",
     "live",
-    "missing_extra",
     "progress",
     "stderr_console",
 ]
@@ -83,7 +84,28 @@ def live(title: str) -> Iterator[Callable[[str], None]]:
         yield lambda name: status.update(f"{title}: {name}")
 
 
-def missing_extra(exc: ImportError) -> None:
-    """Say in one line which extra to install, and exit 2."""
-    click.echo(f"tendlc: {exc}", err=True)
-    sys.exit(EXIT_USAGE)
+class ProviderName(click.ParamType):  # type: ignore[type-arg, unused-ignore]
+    """A provider's name, checked against the provider records when the command runs (so that
+    providers users add are choices too); completes to the known names."""
+
+    name = "provider"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from .._catalog import provider_names
+
+        known = provider_names()
+        if value in known:
+            return str(value)
+        self.fail(f"{value!r} is not a provider; known: {', '.join(known)}", param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        from .._catalog import provider_names
+
+        return [CompletionItem(name) for name in provider_names() if name.startswith(incomplete)]
+
+
+PROVIDER = ProviderName()

@@ -13,6 +13,7 @@ from ._common import (
     EXIT_INVALID,
     EXIT_USAGE,
     EXIT_VALID,
+    PROVIDER,
     echo_json,
     live,
     progress,
@@ -120,9 +121,10 @@ def _write_reports(
 @main.command()
 @click.option(
     "--provider",
-    type=click.Choice(["bandwidth", "vonage", "both"]),
-    default="both",
-    show_default=True,
+    "provider_names",
+    type=PROVIDER,
+    multiple=True,
+    help="A provider to serve (repeatable; default: every provider).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=int, default=8000, show_default=True, help="0: a free port.")
@@ -150,7 +152,7 @@ def _write_reports(
 )
 @click.option("--no-rate-limits", is_flag=True, help="Do not enforce the stated rate limits.")
 def sandbox(
-    provider: str,
+    provider_names: tuple[str, ...],
     host: str,
     port: int,
     misbehave: tuple[str, ...],
@@ -161,23 +163,25 @@ def sandbox(
 ) -> None:
     """Serve a local provider sandbox that behaves as the documentation says.
 
-    Both providers' documented paths are served under one root, so the sandbox's URL is the
-    --base-url of `tendlc conform` for either. Credentials: any well-formed Basic or Bearer
-    credentials, or exactly those in BANDWIDTH_USERNAME/BANDWIDTH_PASSWORD and
-    VONAGE_API_KEY/VONAGE_API_SECRET when they are set.
+    Every provider's documented paths are served under one root, so the sandbox's URL is the
+    --base-url of `tendlc conform` for any of them. Credentials: any well-formed ones (Basic,
+    Bearer, or the provider's own token header), or exactly those the environment variables of
+    a provider's record hold when they are set.
     """
     import os
 
+    from .._catalog import providers
     from .._errors import InvalidArgument
     from ..sandbox import SandboxConfig, create_app, seed_file
 
     credentials = {
-        "bandwidth": _pair(os.environ, "BANDWIDTH_USERNAME", "BANDWIDTH_PASSWORD"),
-        "vonage": _pair(os.environ, "VONAGE_API_KEY", "VONAGE_API_SECRET"),
+        record.name: _pair(os.environ, record.credentials.user, record.credentials.secret)
+        for record in providers()
     }
+    served = provider_names or tuple(record.name for record in providers())
     try:
         config = SandboxConfig(
-            providers=("bandwidth", "vonage") if provider == "both" else (provider,),
+            providers=served,
             credentials=credentials,
             time_scale=time_scale,
             rate_limits=not no_rate_limits,
@@ -196,18 +200,19 @@ def sandbox(
 
     listener = _listen(host, port)
     # printed once listening, with the port a --port 0 was given
-    click.echo(f"tendlc sandbox on {_address(listener)} ({provider})", err=True)
+    click.echo(f"tendlc sandbox on {_address(listener)} ({', '.join(served)})", err=True)
     _serve(app, listener, SecretRules.from_environment())
 
 
-def _pair(environ: Any, user: str, password: str) -> tuple[str, str] | None:
-    if environ.get(user) and environ.get(password):
-        return (environ[user], environ[password])
+def _pair(environ: Any, user: str | None, secret: str | None) -> tuple[str, str] | None:
+    """(user, secret) from the environment when both variables are set (a token: user "")."""
+    if secret and environ.get(secret) and (user is None or environ.get(user)):
+        return (environ[user] if user else "", environ[secret])
     return None
 
 
 @main.command()
-@click.option("--provider", type=click.Choice(["bandwidth", "vonage"]), required=True)
+@click.option("--provider", type=PROVIDER, required=True)
 @click.option("--base-url", help="Replaces the provider's host (a sandbox's URL, say).")
 @click.option(
     "--allow-writes/--read-only",
@@ -220,7 +225,7 @@ def _pair(environ: Any, user: str, password: str) -> tuple[str, str] | None:
     type=click.Path(file_okay=False),
     help="Keep what was seen as scrubbed cassettes under this directory.",
 )
-@click.option("--fuzz", is_flag=True, help="Add schemathesis-generated cases (Vonage).")
+@click.option("--fuzz", is_flag=True, help="Add schemathesis-generated cases (OpenAPI contracts).")
 @click.option("--fuzz-examples", type=int, default=5, show_default=True)
 @click.option(
     "--time-scale",
@@ -247,17 +252,21 @@ def conform(
 ) -> None:
     """Probe a provider's API (or a sandbox) and check every exchange against the contracts.
 
-    Credentials come from the environment only: BANDWIDTH_USERNAME, BANDWIDTH_PASSWORD and
-    BANDWIDTH_ACCOUNT_ID, or VONAGE_API_KEY and VONAGE_API_SECRET. Exit status: 0 everything
-    conforms, 1 drift or contract errors, 2 usage or connection errors.
+    Credentials come from the environment only: the variables the provider's record names
+    (`tendlc providers` lists them). Exit status: 0 everything conforms, 1 drift or contract
+    errors, 2 usage or connection errors.
     """
     import os
 
+    from .._catalog import get_provider
     from .._config import ConfigError, load_config
     from ..conform import ConformOptions, ConnectionProblem, MissingCredentials, run_conformance
 
-    if fuzz and provider != "vonage":
-        raise click.UsageError("--fuzz generates cases from the Vonage OpenAPI document")
+    if fuzz and get_provider(provider).contract_kind != "openapi":
+        raise click.UsageError(
+            f"--fuzz generates cases from an OpenAPI document: {provider}'s "
+            "contract is an XSD catalog"
+        )
     try:
         project = load_config()
     except ConfigError as exc:
@@ -267,7 +276,7 @@ def conform(
     # Precedence: the command line, then [tool.tendlc.conform], then the built-in default.
     options = ConformOptions(
         provider=provider,
-        base_url=base_url or defaults.get(f"{provider}-base-url"),
+        base_url=base_url or project.base_url(provider),
         allow_writes=allow_writes
         if allow_writes is not None
         else bool(defaults.get("allow-writes", False)),
@@ -343,9 +352,8 @@ def proxy(
     """Forward to UPSTREAM, checking every exchange against the contracts.
 
     The application sees the upstream's answers unchanged; the reports are written when the
-    proxy stops (Ctrl-C, SIGINT or SIGTERM). The credentials of the environment variables
-    (BANDWIDTH_USERNAME, BANDWIDTH_PASSWORD, BANDWIDTH_ACCOUNT_ID, VONAGE_API_KEY,
-    VONAGE_API_SECRET) are masked in every line it prints and in the reports. Exit status: 0
+    proxy stops (Ctrl-C, SIGINT or SIGTERM). The credentials of the environment variables the
+    provider records name are masked in every line it prints and in the reports. Exit status: 0
     every exchange conformed, 1 otherwise, 2 usage errors (a bad upstream or configuration,
     an address it cannot listen on).
     """

@@ -15,7 +15,15 @@ from typing import Any
 
 import click
 
-from ._common import EXIT_INVALID, EXIT_USAGE, EXIT_VALID, colour, echo_json, progress
+from ._common import (
+    EXIT_INVALID,
+    EXIT_USAGE,
+    EXIT_VALID,
+    PROVIDER,
+    colour,
+    echo_json,
+    progress,
+)
 from ._group import main
 
 #: file suffixes a directory is searched for
@@ -428,7 +436,7 @@ def _sorted(issues: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @main.command()
-@click.option("--provider", type=click.Choice(["bandwidth", "vonage"]), default=None)
+@click.option("--provider", type=PROVIDER, default=None, help="Only this provider's operations.")
 @click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
 )

@@ -50,6 +50,19 @@ class Document(ABC):
         """Set ``path`` (adding its last step when missing); False when its parent is absent
         or the path is the whole document."""
 
+    def put_deep(self, path: str, value: Any) -> bool:
+        """Set ``path``, adding every missing step on the way (empty elements or objects)."""
+        steps = path.strip("/").split("/")
+        for depth in range(1, len(steps)):
+            prefix = "/" + "/".join(steps[:depth])
+            if not self.exists(prefix) and not self.put(prefix, self._container()):
+                return False
+        return self.put(path, value)
+
+    @abstractmethod
+    def _container(self) -> Any:
+        """What an intermediate step is made of."""
+
     @abstractmethod
     def delete(self, path: str) -> bool:
         """Remove what is at ``path``; False when nothing is (or it is the whole document)."""
@@ -93,6 +106,9 @@ class XmlDocument(Document):
     def delete(self, path: str) -> bool:
         return delete_element(self.root, path)
 
+    def _container(self) -> Any:
+        return ""
+
     def paths(self) -> Iterator[str]:
         for element in self.root.iter():
             if isinstance(element.tag, str) and element is not self.root:
@@ -129,6 +145,9 @@ class JsonDocument(Document):
 
     def delete(self, path: str) -> bool:
         return bool(split_pointer(path)) and delete_at(self.root, path)
+
+    def _container(self) -> Any:
+        return {}
 
     def paths(self) -> Iterator[str]:
         stack: list[tuple[list[str | int], Any]] = [([], self.root)]

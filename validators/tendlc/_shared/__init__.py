@@ -1,7 +1,8 @@
 """The shared layer: jobs every other layer needs, with no third-party import at load time.
 
 JSON Pointers and local ``$ref`` handling, YAML files (safe loader), and the contracts'
-annotation vocabulary (``t:*`` in XSD, ``x-*`` in JSON Schema, the ``t:when`` grammar).
+annotation vocabulary (``t:*`` in XSD, ``x-*`` in JSON Schema, the ``t:when`` grammar), and
+finding the project's tendlc table.
 """
 
 from ._annotations import (
@@ -35,6 +36,7 @@ from ._pointer import (
     unescape,
     walk,
 )
+from ._project import find_config, read_toml
 from ._yaml import load_yaml
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "assert_rules",
     "delete_at",
     "escape",
+    "find_config",
     "get_at",
     "json_pointer",
     "json_time_rule",
@@ -59,6 +62,7 @@ __all__ = [
     "parse_when",
     "put_at",
     "reachable",
+    "read_toml",
     "ref_target",
     "reference_to",
     "resolve_ref",

@@ -1,4 +1,4 @@
-"""JSON bodies against the Vonage OpenAPI document: compiled hot path, explained errors.
+"""JSON bodies against OpenAPI documents: compiled hot path, explained errors.
 
 The explainer reads jsonschema-rs's typed error kinds (``error.kind.name`` and the kind's own
 attributes), never its English messages; the rule vocabulary and the sentences come from

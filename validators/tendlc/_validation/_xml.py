@@ -1,4 +1,4 @@
-"""XML bodies against the Bandwidth XSD 1.1 contracts.
+"""XML bodies against XSD 1.1 contracts.
 
 The explainer dispatches on xmlschema's typed error attributes and exported component classes
 (``XMLSchemaChildrenValidationError.invalid_tag``, ``XsdAssert``, the facet classes), never on

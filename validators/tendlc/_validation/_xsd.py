@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit
 import xmlschema
 from lxml import etree
 
+from .._catalog import contract_name, contract_path, per_catalog
 from .._parsing import element_steps, local_name
-from .._resources import contracts_dir
 from ._asserts import share_assert_contexts
 
 __all__ = [
@@ -36,9 +36,9 @@ _XS = "{http://www.w3.org/2001/XMLSchema}"
 _LOCK = threading.Lock()
 
 
-@cache
+@per_catalog
 def _load(contract: str) -> Any:
-    schema = xmlschema.XMLSchema11(str(contracts_dir() / contract))
+    schema = xmlschema.XMLSchema11(str(contract_path(contract)))
     share_assert_contexts(schema)
     return schema
 
@@ -215,11 +215,7 @@ def _xpath(root: Any, elem: Any) -> str:
 
 @cache
 def _relative(url: str) -> str:
-    path = Path(unquote(urlsplit(url).path))
-    try:
-        return path.resolve().relative_to(contracts_dir().resolve()).as_posix()
-    except ValueError:
-        return path.name
+    return contract_name(Path(unquote(urlsplit(url).path)))
 
 
 # By identity: some components are mappings, which do not hash.

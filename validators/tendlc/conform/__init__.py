@@ -1,26 +1,17 @@
 """Conformance runs: a suite of probes against a provider's sandbox (or tendlc's own), every
 request and every answer checked against the contracts.
 
-The probes (``probes.yaml``) run in an order that feeds the ids one call returns to the next;
-read-only by default, they write only with ``allow_writes``. Credentials come from the
-environment only (``BANDWIDTH_USERNAME``, ``BANDWIDTH_PASSWORD``, ``BANDWIDTH_ACCOUNT_ID``;
-``VONAGE_API_KEY``, ``VONAGE_API_SECRET``) and never reach a report, a log or a recording.
+The probes (the ``probes`` file of each provider record) run in an order that feeds the ids one
+call returns to the next; read-only by default, they write only with ``allow_writes``.
+Credentials come from the environment only (the variables the provider record names under
+``credentials``) and never reach a report, a log or a recording.
 """
 
 from ._probes import Poll, Probe, probes
-from ._runner import (
-    CREDENTIALS,
-    DEFAULT_BASE_URLS,
-    ConformOptions,
-    ConnectionProblem,
-    MissingCredentials,
-    ProbeTimeout,
-    run_conformance,
-)
+from ._runner import run_conformance
+from ._session import ConformOptions, ConnectionProblem, MissingCredentials, ProbeTimeout
 
 __all__ = [
-    "CREDENTIALS",
-    "DEFAULT_BASE_URLS",
     "ConformOptions",
     "ConnectionProblem",
     "MissingCredentials",

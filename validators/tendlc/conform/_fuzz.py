@@ -1,4 +1,5 @@
-"""``conform --fuzz``: schemathesis-generated requests for every Vonage operation, sent and
+"""``conform --fuzz``: schemathesis-generated requests for every operation of a provider whose
+contract is an OpenAPI document, sent and
 checked like the probes' (path parameters taken from what the probes captured, so that the
 generated cases reach records that exist). Reads only, unless writes are allowed; never a
 DELETE (the clean-up probes run after the generated cases)."""
@@ -6,13 +7,13 @@ DELETE (the clean-up probes run after the generated cases)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
-from .._catalog import get_operation, load_contract
+from .._catalog import Operation, get_operation, get_provider, load_contract
 from ..traffic import RunEntry
-from ._runner import ProbeTimeout
+from ._session import ProbeTimeout, Send, Session
 
 __all__ = ["fuzz"]
 
@@ -65,7 +66,7 @@ def _cases(operation: Any, operation_id: str, examples: int) -> list[Any]:
     return drawn
 
 
-def _known_parameters(session: Any, operation: Any) -> dict[str, str]:
+def _known_parameters(session: Session, operation: Operation) -> dict[str, str]:
     """Path parameters the probes know values for: as the probe of this operation passes
     them (a partner campaign's id is not a campaign's), else by name."""
     from ._probes import probes, substitute
@@ -92,13 +93,17 @@ def _acceptable(
     return all(report.valid for report in checks)
 
 
-def fuzz(session: Any, send: Callable[..., Any]) -> Iterator[RunEntry]:
+def fuzz(session: Session, send: Send) -> Iterator[RunEntry]:
+    """Generated cases of every operation of the run's provider (its OpenAPI document), each
+    sent with ``send`` and entered in the run."""
     import schemathesis
 
-    schema = schemathesis.openapi.from_dict(load_contract("vonage/openapi.yaml"))
+    provider = get_provider(session.options.provider)
+    document = load_contract(f"{provider.name}/{provider.contract}")
+    schema = schemathesis.openapi.from_dict(document)
     for result in schema.get_all_operations():
         operation = result.ok()  # type: ignore[union-attr]
-        ours = get_operation("vonage." + str(operation.definition.raw["operationId"]))
+        ours = get_operation(f"{provider.name}.{operation.definition.raw['operationId']}")
         if ours.method != "GET" and not session.options.allow_writes:
             continue
         if ours.method == "DELETE":

@@ -1,16 +1,14 @@
-"""The conformance probes (``probes.yaml``), read into typed records and checked against the
-catalog when read."""
+"""The conformance probes (each provider record's ``probes`` file), read into typed records and
+checked against the catalog when read."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-from .._catalog import Operation, get_operation
+from .._catalog import Operation, get_operation, get_provider, per_catalog
 from .._errors import ContractError
 from .._shared import load_yaml
 
@@ -63,12 +61,12 @@ def substitute(value: Any, values: Mapping[str, str]) -> Any:
     return value
 
 
-@cache
+@per_catalog
 def probes(provider: str) -> tuple[Probe, ...]:
     """The probes of one provider, in order."""
-    data = load_yaml(Path(__file__).with_name("probes.yaml")) or {}
-    entries = data.get(provider)
-    if entries is None:
+    path = get_provider(provider).file("probes")
+    entries = load_yaml(path) if path is not None else None
+    if not entries:
         raise ContractError(f"no conformance probes for {provider!r}")
     found = []
     names: set[str] = set()

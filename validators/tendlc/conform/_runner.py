@@ -11,17 +11,14 @@ import json
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from .._catalog import Operation
+from .._catalog import Operation, get_provider
 from .._edit import edit_json, edit_xml
-from .._errors import TendlcError
-from .._parsing import ParseError, parse_document
+from .._parsing import ParseError, local_name, parse_document
 from ..traffic import (
     Exchange,
     ExchangeResult,
@@ -35,85 +32,37 @@ from ..traffic import (
     scrub,
 )
 from ._probes import Probe, probes, substitute
+from ._session import ConformOptions, ConnectionProblem, MissingCredentials, ProbeTimeout, Session
 
-__all__ = [
-    "CREDENTIALS",
-    "ConformOptions",
-    "ConnectionProblem",
-    "MissingCredentials",
-    "ProbeTimeout",
-    "run_conformance",
-]
-
-#: the environment variables each provider's credentials come from (never an option)
-CREDENTIALS = {
-    "bandwidth": ("BANDWIDTH_USERNAME", "BANDWIDTH_PASSWORD", "BANDWIDTH_ACCOUNT_ID"),
-    "vonage": ("VONAGE_API_KEY", "VONAGE_API_SECRET"),
-}
-DEFAULT_BASE_URLS = {
-    "bandwidth": "https://dashboard.bandwidth.com",
-    "vonage": "https://api.nexmo.com",
-}
-
-
-class MissingCredentials(TendlcError, LookupError):
-    """The environment does not hold the provider's credentials."""
-
-
-class ConnectionProblem(TendlcError, ConnectionError):
-    """The provider (or sandbox) could not be reached."""
-
-
-class ProbeTimeout(TendlcError, TimeoutError):
-    """A probe got no answer in time (or only 429s)."""
-
-
-@dataclass(frozen=True)
-class ConformOptions:
-    provider: str
-    base_url: str | None = None
-    allow_writes: bool = False
-    record: Path | None = None
-    #: run the stated limits on a faster clock (a sandbox started with the same scale)
-    time_scale: float = 1.0
-    timeout: float = 30.0
-    retries: int = 10
-    fuzz: bool = False
-    fuzz_examples: int = 5
-    #: what recordings put in place of ids (``[tool.tendlc.record]``)
-    record_path_parameters: Mapping[str, str] = field(default_factory=dict)
-    record_values: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def url(self) -> str:
-        return (self.base_url or DEFAULT_BASE_URLS[self.provider]).rstrip("/")
-
-
-@dataclass
-class _Session:
-    options: ConformOptions
-    credentials: tuple[str, str]
-    account: str
-    client: Any
-    limiter: Limiter
-    rules: SecretRules
-    values: dict[str, str] = field(default_factory=dict)
-    rate_limited: int = 0
-    fuzz_refused: int = 0
-    on_probe: Callable[[str], None] | None = None
+__all__ = ["credentials_of", "run_conformance"]
 
 
 def credentials_of(provider: str, environ: Mapping[str, str]) -> tuple[tuple[str, str], str]:
-    """(user, password) and the account, from the environment."""
-    names = CREDENTIALS[provider]
-    missing = [name for name in names if not environ.get(name)]
+    """(user, secret) and the account, from the environment variables the provider's record
+    names (the user is empty for a token; the account is the user unless a variable holds it)."""
+    record = get_provider(provider).credentials
+    missing = [name for name in record.variables if not environ.get(name)]
     if missing:
         raise MissingCredentials(
             f"set {', '.join(missing)} in the environment (credentials are read from there only)"
         )
-    user, password = environ[names[0]], environ[names[1]]
-    account = environ[names[2]] if len(names) > 2 else user
-    return (user, password), account
+    user = environ[record.user] if record.user else ""
+    secret = environ[record.secret] if record.secret else ""
+    account = environ[record.account] if record.account else user
+    return (user, secret), account
+
+
+def _authentication(provider: str, credentials: tuple[str, str]) -> dict[str, Any]:
+    """How the client sends the credentials: ``httpx.Client`` keywords."""
+    import httpx
+
+    record = get_provider(provider).credentials
+    if record.scheme == "basic":
+        return {"auth": httpx.BasicAuth(*credentials)}
+    if record.scheme == "bearer":
+        return {"headers": {"Authorization": f"Bearer {credentials[1]}"}}
+    assert record.header is not None
+    return {"headers": {record.header: credentials[1]}}
 
 
 def run_conformance(
@@ -150,9 +99,11 @@ def run_conformance(
         },
     )
     with httpx.Client(
-        auth=httpx.BasicAuth(*credentials), timeout=options.timeout, follow_redirects=False
+        timeout=options.timeout,
+        follow_redirects=False,
+        **_authentication(options.provider, credentials),
     ) as client:
-        session = _Session(
+        session = Session(
             options,
             credentials,
             account,
@@ -165,7 +116,7 @@ def run_conformance(
         suite = probes(options.provider)
         for probe in (p for p in suite if not p.cleanup):
             run.entries.append(_run_probe(session, probe))
-        if options.fuzz and options.provider == "vonage":
+        if options.fuzz:
             from ._fuzz import fuzz
 
             # before the clean-up probes delete what the generated cases should reach
@@ -178,7 +129,7 @@ def run_conformance(
     return run
 
 
-def _run_probe(session: _Session, probe: Probe) -> RunEntry:
+def _run_probe(session: Session, probe: Probe) -> RunEntry:
     op_id = probe.operation.id
     if session.on_probe is not None:
         session.on_probe(probe.name)
@@ -191,8 +142,9 @@ def _run_probe(session: _Session, probe: Probe) -> RunEntry:
         note = f"needs {', '.join(missing)} from an earlier probe"
         return RunEntry(probe.name, None, "skipped", note, op_id)
     parameters = {k: str(v) for k, v in substitute(dict(probe.parameters), session.values).items()}
-    if probe.operation.provider == "bandwidth":
-        parameters.setdefault("accountId", session.account)
+    parameter = get_provider(probe.operation.provider).account.parameter
+    if parameter:
+        parameters.setdefault(parameter, session.account)
     query = substitute(dict(probe.query), session.values)
     url = session.options.url + probe.operation.url_template.format(**parameters)
     if query:
@@ -216,7 +168,7 @@ def _run_probe(session: _Session, probe: Probe) -> RunEntry:
 
 
 def _send_and_check(
-    session: _Session,
+    session: Session,
     operation: Operation,
     url: str,
     body: bytes,
@@ -325,7 +277,7 @@ def _value_at(result: ExchangeResult, path: str) -> str | None:
         return None
 
 
-def _capture(session: _Session, probe: Probe, result: ExchangeResult) -> None:
+def _capture(session: Session, probe: Probe, result: ExchangeResult) -> None:
     response = result.exchange.response
     if response is None or response.status >= 300:
         return
@@ -357,17 +309,23 @@ def _note(probe: Probe, result: ExchangeResult) -> str:
 
 
 def _error_text(result: ExchangeResult) -> str:
+    """``: <message>`` of an error answer, read where the provider's error envelope keeps it."""
     response = result.exchange.response
-    if response is None:
+    if response is None or not response.body.strip() or result.operation is None:
         return ""
-    text = response.body.decode("utf-8", "replace")
-    found = re.search(r"<Description>(.*?)</Description>|\"detail\"\s*:\s*\"([^\"]*)\"", text)
-    if not found:
+    envelope = get_provider(result.operation.split(".", 1)[0]).errors
+    try:
+        document = parse_document(envelope.wire, response.body)
+    except ParseError:
         return ""
-    return ": " + (found.group(1) or found.group(2) or "")[:160]
+    paths = [envelope.message]
+    if envelope.wire == "xml":  # the envelope may sit inside the operation's own root
+        paths.append("/" + local_name(document.root) + envelope.message)
+    message = next((text for path in paths if (text := document.text(path))), None)
+    return ": " + message[:160] if message else ""
 
 
-def _record(session: _Session, name: str, result: ExchangeResult) -> None:
+def _record(session: Session, name: str, result: ExchangeResult) -> None:
     if session.options.record is None:
         return
     from ..cassettes import write_cassette
@@ -388,7 +346,9 @@ def _record(session: _Session, name: str, result: ExchangeResult) -> None:
     write_cassette(target, [*existing, scrubbed], {"operation": result.operation})
 
 
-def _placeholder_environment(session: _Session) -> dict[str, str]:
-    if session.options.provider == "bandwidth":
-        return {"BANDWIDTH_ACCOUNT_ID": session.account}
-    return {"VONAGE_API_KEY": session.credentials[0]}
+def _placeholder_environment(session: Session) -> dict[str, str]:
+    """The run's own credentials under the variables the provider's record names, so that
+    recordings put the provider's placeholder in place of the account they act for."""
+    record = get_provider(session.options.provider).credentials
+    values = {record.user: session.credentials[0], record.account: session.account}
+    return {name: value for name, value in values.items() if name and value}

@@ -242,7 +242,7 @@ def _operations(data: RunView) -> list[str]:
         ]
     lines += [
         '<div id="filter" hidden><label>Filter operations '
-        '<input type="search" id="filter-text" placeholder="e.g. vonage.brands"></label> '
+        '<input type="search" id="filter-text" placeholder="e.g. brands.create"></label> '
         '<label><input type="checkbox" id="filter-failing"> failing only</label></div>',
         '<table id="operations-table">',
         "<thead><tr><th>Operation</th><th>Method</th><th>Path</th><th class=num>Exchanges</th>"

@@ -1,4 +1,5 @@
-"""The sandbox's behaviour table (``behaviour.yaml``), read into typed records."""
+"""The sandbox's behaviour table (each provider record's ``sandbox`` file), read into typed
+records."""
 
 from __future__ import annotations
 
@@ -6,11 +7,9 @@ import random
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from typing import Any, Literal
 
-from .._catalog import Operation, get_operation, operations
+from .._catalog import Operation, get_operation, operations, per_catalog, providers
 from .._errors import ContractError
 from .._shared import load_yaml
 
@@ -121,19 +120,29 @@ def _resource(name: str, entry: Mapping[str, Any]) -> Resource:
     )
 
 
-@cache
+@per_catalog
 def behaviour() -> Behaviour:
-    """The behaviour table shipped with tendlc (checked against the catalog when read)."""
-    data = load_yaml(Path(__file__).with_name("behaviour.yaml")) or {}
-    resources = {name: _resource(name, entry) for name, entry in data["resources"].items()}
+    """The behaviour of every provider's operations (each provider record's ``sandbox``
+    file, checked against the catalog when read)."""
+    resources: dict[str, Resource] = {}
+    entries: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    errors: dict[str, Mapping[str, Any]] = {}
+    for provider in providers():
+        path = provider.file("sandbox")
+        data = (load_yaml(path) if path is not None else None) or {}
+        for name, entry in (data.get("resources") or {}).items():
+            resources[name] = _resource(name, entry)
+        for operation_id, entry in (data.get("operations") or {}).items():
+            entries[operation_id] = (str(path), entry)
+        errors[provider.name] = data.get("errors") or {}
     for resource in resources.values():
         if resource.parent is not None and resource.parent not in resources:
             raise ContractError(f"{resource.name}: unknown parent {resource.parent}")
     known = {operation.id for operation in operations()}
     table: dict[str, OperationBehaviour] = {}
-    for operation_id, entry in data["operations"].items():
+    for operation_id, (source, entry) in entries.items():
         if operation_id not in known:
-            raise ContractError(f"behaviour.yaml names {operation_id}, which is not in the catalog")
+            raise ContractError(f"{source} names {operation_id}, which is not in the catalog")
         action = entry.get("action", "template")
         if action not in _ACTIONS:
             raise ContractError(f"{operation_id}: unknown action {action!r}")
@@ -145,4 +154,4 @@ def behaviour() -> Behaviour:
             items=entry.get("items"),
             count=entry.get("count"),
         )
-    return Behaviour(resources, table, data.get("errors") or {})
+    return Behaviour(resources, table, errors)

@@ -9,7 +9,6 @@ back, so the sandbox never answers with a body the contracts refuse.
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -17,9 +16,10 @@ from typing import Any
 
 from lxml import etree
 
-from .._catalog import Body, Operation, load_contract
+from .._catalog import Body, Operation, Provider, get_provider, load_contract, per_catalog
 from .._parsing import (
     Document,
+    JsonDocument,
     ParseError,
     XmlDocument,
     element_children,
@@ -355,65 +355,70 @@ def documented_only(operation: Operation, response: Any) -> Any:
 
 
 def error_body(
+    provider: Provider,
     operation: Operation | None,
-    provider: str,
     status: int,
     code: str,
     message: str,
 ) -> tuple[bytes, str]:
-    """A documented error envelope: Bandwidth's ResponseStatus, Vonage's problem details."""
+    """The provider's documented error envelope (its record's ``errors``) with this code and
+    message: in an XML body, inside the operation's documented root element."""
+    envelope = provider.errors
     message = " ".join(message.split())[:500]
-    if provider == "bandwidth":
-        root = "ResponseStatus"
-        if operation is not None:
-            documented = operation.responses.get(status)
-            success = [b for s, b in sorted(operation.responses.items()) if s < 300]
-            if documented is not None and documented.wire == "xml":
-                root = documented.locator
-            elif success and success[0].wire == "xml":
-                root = success[0].locator
-        code_text = code if code.isdigit() else str(status)
-        status_xml = (
-            f"<ResponseStatus><ErrorCode>{code_text}</ErrorCode>"
-            f"<Description>{_escape(message)}</Description></ResponseStatus>"
-        )
-        xml = status_xml if root == "ResponseStatus" else f"<{root}>{status_xml}</{root}>"
-        return (
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml.encode("utf-8"),
-            "application/xml",
-        )
-    media = "application/json"
-    if operation is not None and status in operation.responses:
-        documented = operation.responses[status]
-        if documented.media_types:
-            media = documented.media_types[0]
-    problem = {
-        "type": code,
-        "title": _title(code),
-        "detail": message,
-        "instance": str(uuid.uuid4()),
-    }
-    return json.dumps(problem).encode("utf-8"), media
+    if envelope.numeric_code and not code.isdigit():
+        code = str(status)
+    fields = {envelope.code: code, envelope.message: message}
+    if envelope.title:
+        fields[envelope.title] = _title(provider, code)
+    if envelope.instance:
+        fields[envelope.instance] = str(uuid.uuid4())
+    media = envelope.media_type
+    documented = operation.responses.get(status) if operation is not None else None
+    if documented is not None and documented.media_types:
+        media = documented.media_types[0]
+    document: Document
+    prefix = ""
+    if envelope.wire == "xml":
+        envelope_root = envelope.code.strip("/").split("/")[0]
+        root = _documented_root(operation, status) or envelope_root
+        if root != envelope_root:
+            prefix = "/" + root
+        document = XmlDocument(etree.Element(root))
+    else:
+        document = JsonDocument({})
+    for path, value in fields.items():
+        document.put_deep(prefix + path, value)
+    return document.dump(), media
 
 
-def _title(code: str) -> str:
-    codes = _error_codes()
-    entry = codes.get(code)
+def _documented_root(operation: Operation | None, status: int) -> str | None:
+    """The root element of the operation's documented body of ``status`` (else of its first
+    success), where an XML error envelope goes."""
+    if operation is None:
+        return None
+    documented = operation.responses.get(status)
+    success = [b for s, b in sorted(operation.responses.items()) if s < 300]
+    for body in (documented, *success[:1]):
+        if body is not None and body.wire == "xml":
+            return body.locator
+    return None
+
+
+def _title(provider: Provider, code: str) -> str:
+    entry = _error_titles(provider.name).get(code)
     if isinstance(entry, Mapping) and entry.get("description"):
         return str(entry["description"])
     return code.replace("-", " ").capitalize()
 
 
-@cache
-def _error_codes() -> Mapping[str, Any]:
-    document = load_contract("vonage/openapi.yaml")
-    schema = (document.get("components") or {}).get("schemas", {}).get("ErrorResponse", {})
-    codes = schema.get("x-error-codes") or {}
+@per_catalog
+def _error_titles(provider_name: str) -> Mapping[str, Any]:
+    titles = get_provider(provider_name).errors.titles
+    if not titles:
+        return {}
+    file, _, pointer = titles.partition("#")
+    codes = get_at(load_contract(f"{provider_name}/{file}"), pointer, {})
     return codes if isinstance(codes, Mapping) else {}
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def read_record(body: Body, data: bytes) -> Record | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .._catalog import Operation, get_operation
+from .._catalog import Operation, Provider, get_operation, get_provider
 from .._errors import InvalidArgument
 from .._parsing import local_name
 from .._validation import Issue, validate
@@ -39,8 +39,6 @@ from ._misbehave import Misbehaviour
 
 __all__ = ["Arrival", "Sandbox", "SandboxConfig"]
 
-PROVIDERS = ("bandwidth", "vonage")
-
 
 @dataclass(frozen=True)
 class SandboxConfig:
@@ -48,7 +46,8 @@ class SandboxConfig:
     accepts (None: any well-formed Basic or Bearer credentials); ``time_scale`` runs the
     stated rate limits and the order progress on a faster clock (60: a minute is a second)."""
 
-    providers: tuple[str, ...] = PROVIDERS
+    #: the providers served (empty: every provider of the catalog)
+    providers: tuple[str, ...] = ()
     credentials: Mapping[str, tuple[str, str] | None] = field(default_factory=dict)
     time_scale: float = 1.0
     rate_limits: bool = True
@@ -119,7 +118,8 @@ class Sandbox:
         method = method.upper()
         match = self.router.match(method, url)
         operation = match.operation if match is not None else None
-        if operation is None or operation.provider not in self.config.providers:
+        served = self.config.providers
+        if operation is None or (served and operation.provider not in served):
             response = _plain(404, "not a documented operation of this sandbox")
         else:
             response = await self._answer(operation, match, method, url, headers, body)
@@ -144,20 +144,20 @@ class Sandbox:
         headers: Headers,
         body: bytes,
     ) -> Response:
-        provider = operation.provider
+        provider = get_provider(operation.provider)
         account = self._account(provider, match, headers)
         if account is None:
             return self._error(
                 operation,
                 "unauthorized",
-                _unauthorized_status(provider),
+                provider.unauthorized_status,
                 "the request carries no valid credentials",
             )
         stormed = self.misbehaviour.storm(operation)
         if stormed:
             return self._rate_limited(operation, 1.0, injected=True)
         if self.config.rate_limits:
-            delay = self.limiter.delay(operation, method, key=f"{provider}:{account}")
+            delay = self.limiter.delay(operation, method, key=f"{provider.name}:{account}")
             if delay > 0:
                 return self._rate_limited(operation, delay)
         issues = self._request_issues(operation, match, url, headers, body)
@@ -178,28 +178,15 @@ class Sandbox:
         await self.misbehaviour.delay(operation)
         return self.misbehaviour.apply(operation, answer)
 
-    def _account(self, provider: str, match: Match | None, headers: Headers) -> str | None:
-        value = headers.get("authorization") or ""
-        scheme, _, token = value.partition(" ")
-        expected = self.config.credentials.get(provider)
-        user = ""
-        if scheme.lower() == "basic":
-            try:
-                user, sep, password = base64.b64decode(token, validate=True).decode().partition(":")
-            except (ValueError, UnicodeDecodeError):
-                return None
-            if not sep or not user:
-                return None
-            if expected is not None and (user, password) != tuple(expected):
-                return None
-        elif scheme.lower() == "bearer" and token.strip():
-            if expected is not None and token.strip() != expected[1]:
-                return None
-            user = "bearer"
-        else:
+    def _account(self, provider: Provider, match: Match | None, headers: Headers) -> str | None:
+        """Who the request acts for: the account path parameter where the provider has one,
+        else the user its credentials name (None: no acceptable credentials)."""
+        user = _credential_user(provider, headers, self.config.credentials.get(provider.name))
+        if user is None:
             return None
-        if provider == "bandwidth" and match is not None:
-            return match.path_parameters.get("accountId", user)
+        parameter = provider.account.parameter
+        if parameter and match is not None:
+            return match.path_parameters.get(parameter, user)
         return user
 
     def _request_issues(
@@ -224,7 +211,7 @@ class Sandbox:
         resource: Resource | None = None,
     ) -> Response:
         code = self.table.error_code(operation.provider, kind, resource)
-        data, media = error_body(operation, operation.provider, status, code, message)
+        data, media = error_body(get_provider(operation.provider), operation, status, code, message)
         return Response(status, Headers({"Content-Type": media}), data)
 
     def _rate_limited(self, operation: Operation, delay: float, injected: bool = False) -> Response:
@@ -406,10 +393,11 @@ class Sandbox:
         created = []
         for entry in entries:
             operation = get_operation(str(entry["operation"]))
-            account = str(entry.get("account", "9900000"))
+            provider = get_provider(operation.provider)
+            account = str(entry.get("account", provider.account.placeholder))
             parameters = {str(k): str(v) for k, v in (entry.get("parameters") or {}).items()}
-            if operation.provider == "bandwidth":
-                parameters.setdefault("accountId", account)
+            if provider.account.parameter:
+                parameters.setdefault(provider.account.parameter, account)
             body = entry.get("body", b"")
             if isinstance(body, Mapping | list):
                 body = json.dumps(body).encode("utf-8")
@@ -563,9 +551,27 @@ def _missing(resource: Resource, record_id: str | None) -> str:
     return f"{words}: no record with id {record_id!r}"
 
 
-def _unauthorized_status(provider: str) -> int:
-    # Bandwidth's pages list "HTTP/1.1 403 Unauthorized"; Vonage's state no status.
-    return 403 if provider == "bandwidth" else 401
+def _credential_user(
+    provider: Provider, headers: Headers, expected: tuple[str, str] | None
+) -> str | None:
+    """The user of well-formed credentials (Basic, Bearer, or the provider's own token
+    header), checked against ``expected`` (user, secret) when the sandbox was given them."""
+    own = provider.credentials.header
+    if own is not None and headers.get(own):
+        token = (headers.get(own) or "").strip()
+        return None if expected is not None and token != expected[1] else "token"
+    scheme, _, token = (headers.get("authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return None if expected is not None and token.strip() != expected[1] else "bearer"
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, password = base64.b64decode(token, validate=True).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not sep or not user or (expected is not None and (user, password) != tuple(expected)):
+        return None
+    return user
 
 
 def _describe(issue: Issue) -> str:

@@ -25,10 +25,10 @@ from ._limits import Limiter, arrivals_within_limits
 from ._router import Match, Router, default_router
 from ._run import Run, RunEntry, Summary, mask_run
 from ._secrets import (
-    CREDENTIAL_VARIABLES,
     Placeholders,
     SecretRules,
     Suspect,
+    credential_variables,
     find_secrets,
     known_credentials,
     mask_url,
@@ -37,7 +37,6 @@ from ._secrets import (
 
 __all__ = [
     "CHECKS",
-    "CREDENTIAL_VARIABLES",
     "AsyncCheckingTransport",
     "CheckingTransport",
     "Direction",
@@ -60,6 +59,7 @@ __all__ = [
     "arrivals_within_limits",
     "capture",
     "check",
+    "credential_variables",
     "default_router",
     "find_secrets",
     "known_credentials",

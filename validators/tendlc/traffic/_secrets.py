@@ -6,8 +6,9 @@ in the environment that conform and recording use). Nothing here decides by prov
 
 :meth:`SecretRules.mask` is the one way text meant for people or tools (a report, a log line)
 loses its credentials: URLs in it lose their user part and credential parameters, and every
-known credential value (the Bandwidth account id of every URL path, a username, a password,
-an API key or secret, their Basic encodings) becomes ``***``.
+known credential value (an account id in a URL path, a username, a password, an API key or
+secret or token, their Basic encodings) becomes ``***``. Which environment variables hold
+credentials, and which header carries a token, is each provider record's ``credentials``.
 """
 
 from __future__ import annotations
@@ -22,27 +23,20 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
+from .._catalog import providers
 from ._exchange import Exchange, Headers, Request, Response
 
 __all__ = [
-    "CREDENTIAL_VARIABLES",
     "Placeholders",
     "SecretRules",
     "Suspect",
+    "credential_variables",
     "find_secrets",
     "known_credentials",
     "mask_url",
     "scrub",
 ]
 
-#: the environment variables that hold the providers' credentials
-CREDENTIAL_VARIABLES = (
-    "BANDWIDTH_USERNAME",
-    "BANDWIDTH_PASSWORD",
-    "BANDWIDTH_ACCOUNT_ID",
-    "VONAGE_API_KEY",
-    "VONAGE_API_SECRET",
-)
 MASK = "***"
 #: values that a person or a tool put in place of a secret (not secrets themselves)
 _PLACEHOLDER = re.compile(
@@ -122,9 +116,14 @@ class SecretRules:
     def from_environment(
         cls, environ: Mapping[str, str] | None = None, values: Iterable[str] = ()
     ) -> SecretRules:
-        """The default rules with the credential values of the environment
-        (:data:`CREDENTIAL_VARIABLES`, and their Basic encodings) and any others given."""
-        return cls().with_values({*known_credentials(environ), *values})
+        """The default rules with the headers the providers' tokens travel in, the credential
+        values of the environment (:func:`credential_variables`, and their Basic encodings)
+        and any others given."""
+        headers = {
+            p.credentials.header.lower() for p in providers() if p.credentials.header is not None
+        }
+        rules = cls(headers=cls.headers | headers) if headers else cls()
+        return rules.with_values({*known_credentials(environ), *values})
 
     def mask(self, text: str) -> str:
         """The text with every credential masked: each URL in it as :func:`mask_url` masks
@@ -156,16 +155,19 @@ def _longest_first(values: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted(values, key=lambda value: (-len(value), value)))
 
 
+def credential_variables() -> tuple[str, ...]:
+    """The environment variables that hold the providers' credentials (their records say)."""
+    return tuple(name for p in providers() for name in p.credentials.variables)
+
+
 def known_credentials(environ: Mapping[str, str] | None = None) -> set[str]:
     """The credential values set in the environment (and their Basic encodings)."""
     environ = os.environ if environ is None else environ
-    found = {environ[name] for name in CREDENTIAL_VARIABLES if environ.get(name)}
-    for user, password in (
-        ("BANDWIDTH_USERNAME", "BANDWIDTH_PASSWORD"),
-        ("VONAGE_API_KEY", "VONAGE_API_SECRET"),
-    ):
-        if environ.get(user) and environ.get(password):
-            pair = f"{environ[user]}:{environ[password]}".encode()
+    found = {environ[name] for name in credential_variables() if environ.get(name)}
+    for provider in providers():
+        user, secret = provider.credentials.user, provider.credentials.secret
+        if user and secret and environ.get(user) and environ.get(secret):
+            pair = f"{environ[user]}:{environ[secret]}".encode()
             found.add(base64.b64encode(pair).decode("ascii"))
     return found
 
@@ -275,10 +277,10 @@ def mask_url(url: str, rules: SecretRules | None = None) -> str:
 
 @dataclass(frozen=True)
 class Placeholders:
-    """What recorded ids become: path parameters by name (``accountId`` → ``9900000``), and
-    literal values anywhere in the exchange."""
+    """What recorded ids become: path parameters by name (an account parameter → its
+    provider's placeholder), and literal values anywhere in the exchange."""
 
-    path_parameters: Mapping[str, str] = field(default_factory=lambda: {"accountId": "9900000"})
+    path_parameters: Mapping[str, str] = field(default_factory=lambda: _account_parameters())
     values: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -289,22 +291,28 @@ class Placeholders:
         path_parameters: Mapping[str, str] | None = None,
         values: Mapping[str, str] | None = None,
     ) -> Placeholders:
-        """The default placeholders, the account ids of the environment's credentials (a
-        Bandwidth account id, a Vonage API key, which Vonage also uses as account id), and
-        those a project configures (``[tool.tendlc.record]``)."""
+        """The default placeholders, the account ids of the environment's credentials (each
+        provider's account variable, or its user where the user is the account), and those a
+        project configures (``[tool.tendlc.record]``)."""
         environ = os.environ if environ is None else environ
-        parameters = {"accountId": "9900000", **(path_parameters or {})}
-        found = {
-            environ[name]: placeholder
-            for name, placeholder in (
-                # the account id is a path parameter too: a configured placeholder wins
-                ("BANDWIDTH_ACCOUNT_ID", parameters["accountId"]),
-                ("VONAGE_API_KEY", "abcd1234"),
+        parameters = {**_account_parameters(), **(path_parameters or {})}
+        found: dict[str, str] = {}
+        for provider in providers():
+            variable = provider.credentials.account or provider.credentials.user
+            if not variable or not environ.get(variable):
+                continue
+            account = provider.account
+            # the account id is a path parameter too: a configured placeholder wins
+            found[environ[variable]] = (
+                parameters[account.parameter] if account.parameter else account.placeholder
             )
-            if environ.get(name)
-        }
         found.update(values or {})
         return cls(path_parameters=parameters, values=found)
+
+
+def _account_parameters() -> dict[str, str]:
+    """Each provider's account path parameter → its placeholder."""
+    return {p.account.parameter: p.account.placeholder for p in providers() if p.account.parameter}
 
 
 def scrub(

@@ -1,4 +1,9 @@
-"""Read the Vonage OpenAPI 3.1 document into operations."""
+"""Read a provider's OpenAPI 3.1 document into operations.
+
+An operation's id is the provider's name and the document's ``operationId``
+(``<provider>.<operationId>``); its base path is the record's, or else the path of the
+document's first server.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,23 @@ from urllib.parse import urlsplit
 from .._shared import json_pointer, resolve_ref
 from ._operation import Body, Operation
 from ._parameters import parameters_schema
+from ._providers import Provider
 from ._yaml import load_contract
 
-DOCUMENT = "vonage/openapi.yaml"
+__all__ = ["openapi_operations"]
+
 _METHODS = ("get", "put", "post", "patch", "delete")
 
 
-DEFAULT_HOST = "https://api.nexmo.com"
-
-
-def vonage_operations() -> Iterator[Operation]:
-    document: Mapping[str, Any] = load_contract(DOCUMENT)
+def openapi_operations(provider: Provider) -> Iterator[Operation]:
+    """The operations of a provider whose contract is an OpenAPI document."""
+    contract = f"{provider.name}/{provider.contract}"
+    document: Mapping[str, Any] = load_contract(contract)
     servers = document.get("servers") or [{}]
-    base_path = urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
+    base_path = provider.base_path
+    if base_path is None:
+        base_path = urlsplit(str(servers[0].get("url", ""))).path
+    base_path = base_path.rstrip("/")
     for path, item in document.get("paths", {}).items():
         shared_parameters = item.get("parameters", [])
         for method in _METHODS:
@@ -35,18 +44,18 @@ def vonage_operations() -> Iterator[Operation]:
                 for p in (*shared_parameters, *operation.get("parameters", []))
             ]
             yield Operation(
-                id="vonage." + operation["operationId"],
-                provider="vonage",
+                id=f"{provider.name}.{operation['operationId']}",
+                provider=provider.name,
                 method=method.upper(),
                 path=path,
                 summary=operation.get("summary", ""),
-                source=operation.get("x-source", "004_94fe2f16f9cd02e3.txt"),
-                request=_request(document, operation, base),
-                responses=MappingProxyType(_responses(document, operation, base)),
+                source=operation.get("x-source", provider.source),
+                request=_request(contract, document, operation, base),
+                responses=MappingProxyType(_responses(contract, document, operation, base)),
                 query=_parameters(parameters, "query"),
                 path_parameters=_parameters(parameters, "path"),
                 base_path=base_path,
-                host=DEFAULT_HOST,
+                host=provider.default_url,
             )
 
 
@@ -59,17 +68,23 @@ def _parameters(parameters: list[Mapping[str, Any]], where: str) -> dict[str, An
 
 
 def _request(
-    document: Mapping[str, Any], operation: Mapping[str, Any], base: tuple[str, ...]
+    contract: str,
+    document: Mapping[str, Any],
+    operation: Mapping[str, Any],
+    base: tuple[str, ...],
 ) -> Body | None:
     if "requestBody" not in operation:
         return None
     body, moved = resolve_ref(document, operation["requestBody"])
     at = (moved,) if moved else (json_pointer([*base, "requestBody"]),)
-    return _content(body, at[0], closed=True)
+    return _content(contract, body, at[0], closed=True)
 
 
 def _responses(
-    document: Mapping[str, Any], operation: Mapping[str, Any], base: tuple[str, ...]
+    contract: str,
+    document: Mapping[str, Any],
+    operation: Mapping[str, Any],
+    base: tuple[str, ...],
 ) -> dict[int, Body]:
     result: dict[int, Body] = {}
     for status, response in operation.get("responses", {}).items():
@@ -77,12 +92,12 @@ def _responses(
             continue
         body, moved = resolve_ref(document, response)
         result[int(status)] = _content(
-            body, moved or json_pointer([*base, "responses", str(status)]), closed=False
+            contract, body, moved or json_pointer([*base, "responses", str(status)]), closed=False
         )
     return result
 
 
-def _content(body: Mapping[str, Any], at: str, *, closed: bool) -> Body:
+def _content(contract: str, body: Mapping[str, Any], at: str, *, closed: bool) -> Body:
     content = body.get("content") or {}
     if not content:
         return Body(media_types=(), empty=True, closed=closed)
@@ -90,11 +105,11 @@ def _content(body: Mapping[str, Any], at: str, *, closed: bool) -> Body:
     json_types = [media for media in media_types if media.endswith("json")]
     if json_types:
         locator = at + json_pointer(["content", json_types[0], "schema"])
-        return Body(media_types=media_types, contract=DOCUMENT, locator=locator, closed=closed)
+        return Body(media_types=media_types, contract=contract, locator=locator, closed=closed)
     media = media_types[0]
     return Body(
         media_types=media_types,
-        contract=DOCUMENT,
+        contract=contract,
         locator=at + json_pointer(["content", media, "schema"]),
         binary=True,
         closed=closed,

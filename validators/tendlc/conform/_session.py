@@ -1,0 +1,77 @@
+"""What a conformance run is given (:class:`ConformOptions`) and what it carries from one call
+to the next (:class:`Session`), and the errors it ends with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._catalog import Operation, get_provider
+from .._errors import TendlcError
+from ..traffic import ExchangeResult, Limiter, SecretRules
+
+__all__ = [
+    "ConformOptions",
+    "ConnectionProblem",
+    "MissingCredentials",
+    "ProbeTimeout",
+    "Send",
+    "Session",
+]
+
+
+class MissingCredentials(TendlcError, LookupError):
+    """The environment does not hold the provider's credentials."""
+
+
+class ConnectionProblem(TendlcError, ConnectionError):
+    """The provider (or sandbox) could not be reached."""
+
+
+class ProbeTimeout(TendlcError, TimeoutError):
+    """A probe got no answer in time (or only 429s)."""
+
+
+@dataclass(frozen=True)
+class ConformOptions:
+    provider: str
+    base_url: str | None = None
+    allow_writes: bool = False
+    record: Path | None = None
+    #: run the stated limits on a faster clock (a sandbox started with the same scale)
+    time_scale: float = 1.0
+    timeout: float = 30.0
+    retries: int = 10
+    fuzz: bool = False
+    fuzz_examples: int = 5
+    #: what recordings put in place of ids (``[tool.tendlc.record]``)
+    record_path_parameters: Mapping[str, str] = field(default_factory=dict)
+    record_values: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """Where the probes go: ``base_url``, or the provider's first documented host."""
+        return (self.base_url or get_provider(self.provider).default_url).rstrip("/")
+
+
+@dataclass
+class Session:
+    """One run's client, limiter, masking rules and the values its probes captured."""
+
+    options: ConformOptions
+    credentials: tuple[str, str]
+    account: str
+    client: Any
+    limiter: Limiter
+    rules: SecretRules
+    values: dict[str, str] = field(default_factory=dict)
+    rate_limited: int = 0
+    fuzz_refused: int = 0
+    on_probe: Callable[[str], None] | None = None
+
+
+#: sends one request of an operation and checks the exchange: (session, operation, url, body,
+#: media type, name) → the checked result
+Send = Callable[[Session, Operation, str, bytes, "str | None", str], ExchangeResult]
