@@ -66,6 +66,8 @@ def test_every_proof_is_a_list_of_known_checks(entry):
         assert kinds in allowed, (entry["id"], check)
         if "catalog" not in check and "contract" not in check:
             assert "expect" in check, (entry["id"], check)
+        if "encode" in check:
+            assert "payload" in check, (entry["id"], check)
         # a check that asserts nothing would pass whatever the contracts say
         if "catalog" in check:
             assert set(check["catalog"]) & set(_CATALOG_ASSERTIONS), (entry["id"], check)
@@ -102,14 +104,18 @@ def _verdict(check: Mapping[str, Any]) -> None:
     status = check.get("status", example.status if example else None)
     if "payload" in check:
         payload: Any = check["payload"]
+        if "encode" in check:  # the bytes of the text in that encoding, whatever it declares
+            payload = payload.encode(check["encode"])
     elif example is not None:
         payload = example.published() if check.get("published") else example.repaired()
     else:
         raise AssertionError(f"a check of {operation} needs an example or a payload")
     sets, deletes = check.get("set") or {}, check.get("delete") or []
     if sets or deletes:
+        assert "encode" not in check, "edits write UTF-8: an encoded payload is sent as written"
         payload = _edited(operation, part, status, payload, sets, deletes)
-    report = tendlc.validate(operation, payload, part=part, status=status)
+    media_type = check.get("media_type")
+    report = tendlc.validate(operation, payload, part=part, status=status, media_type=media_type)
     expected = check["expect"]
     for item in expected if isinstance(expected, list) else [expected]:
         _expect(report, item)
