@@ -1,7 +1,8 @@
 """Boundary tests for every constraint of the contracts (tests/boundaries/*.yaml).
 
 Each case edits a valid documented example at one path; the last valid value must pass and
-the first invalid one must fail with the named path and rule.
+the first invalid one must fail with the named path and rule (or, with ``severity: warning``,
+pass with a warning of that path and rule).
 """
 
 from pathlib import Path
@@ -56,6 +57,10 @@ def test_boundary(group, case):
     expect = case["expect"]
     if expect == "valid":
         assert report.valid, [str(issue) for issue in report.errors]
+    elif expect.get("severity") == "warning":
+        assert report.valid, [str(issue) for issue in report.errors]
+        found = [(issue.path, issue.rule) for issue in report.warnings]
+        assert (expect["path"], expect["rule"]) in found, found
     else:
         found = [(issue.path, issue.rule) for issue in report.errors]
         assert (expect["path"], expect["rule"]) in found, found

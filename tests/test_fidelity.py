@@ -436,3 +436,91 @@ def json_example(name):
     import json
 
     return json.loads(EXAMPLES[name].published())
+
+
+# -- Vonage: a null in a response says "absent here" ----------------------------------------
+
+# The qualification of a brand as the API answers it: each MNO entry sends the fields of the
+# other carrier as null ("(Only for AT&T)", "(Only for T-Mobile)").
+QUALIFICATION = {
+    "usecase": "MARKETING",
+    "mno_metadata": [
+        {"network_id": "10017", "mno": "AT&T", "qualify": True, "att_tpm": 4500, "tmo_tpd": None},
+        {"network_id": "10035", "mno": "TMO", "qualify": True, "att_msg_class": None},
+    ],
+}
+
+
+def test_a_null_in_an_optional_response_field_is_a_warning_naming_the_field():
+    report = tendlc.validate(
+        "vonage.brands.qualifyUsecase", QUALIFICATION, part="response", status=200
+    )
+    assert report.valid, _errors(report)
+    assert sorted(_warnings(report)) == [
+        ("/mno_metadata/0/tmo_tpd", "null-for-absent"),
+        ("/mno_metadata/1/att_msg_class", "null-for-absent"),
+    ]
+    warning = next(issue for issue in report.warnings if issue.path.endswith("tmo_tpd"))
+    assert "'tmo_tpd' is null" in warning.message
+    assert "does not document" in warning.message
+    assert warning.location.startswith("vonage/openapi.yaml#/components/schemas/")
+
+
+def test_a_value_that_is_not_null_still_follows_the_table():
+    qualification = {
+        **QUALIFICATION,
+        "mno_metadata": [{**QUALIFICATION["mno_metadata"][0], "att_tpm": "4500"}],
+    }
+    report = tendlc.validate(
+        "vonage.brands.qualifyUsecase", qualification, part="response", status=200
+    )
+    assert _errors(report) == [("/mno_metadata/0/att_tpm", "type")]
+
+
+def test_a_null_in_a_required_response_field_is_an_error():
+    reseller = json_example("vonage/resellers.get.response.200.json")
+    reseller.update(status=None, rejection_reason=None)
+    del reseller["tcr_reseller_id"]
+    report = tendlc.validate("vonage.resellers.get", reseller, part="response", status=200)
+    assert ("/status", "type") in _errors(report)
+    assert ("/rejection_reason", "null-for-absent") in _warnings(report)
+    assert ("/status", "null-for-absent") not in _warnings(report)
+
+
+def test_a_null_that_a_rule_of_the_response_needs_is_an_error():
+    campaign = {**SOLE_PROPRIETOR_CAMPAIGN, "opt_in_message": None, "label": None}
+    report = tendlc.validate("vonage.campaigns.get", campaign, part="response", status=200)
+    assert ("/opt_in_message", "type") in _errors(report)
+    assert _warnings(report) == [("/label", "null-for-absent")]
+
+
+def test_a_null_the_contract_documents_or_does_not_know_is_no_null_for_absent():
+    campaign = {**SOLE_PROPRIETOR_CAMPAIGN, "hipaa": None, "next_review": None}
+    report = tendlc.validate("vonage.campaigns.get", campaign, part="response", status=200)
+    assert report.valid, _errors(report)
+    assert _warnings(report) == [("/next_review", "additionalProperties")]
+
+
+def test_a_null_item_of_a_response_array_is_an_error():
+    campaign = {**SOLE_PROPRIETOR_CAMPAIGN, "sub_usecases": [None]}
+    report = tendlc.validate("vonage.campaigns.get", campaign, part="response", status=200)
+    assert ("/sub_usecases/0", "type") in _errors(report)
+
+
+@pytest.mark.parametrize(
+    ("operation", "payload", "path"),
+    [
+        ("vonage.campaigns.update", {"label": None}, "/label"),
+        ("vonage.brands.update", {"website": None}, "/website"),
+        (
+            "vonage.vetting.create",
+            {"evp_id": "CV", "vetting_class": "STANDARD", "vetting_political_details": None},
+            "/vetting_political_details",
+        ),
+    ],
+)
+def test_a_null_in_a_request_is_an_error(operation, payload, path):
+    report = tendlc.validate(operation, payload)
+    assert not report.valid
+    assert path in [issue.path for issue in report.errors]
+    assert not [issue for issue in report.issues if issue.rule == "null-for-absent"]

@@ -72,6 +72,8 @@ _KINDS: dict[str, tuple[str, str | None]] = {
     "not": ("not", None),
 }
 _COMBINATIONS = ("oneOf", "anyOf", "not")
+#: The rule of a null, in a response, where the contract documents no null (contracts/README.md).
+NULL_FOR_ABSENT = "null-for-absent"
 
 _LOCK = threading.Lock()
 
@@ -130,17 +132,84 @@ def validate_json_data(document_name: str, locator: str, data: Any, *, closed: b
     if closed:
         return list(explain(strict, document, data, contract=document_name, closed=True))
     opened = compiled(document_name, locator, opened=True)
-    issues = (
-        []
-        if opened.is_valid(data)
-        else list(explain(opened, document, data, contract=document_name, closed=False))
-    )
+    data, absent, explained = _nulls_read_as_absent(opened, document, data, document_name)
+    if explained is not None:
+        issues = explained + absent
+    else:
+        issues = (
+            []
+            if opened.is_valid(data)
+            else list(explain(opened, document, data, contract=document_name, closed=False))
+        )
     # Undocumented response fields: warnings, taken from the closed contract.
     seen = {issue.path for issue in issues}
     for issue in explain(strict, document, data, contract=document_name, closed=False):
         if issue.rule == "additionalProperties" and issue.path not in seen:
             issues.append(issue)
     return issues
+
+
+def _nulls_read_as_absent(
+    validator: Any, document: Any, data: Any, contract: str
+) -> tuple[Any, list[Issue], list[Issue] | None]:
+    """A response's nulls in optional fields whose schema takes no null, read as absent.
+
+    A JSON API says "this does not apply here" (a field of another carrier) with ``null``. Such
+    a null is a warning, not an error, where leaving the field out would be valid: the data is
+    judged without those members, and each gets a ``null-for-absent`` warning. A null the
+    object cannot do without (a required field, or one a rule needs) stays, and so does its
+    error. Only fields are concerned: a null item of an array is an error as before.
+
+    Returns the data to judge, the warnings, and the issues of that data under ``validator``
+    when they had to be worked out (None when the data has no such null).
+    """
+    nulls = _refused_nulls(validator.iter_errors(data), data)
+    while nulls:
+        without = _without(data, nulls)
+        issues = list(explain(validator, document, without, contract=contract, closed=False))
+        needed = {issue.path for issue in issues if issue.severity == "error"}
+        kept = {path: where for path, where in nulls.items() if json_pointer(path) not in needed}
+        if len(kept) == len(nulls):
+            warnings = [
+                Issue(
+                    "warning",
+                    json_pointer(path),
+                    NULL_FOR_ABSENT,
+                    describe(NULL_FOR_ABSENT, None, path[-1]),
+                    location=f"{contract}#{json_pointer(where)}" if contract else "",
+                )
+                for path, where in nulls.items()
+            ]
+            return without, warnings, issues
+        nulls = kept
+    return data, [], None
+
+
+def _refused_nulls(errors: Iterator[Any], data: Any) -> dict[tuple[Any, ...], list[str]]:
+    """The members of objects whose null value an error (or an error inside a oneOf/anyOf
+    branch) refuses: instance path → the schema path of the first such error."""
+    found: dict[tuple[Any, ...], list[str]] = {}
+    pending = list(errors)
+    for error in pending:  # grows with the errors inside each combination's branches
+        for branch in getattr(error.kind, "context", None) or []:
+            pending.extend(branch)
+        path = tuple(error.instance_path)
+        if not path or not isinstance(path[-1], str) or path in found:
+            continue
+        parent = walk(data, list(path[:-1]), None)
+        if isinstance(parent, dict) and path[-1] in parent and parent[path[-1]] is None:
+            found[path] = [str(token) for token in error.schema_path]
+    return found
+
+
+def _without(data: Any, paths: Mapping[tuple[Any, ...], Any]) -> Any:
+    """A copy of ``data`` without the members at ``paths`` (the input is left as it is)."""
+    copied = copy.deepcopy(data)
+    for path in paths:
+        parent = walk(copied, list(path[:-1]), None)
+        if isinstance(parent, dict):
+            parent.pop(path[-1], None)
+    return copied
 
 
 def validate_json_body(body: Body, data: Any) -> list[Issue]:

@@ -92,6 +92,10 @@ MESSAGES: dict[str, Describe] = {
         f"{str(value)[:60]!r} is not a documented {noun}"
     ),
     "not": lambda expected, value, _: "this combination of fields is not allowed",
+    "null-for-absent": lambda expected, value, noun: (
+        f"{str(value)[:60]!r} is null, which the contract does not document for this optional "
+        f"{noun}: read as absent"
+    ),
     "const": lambda expected, value, _: f"{excerpt(value)} must be {expected!r}",
 }
 
