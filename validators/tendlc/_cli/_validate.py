@@ -459,6 +459,42 @@ def operations(provider: str | None, output: str) -> None:
 @click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
+def providers(output: str) -> None:
+    """List the providers: their contracts, hosts and credential variables.
+
+    The shipped providers, then those of TENDLC_PROVIDERS and [tool.tendlc] providers.
+    """
+    from .. import operations as listing
+    from .._catalog import providers as records
+
+    rows: list[dict[str, Any]] = [
+        {
+            "name": record.name,
+            "title": record.title,
+            "contract": f"{record.contract_kind}: {record.name}/{record.contract}",
+            "operations": len(listing(record.name)),
+            "hosts": list(record.hosts),
+            "credentials": [record.credentials.scheme, *record.credentials.variables],
+            "directory": str(record.directory),
+        }
+        for record in records()
+    ]
+    if output == "json":
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo(f"{row['name']}: {row['title']} ({row['operations']} operations)")
+        click.echo(f"  contract     {row['contract']}")
+        click.echo(f"  hosts        {', '.join(row['hosts']) or '(none documented)'}")
+        scheme, *variables = row["credentials"]
+        click.echo(f"  credentials  {scheme}: {', '.join(variables)}")
+        click.echo(f"  directory    {row['directory']}")
+
+
+@main.command()
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def examples(output: str) -> None:
     """Validate every documented provider example bundled with tendlc.
 
