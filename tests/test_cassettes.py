@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from tendlc import cassettes
 from tendlc.cli import main
-from tendlc.traffic import capture, check
+from tendlc.traffic import capture, check_exchange
 
 SHIPPED = cassettes.documented()
 
@@ -45,7 +45,7 @@ def test_each_shipped_cassette_replays_through_httpx_with_vcrpy_and_checks_clean
     results = []
     with (
         vcr.use_cassette(str(shipped), record_mode="none"),
-        capture(lambda exchange: results.append(check(exchange))),
+        capture(lambda exchange: results.append(check_exchange(exchange))),
         httpx.Client() as client,
     ):
         response = client.request(
@@ -55,7 +55,7 @@ def test_each_shipped_cassette_replays_through_httpx_with_vcrpy_and_checks_clean
     (result,) = results
     metadata = cassettes.read_cassette(shipped).metadata
     assert result.operation == metadata["operation"]
-    assert result.valid, [str(f.issue) for f in result.errors]
+    assert result.valid, [str(i) for i in result.errors]
 
 
 def test_the_cassettes_command_passes_the_shipped_directory():

@@ -243,7 +243,7 @@ def test_exchange(tendlc_traffic):
                     headers={"Content-Type": "application/json"})
     (result,) = tendlc_traffic
     assert not result.valid
-    assert any("more than the 200 allowed" in f.issue.message for f in result.findings)
+    assert any("more than the 200 allowed" in i.message for i in result.issues)
 """
 
 

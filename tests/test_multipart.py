@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -33,7 +34,7 @@ import pytest
 
 import tendlc
 from tendlc._validation._multipart import form_schema
-from tendlc.traffic import Exchange, Headers, Request, check
+from tendlc.traffic import Exchange, Headers, Request, check_exchange
 
 UPLOADS = [op for op in tendlc.operations() if op.request is not None and op.request.multipart]
 MB = 2**20
@@ -306,7 +307,7 @@ def _url(operation: tendlc.Operation) -> str:
 
 
 def _request_findings(result) -> list[tendlc.Issue]:
-    return [f.issue for f in result.findings if f.check == "request_body"]
+    return [i for i in result.issues if i.check == "body" and i.direction == "request"]
 
 
 #: case → the _upload options that break one rule, given (bytes per file, bytes per request)
@@ -336,7 +337,7 @@ def test_the_traffic_check_reports_what_validate_reports(operation, case):
     exchange = Exchange(
         Request(operation.method, _url(operation), Headers({"Content-Type": MEDIA_TYPE}), body)
     )
-    result = check(exchange)
+    result = check_exchange(exchange)
     assert result.operation == operation.id
     found = _request_findings(result)
     name, field = _file_field(operation)
@@ -344,8 +345,10 @@ def test_the_traffic_check_reports_what_validate_reports(operation, case):
         ("" if below is None else f"/{name}{below}", rule or field.get("x-rule", "format"))
         for below, rule in BAD_UPLOAD_ISSUES[case]
     ]
-    assert found == list(_validate(operation, body).issues)
-    assert all(f.direction == "request" for f in result.findings if f.check == "request_body")
+    # the same issues, those of the exchange naming the side they concern
+    assert [replace(i, direction="") for i in found] == list(_validate(operation, body).issues)
+    assert any(i.check == "body" for i in result.issues)
+    assert all(i.direction == "request" for i in result.issues if i.check == "body")
 
 
 @uploads
@@ -362,7 +365,7 @@ def test_the_traffic_check_of_a_real_client_upload(operation):
         json={"id": "e1", "file_name": "evidence.txt", "mime_type": "text/plain"},
         request=sent,
     )
-    result = check(Exchange.from_httpx(response))
+    result = check_exchange(Exchange.from_httpx(response))
     assert result.operation == operation.id
     assert _request_findings(result) == []
 
@@ -374,5 +377,5 @@ def test_the_traffic_check_of_a_real_client_upload(operation):
             b"--x\r\n\r\nnot a form",
         )
     )
-    found = _request_findings(check(garbled))
+    found = _request_findings(check_exchange(garbled))
     assert [(issue.path, issue.rule) for issue in found] == [("", "parse")]

@@ -10,17 +10,24 @@ from tendlc import strategies as tst
 
 TENDLC_ALL = [
     "Body",
+    "Check",
+    "CheckContext",
     "ContractError",
     "InvalidArgument",
     "Issue",
     "Limits",
     "Operation",
     "Report",
+    "Severity",
     "TendlcError",
     "UnknownOperationError",
+    "UnknownProviderError",
     "__version__",
+    "check",
     "get_operation",
     "operations",
+    "registered_checks",
+    "unregister_check",
     "validate",
 ]
 # Public submodules: importing them makes them attributes of the package, and that is fine.

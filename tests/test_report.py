@@ -48,9 +48,55 @@ def test_report_serialises_every_field():
                 "line": 7,
                 "location": "bandwidth/types.xsd#/xs:schema/xs:simpleType[@name='String100']",
                 "expected": 100,
+                "check": "",
+                "direction": "",
             }
         ],
     }
+
+
+def test_an_issue_reads_back_from_its_dict_form():
+    issue = Issue(
+        "warning",
+        "/a/0",
+        "additionalProperties",
+        "undocumented",
+        line=4,
+        location="vonage/openapi.yaml#/components",
+        expected=["x", "y"],
+        check="body",
+        direction="response",
+    )
+    assert Issue.from_dict(issue.to_dict()) == issue
+    # whatever a report file holds, reading it back never raises and stays an Issue
+    odd = Issue.from_dict({"severity": "fatal", "line": "7", "path": None, "extra": 1})
+    assert (odd.severity, odd.line, odd.path, odd.rule) == ("error", None, "", "")
+
+
+def test_severity_is_an_enum_equal_to_its_value_and_advice_never_invalidates():
+    from tendlc import Severity
+
+    advice = Issue("advice", "/sample1", "advice.sample-opt-out", "add STOP")
+    assert advice.severity is Severity.ADVICE and advice.severity == "advice"
+    report = Report("op", "request", None, (advice,))
+    assert report.valid and report.advice == (advice,) and not report.warnings
+    with pytest.raises(ValueError):
+        Issue("fatal", "/a", "r", "m")
+
+
+def test_one_rendering_of_an_issue():
+    issue = Issue("error", "/Brand/City", "maxLength", "too long", line=7, expected=100)
+    assert issue.render() == "error   line 7    /Brand/City  [maxLength]  too long"
+    assert str(issue) == issue.render()
+    exchange = Issue("warning", "/x", "additionalProperties", "m", direction="response")
+    assert exchange.render().startswith("warning response  /x")
+    verbose = Issue("error", "/a", "enum", "m", location="v/o.yaml#/a", expected=["x"])
+    assert verbose.render(verbose=True).splitlines()[1].split() == [
+        "contract:",
+        "v/o.yaml#/a",
+        "expected:",
+        '["x"]',
+    ]
 
 
 def test_excerpt_is_bounded():

@@ -8,6 +8,7 @@ import base64
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import jsonschema
@@ -28,13 +29,12 @@ from tendlc.reports import (
 from tendlc.traffic import (
     Exchange,
     ExchangeResult,
-    Finding,
     Headers,
     Request,
     Response,
     Run,
     RunEntry,
-    check,
+    check_exchange,
 )
 
 EXAMPLES = examples_dir()
@@ -53,7 +53,7 @@ def _example(name):
 
 def _campaign_import():
     """The documented Bandwidth campaign import and its 201: valid."""
-    return check(
+    return check_exchange(
         Exchange(
             Request(
                 "POST",
@@ -71,7 +71,7 @@ def _invalid_brand():
     the date, and the documented 201 (its own documented defects)."""
     brand = json.loads(_example("vonage/brands.create.request.json"))
     brand["verification_email_completion_date"] = PAYLOAD
-    return check(
+    return check_exchange(
         Exchange(
             Request("POST", f"{VONAGE}/brands", JSON, json.dumps(brand).encode()),
             Response(201, JSON, _example("vonage/brands.create.response.201.json")),
@@ -80,7 +80,7 @@ def _invalid_brand():
 
 
 def _unmatched():
-    return check(
+    return check_exchange(
         Exchange(
             Request("GET", f"{VONAGE}/nothing/here?api_key={SECRET}"),
             Response(200, JSON, b"{}"),
@@ -94,7 +94,7 @@ def _drifting_brand():
     body["verification_email_completion_date"] = "2019-08-24T14:15:22Z"
     body["carrier_suspensions"] = [{}]
     body["loyalty_tier"] = "gold"
-    return check(
+    return check_exchange(
         Exchange(
             Request("GET", f"{VONAGE}/brands/BLQKOPK"),
             Response(200, JSON, json.dumps(body).encode()),
@@ -133,15 +133,15 @@ def run():
 def test_the_checks_found_what_the_reports_must_show(run):
     """The premise of every test below: the documented examples check as expected."""
     valid, brand, unmatched, drift, _, _, _ = (e.result for e in run.entries)
-    assert valid.operation == "bandwidth.campaignImports.create" and not valid.findings
-    assert {(f.direction, f.issue.path, f.issue.rule) for f in brand.errors} >= {
+    assert valid.operation == "bandwidth.campaignImports.create" and not valid.issues
+    assert {(i.direction, i.path, i.rule) for i in brand.errors} >= {
         ("request", "/universal_ein", "additionalProperties"),
         ("request", "/verification_email_completion_date", "format"),
     }
     assert any(f.direction == "response" for f in brand.errors)
-    assert any(PAYLOAD[:20] in f.issue.message for f in brand.errors)
+    assert any(PAYLOAD[:20] in i.message for i in brand.errors)
     assert unmatched.operation is None
-    assert drift.valid and [f.issue.path for f in drift.warnings] == ["/loyalty_tier"]
+    assert drift.valid and [i.path for i in drift.warnings] == ["/loyalty_tier"]
 
 
 def test_the_public_surface():
@@ -306,7 +306,7 @@ def _hostile_run():
     result = ExchangeResult(
         Exchange(Request("GET", f"{VONAGE}/brands/B1"), Response(200)),
         "vonage.brands.get",
-        (Finding("response", "response_body", _issue(nasty)),),
+        (replace(_issue(nasty), check="body", direction="response"),),
     )
     return Run("proxy", [RunEntry(f"entry {nasty}", result)], context={"note": nasty})
 
@@ -581,7 +581,7 @@ def _credential_run(**options):
     run = Run("conform", context={"base_url": f"https://{account}.example.test/"}, **options)
     run.add(
         f"GET /api/accounts/{account}/campaignManagement/10dlc/brands",
-        check(
+        check_exchange(
             Exchange(
                 Request("GET", f"{base}/brands?user=report-user%40example.test"),
                 Response(
@@ -594,7 +594,7 @@ def _credential_run(**options):
     )
     run.add(
         "list brands by page",
-        check(
+        check_exchange(
             Exchange(
                 Request("GET", f"{VONAGE}/brands?page=report-pass-5e1d&page_size=rkey9a7c"),
                 Response(200, JSON, b"{}"),

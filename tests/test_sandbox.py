@@ -18,7 +18,7 @@ import pytest
 import tendlc
 from tendlc._catalog import rate_limits
 from tendlc.sandbox import Sandbox, SandboxConfig, create_app, serve_in_thread
-from tendlc.traffic import Exchange, arrivals_within_limits, check
+from tendlc.traffic import Exchange, arrivals_within_limits, check_exchange
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 BANDWIDTH = "/api/accounts/9900000/campaignManagement/10dlc"
@@ -38,8 +38,8 @@ def _client(app, auth=AUTH):
 
 
 def _checked(response):
-    result = check(Exchange.from_httpx(response))
-    assert result.valid and not result.warnings, [str(f.issue) for f in result.findings]
+    result = check_exchange(Exchange.from_httpx(response))
+    assert result.valid and not result.warnings, [str(i) for i in result.issues]
     return result
 
 
@@ -173,8 +173,8 @@ def test_refused_requests_get_the_documented_error_body(path, content, headers, 
             response = await client.post(path, content=content, headers=headers)
             assert response.status_code == status
             assert rule_words in response.text
-            result = check(Exchange.from_httpx(response))
-            assert not [f for f in result.findings if f.direction == "response"]
+            result = check_exchange(Exchange.from_httpx(response))
+            assert not [i for i in result.issues if i.direction == "response"]
 
     run(scenario())
 

@@ -73,8 +73,8 @@ def test_an_untranslatable_contract_stays_on_xmlschema(monkeypatch):
     bad = b"<Order><Low>3</Low><High>2</High></Order>"
     assert not _hot_xml.accepts(body, good, DEFAULT_LIMITS)
     assert "xs:integer" in _hot_xml.FALLBACKS[(contract, "Order")]
-    assert _validate._body_issues(body, good, DEFAULT_LIMITS) == []
-    issues = _validate._body_issues(body, bad, DEFAULT_LIMITS)
+    assert _validate._document_issues(body, good, DEFAULT_LIMITS, None) == []
+    issues = _validate._document_issues(body, bad, DEFAULT_LIMITS, None)
     assert [issue.rule for issue in issues] == ["assert"]
 
 

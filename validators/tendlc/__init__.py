@@ -12,30 +12,53 @@ which every pytest run of a project with tendlc installed loads) costs almost no
 
 from importlib import import_module as _import_module
 
-from ._errors import ContractError, InvalidArgument, TendlcError, UnknownOperationError
+from ._errors import (
+    ContractError,
+    InvalidArgument,
+    TendlcError,
+    UnknownOperationError,
+    UnknownProviderError,
+)
 
 # Not typing.TYPE_CHECKING: importing typing would double the cost of ``import tendlc``.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._catalog import Body, Operation, get_operation, operations
     from ._parsing import Limits
-    from ._validation import Issue, Report, validate
+    from ._validation import (
+        Check,
+        CheckContext,
+        Issue,
+        Report,
+        Severity,
+        check,
+        registered_checks,
+        unregister_check,
+        validate,
+    )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Body",
+    "Check",
+    "CheckContext",
     "ContractError",
     "InvalidArgument",
     "Issue",
     "Limits",
     "Operation",
     "Report",
+    "Severity",
     "TendlcError",
     "UnknownOperationError",
+    "UnknownProviderError",
     "__version__",
+    "check",
     "get_operation",
     "operations",
+    "registered_checks",
+    "unregister_check",
     "validate",
 ]
 
@@ -45,8 +68,14 @@ _LAZY = {
     "get_operation": "._catalog",
     "operations": "._catalog",
     "Limits": "._parsing",
+    "Check": "._validation",
+    "CheckContext": "._validation",
     "Issue": "._validation",
     "Report": "._validation",
+    "Severity": "._validation",
+    "check": "._validation",
+    "registered_checks": "._validation",
+    "unregister_check": "._validation",
     "validate": "._validation",
 }
 del TYPE_CHECKING

@@ -221,7 +221,7 @@ def _issues(table: Any) -> list[Any]:
     from ._catalog import get_operation
     from ._errors import UnknownOperationError
     from ._shared import json_pointer
-    from ._validation import Issue, explain
+    from ._validation import Issue, Severity, explain
 
     validator = jsonschema_rs.validator_for(CONFIG_SCHEMA, validate_formats=True)
     issues = list(explain(validator, CONFIG_SCHEMA, table, noun="setting"))
@@ -232,5 +232,5 @@ def _issues(table: Any) -> list[Any]:
                 get_operation(operation)
             except UnknownOperationError as exc:
                 path = ["files", pattern] + ([] if isinstance(target, str) else ["operation"])
-                issues.append(Issue("error", json_pointer(path), "enum", str(exc)))
+                issues.append(Issue(Severity.ERROR, json_pointer(path), "enum", str(exc)))
     return issues

@@ -21,16 +21,8 @@ from typing import Any
 from ._catalog import providers
 from ._errors import TendlcError
 from ._resources import cassettes_dir
-from ._validation import Issue
-from .traffic import (
-    Exchange,
-    ExchangeResult,
-    Finding,
-    RunEntry,
-    SecretRules,
-    check,
-    find_secrets,
-)
+from ._validation import CheckContext, run_checks, selected_checks
+from .traffic import Exchange, RunEntry, SecretRules, check_exchange
 
 __all__ = [
     "CassetteError",
@@ -43,7 +35,6 @@ __all__ = [
     "path",
     "read_cassette",
     "rebuild_documented",
-    "result_lines",
     "write_cassette",
 ]
 
@@ -187,35 +178,20 @@ def check_file(cassette: CassetteFile, rules: SecretRules | None = None) -> list
     rules = rules or SecretRules()
     entries = []
     for index, exchange in enumerate(cassette.exchanges):
-        result = check(exchange, operation=cassette.metadata.get("operation"))
-        secrets = [
-            Finding(
-                "exchange",
-                "secrets",
-                Issue("error", "", "secret", f"{suspect} (scrub it before committing)"),
-            )
-            for suspect in find_secrets(exchange, rules)
-        ]
+        result = check_exchange(
+            exchange,
+            operation=cassette.metadata.get("operation"),
+            config={"secret_rules": rules},
+        )
+        # a cassette is kept: the credentials it carries are errors (the secrets check)
+        context = CheckContext(
+            None, "exchange", exchange, exchange=exchange, config={"secret_rules": rules}
+        )
+        secrets = run_checks(context, selected_checks("exchange", ["secrets"]), "exchange")
         if secrets:
-            result = replace(result, findings=(*result.findings, *secrets))
+            result = replace(result, issues=(*result.issues, *secrets))
         entries.append(RunEntry(f"{cassette.path}#{index}", result))
     return entries
-
-
-def result_lines(result: ExchangeResult, rules: SecretRules | None = None) -> list[str]:
-    """Text lines for one checked interaction: the exchange, then each finding (with the
-    credentials ``rules`` know masked)."""
-    rules = rules or SecretRules()
-    lines = [f"{result.describe(rules)} ({result.operation or 'no documented operation'})"]
-    for finding in result.findings:
-        issue = finding.issue
-        lines.append(
-            rules.mask(
-                f"  {issue.severity:<7} {finding.direction:<8} {issue.path or '/'}  "
-                f"[{issue.rule}]  {issue.message}"
-            )
-        )
-    return lines
 
 
 # -- the shipped cassettes, generated from the documented exchanges -------------------------

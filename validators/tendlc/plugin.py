@@ -282,12 +282,12 @@ def _tendlc_capture(
     if not wanted:
         yield
         return
-    from .traffic import capture, check
+    from .traffic import capture, check_exchange
 
     limits = settings.payload_limits()
 
     def sink(exchange: Exchange) -> None:
-        results.append(check(exchange, limits=limits))
+        results.append(check_exchange(exchange, limits=limits))
 
     with capture(sink):
         yield
@@ -317,7 +317,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
 
 
 def _violations(results: list[ExchangeResult], *, strict: bool) -> str:
-    from .traffic import SecretRules, mask_url
+    from .traffic import SecretRules
 
     rules = SecretRules.from_environment()
     broken = [r for r in results if r.errors or (strict and r.warnings)]
@@ -327,21 +327,9 @@ def _violations(results: list[ExchangeResult], *, strict: bool) -> str:
         f"tendlc: {len(broken)} of {len(results)} HTTP exchange(s) of this test break the "
         "contracts:"
     ]
+    severities = ("error", "warning") if strict else ("error",)
     for result in broken:
-        response = result.exchange.response
-        status = f" -> {response.status}" if response is not None else " -> no response"
-        request = result.exchange.request
-        lines.append(
-            f"  {request.method} {mask_url(request.url, rules)}{status} "
-            f"({result.operation or 'no documented operation'})"
-        )
-        for finding in result.findings:
-            if finding.issue.severity == "error" or strict:
-                issue = finding.issue
-                lines.append(
-                    f"    {finding.direction:<8} {issue.path or '/'}  [{issue.rule}]  "
-                    f"{rules.mask(issue.message)}"
-                )
+        lines += ["  " + line for line in result.lines(rules, severities=severities)]
     return "\n".join(lines)
 
 

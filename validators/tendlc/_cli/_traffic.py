@@ -41,7 +41,7 @@ def cassettes_check(paths: tuple[str, ...], output: str) -> None:
     or cassette that cannot be read.
     """
     from .._config import ConfigError, load_config
-    from ..cassettes import CassetteError, cassette_files, check_file, read_cassette, result_lines
+    from ..cassettes import CassetteError, cassette_files, check_file, read_cassette
     from ..traffic import Run, SecretRules, Summary
 
     try:
@@ -70,9 +70,9 @@ def cassettes_check(paths: tuple[str, ...], output: str) -> None:
             run.extend(entries)
             if output == "text":
                 for entry in entries:
-                    if entry.result is not None and entry.result.findings:
+                    if entry.result is not None and entry.result.issues:
                         click.echo(f"{entry.name}: {'ok' if entry.valid else 'FAIL'}")
-                        for line in result_lines(entry.result, rules):
+                        for line in entry.result.lines(rules):
                             click.echo(f"  {line}")
             advance()
     summary = Summary.of(entry.to_dict() for entry in run.entries)
@@ -303,8 +303,6 @@ def conform(
 
 
 def _print_run(run: Any) -> None:
-    from ..cassettes import result_lines
-
     def echo(line: str) -> None:
         click.echo(run.rules.mask(line))
 
@@ -316,9 +314,8 @@ def _print_run(run: Any) -> None:
         mark = "ok  " if entry.valid else "FAIL"
         note = f" ({entry.note})" if entry.note else ""
         echo(f"{mark} {entry.name}{note}")
-        if entry.result.findings:
-            for line in result_lines(entry.result, run.rules)[1:]:
-                echo(f"     {line}")
+        for line in entry.result.lines(run.rules)[1:]:
+            echo(f"     {line}")
     summary = run.summary()
     click.echo(
         f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "

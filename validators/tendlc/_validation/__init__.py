@@ -8,10 +8,29 @@ from importlib import import_module as _import_module
 from typing import TYPE_CHECKING
 
 from .._catalog import PARTS
+from ._checks import (
+    Check,
+    CheckContext,
+    CheckFunction,
+    check,
+    registered_checks,
+    run_checks,
+    selected_checks,
+    unregister_check,
+)
 from ._clock import clock, current_time
 from ._json import explain
 from ._messages import describe
-from ._report import STRUCTURAL_RULES, Issue, Report, Severity, excerpt, relevance, unique
+from ._report import (
+    DIRECTIONS,
+    STRUCTURAL_RULES,
+    Issue,
+    Report,
+    Severity,
+    excerpt,
+    relevance,
+    unique,
+)
 from ._validate import media_type_issues, prepare, validate
 
 if TYPE_CHECKING:
@@ -27,13 +46,18 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "DIRECTIONS",
     "PARTS",
     "STRUCTURAL_RULES",
+    "Check",
+    "CheckContext",
+    "CheckFunction",
     "Issue",
     "Report",
     "Severity",
     "SimpleFacets",
     "assert_contexts",
+    "check",
     "child_declarations",
     "clock",
     "component_location",
@@ -46,9 +70,13 @@ __all__ = [
     "load_schema",
     "media_type_issues",
     "prepare",
+    "registered_checks",
     "relevance",
+    "run_checks",
+    "selected_checks",
     "simple_facets",
     "unique",
+    "unregister_check",
     "validate",
 ]
 

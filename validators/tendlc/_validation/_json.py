@@ -172,7 +172,7 @@ def _nulls_read_as_absent(
         if len(kept) == len(nulls):
             warnings = [
                 Issue(
-                    "warning",
+                    Severity.WARNING,
                     json_pointer(path),
                     NULL_FOR_ABSENT,
                     describe(NULL_FOR_ABSENT, None, path[-1]),
@@ -277,7 +277,7 @@ class _Context:
         ):
             # The rule is the whole combination: report it once, at the field it names.
             yield Issue(
-                "error",
+                Severity.ERROR,
                 json_pointer(here),
                 annotated[JSON_RULE],
                 custom or f"the rule {annotated[JSON_RULE]} is not met",
@@ -287,7 +287,7 @@ class _Context:
 
         if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.OneOfMultipleValid):
             yield Issue(
-                "error",
+                Severity.ERROR,
                 json_pointer(instance_path),
                 "oneOf",
                 custom or "matches more than one documented variant",
@@ -308,7 +308,7 @@ class _Context:
         if kind == "custom":
             rule = (annotated or {}).get(JSON_RULE) or str(error.kind.keyword)
             yield Issue(
-                "error",
+                Severity.ERROR,
                 json_pointer(here),
                 rule,
                 custom or str(error.kind.message),
@@ -321,7 +321,7 @@ class _Context:
             rule = (annotated or {}).get(JSON_RULE) or "required"
             path = here if field else [*instance_path, missing]
             yield Issue(
-                "error",
+                Severity.ERROR,
                 json_pointer(path),
                 rule,
                 custom or describe("required", missing, None, noun=self.noun) + _because(annotated),
@@ -336,7 +336,7 @@ class _Context:
             expected = [expected]
         value = walk(self.data, instance_path, None)
         yield Issue(
-            "error",
+            Severity.ERROR,
             json_pointer(here),
             (annotated or {}).get(JSON_RULE) or rule,
             custom or describe(rule, expected, value, noun=self.noun),
@@ -347,7 +347,7 @@ class _Context:
     def _undocumented(
         self, error: Any, instance_path: list[Any], custom: str | None, location: str
     ) -> Iterator[Issue]:
-        severity: Severity = "error" if self.closed else "warning"
+        severity = Severity.ERROR if self.closed else Severity.WARNING
         if error.kind.name == "falseSchema":
             names = [str(instance_path[-1])] if instance_path else []
             instance_path = instance_path[:-1]
@@ -376,7 +376,7 @@ class _Context:
             for pointer, (allowed, where) in discriminators.items():
                 selector = walk(self.data, split_pointer(pointer), None)
                 yield Issue(
-                    "error",
+                    Severity.ERROR,
                     pointer,
                     "enum",
                     describe("enum", allowed, selector),
@@ -386,7 +386,7 @@ class _Context:
             return
         schema_path = [str(token) for token in error.schema_path]
         yield Issue(
-            "error",
+            Severity.ERROR,
             json_pointer(list(error.instance_path)),
             error.kind.name,
             "matches none of the documented variants",

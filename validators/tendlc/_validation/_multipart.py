@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from .._catalog import Body, load_contract
 from .._shared import JSON_MESSAGE, JSON_RULE, get_at, json_pointer
 from .._shared import resolve_ref as _resolve
-from ._report import Issue
+from ._report import Issue, Severity
 
 __all__ = ["form_schema", "validate_multipart"]
 
@@ -76,7 +76,7 @@ def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[
     if not media_type or "boundary=" not in media_type.lower():
         return [
             Issue(
-                "error",
+                Severity.ERROR,
                 "",
                 "parse",
                 "a multipart body is read with its Content-Type (multipart/form-data; "
@@ -93,13 +93,13 @@ def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[
         parts, cut = _parts(data, media_type)
     except (ValueError, TypeError, LookupError) as exc:
         message = f"cannot read the multipart body: {exc}"[:200]
-        return [Issue("error", "", "parse", message, location=location)]
+        return [Issue(Severity.ERROR, "", "parse", message, location=location)]
     if not parts:
         message = "the multipart body holds no part opened by the Content-Type's boundary"
-        return [Issue("error", "", "parse", message, location=location)]
+        return [Issue(Severity.ERROR, "", "parse", message, location=location)]
     if cut:
         message = "the multipart body ends before its closing boundary: it was cut short"
-        return [Issue("error", "", "parse", message, location=location)]
+        return [Issue(Severity.ERROR, "", "parse", message, location=location)]
     issues: list[Issue] = []
     properties: Mapping[str, Any] = schema.get("properties") or {}
     seen: dict[str, int] = {}
@@ -109,7 +109,7 @@ def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[
         except Exception as exc:  # the standard library's header parser, on malformed headers
             issues.append(
                 Issue(
-                    "error",
+                    Severity.ERROR,
                     "",
                     "parse",
                     f"part {number}: its headers cannot be read ({type(exc).__name__})",
@@ -121,7 +121,7 @@ def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[
         if name is None:
             issues.append(
                 Issue(
-                    "error",
+                    Severity.ERROR,
                     "",
                     "parse",
                     "a part has no Content-Disposition with a field name",
@@ -135,7 +135,7 @@ def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[
         if field is None:
             issues.append(
                 Issue(
-                    "error",
+                    Severity.ERROR,
                     json_pointer([name]),
                     "additionalProperties",
                     f"{name[:60]!r} is not a documented field of this form",
@@ -150,7 +150,7 @@ def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[
         if name not in seen:
             issues.append(
                 Issue(
-                    "error",
+                    Severity.ERROR,
                     json_pointer([name]),
                     "required",
                     f"{name!r} is required",
@@ -172,7 +172,7 @@ def _file_issues(
     if filename is None:
         issues.append(
             Issue(
-                "error",
+                Severity.ERROR,
                 f"{path}/filename",
                 "required",
                 "the part's Content-Disposition carries no filename",
@@ -185,7 +185,7 @@ def _file_issues(
         if extensions and extension not in extensions:
             issues.append(
                 Issue(
-                    "error",
+                    Severity.ERROR,
                     f"{path}/filename",
                     rule,
                     message
@@ -197,7 +197,7 @@ def _file_issues(
     if content_type is None:
         issues.append(
             Issue(
-                "error",
+                Severity.ERROR,
                 f"{path}/content-type",
                 "required",
                 "the part carries no Content-Type",
@@ -209,7 +209,7 @@ def _file_issues(
         if media_types and content_type.lower() not in media_types:
             issues.append(
                 Issue(
-                    "error",
+                    Severity.ERROR,
                     f"{path}/content-type",
                     rule,
                     message or f"{content_type[:60]!r} is not a supported file type",
@@ -221,13 +221,15 @@ def _file_issues(
     if isinstance(limit, int) and len(content) > limit:
         issues.append(_too_large(path, len(content), limit, "the file", location))
     if not content:
-        issues.append(Issue("error", path, "minLength", "the file is empty", location=location))
+        issues.append(
+            Issue(Severity.ERROR, path, "minLength", "the file is empty", location=location)
+        )
     return issues
 
 
 def _too_large(path: str, size: int, limit: int, what: str, location: str) -> Issue:
     return Issue(
-        "error",
+        Severity.ERROR,
         path,
         "maxLength",
         f"{what} is {size:,} bytes; at most {limit:,} allowed",

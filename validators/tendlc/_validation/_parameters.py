@@ -14,7 +14,7 @@ from .._parsing import ParseError
 from .._shared import unescape
 from ._json import explain
 from ._messages import describe
-from ._report import Issue
+from ._report import Issue, Severity
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 _NUMBER = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?")
@@ -85,7 +85,7 @@ def validate_parameters(
     if schema is None:
         return [
             Issue(
-                "error",
+                Severity.ERROR,
                 f"{marker}{name}",
                 "additionalProperties",
                 describe("additionalProperties", None, name, noun="parameter"),
@@ -100,7 +100,7 @@ def validate_parameters(
         if len(values) > 1 and declared.get("type") != "array":
             issues.append(
                 Issue(
-                    "error",
+                    Severity.ERROR,
                     f"{marker}{name}",
                     "maxItems",
                     f"{name[:60]!r} is given {len(values)} times; once is allowed",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -9,11 +10,13 @@ from typing import Any
 from .._catalog import Body, Operation, Part, as_part, essence_of, get_operation
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml, within_depth
 from . import _hot
+from ._checks import Check, CheckContext, check, run_checks, selected_checks
+from ._checks import version as _checks_version
 from ._clock import clock, clock_is_set
 from ._json import compiled, validate_json_body
 from ._multipart import request_limit, validate_multipart
 from ._parameters import validate_parameters
-from ._report import Issue, Report
+from ._report import Issue, Report, Severity
 
 # Leading bytes of the file types the contracts accept as uploads.
 _SIGNATURES = {
@@ -35,6 +38,11 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     now: datetime | None = None,
     media_type: str | None = None,
+    checks: Iterable[str] | None = None,
+    exclude_checks: Iterable[str] = (),
+    advice: bool = False,
+    brand: Any = None,
+    config: Mapping[str, Any] | None = None,
 ) -> Report:
     """Check ``payload`` against the contract of one operation and return a :class:`Report`.
 
@@ -47,11 +55,38 @@ def validate(
     against ``now`` (a timezone-aware datetime; default: the current time). ``media_type``
     is the body's Content-Type when known: it must be one the contract documents, and a
     multipart body is read with it.
+
+    Every registered check of the part runs (:func:`tendlc.check`): ``checks`` names the only
+    ones to run, ``exclude_checks`` those to leave out, ``advice=True`` adds the advice checks
+    (about ``brand``, the brand behind a campaign, when given); ``config`` is handed to the
+    checks.
     """
+    plan = _plan_of(part, checks, exclude_checks, advice)
     if now is None and not clock_is_set():  # the current time: nothing to set for the call
-        return _validate(operation_id, payload, part, status, limits, media_type)
+        return _validate(
+            operation_id, payload, part, status, limits, media_type, plan, brand, config
+        )
     with clock(now):
-        return _validate(operation_id, payload, part, status, limits, media_type)
+        return _validate(
+            operation_id, payload, part, status, limits, media_type, plan, brand, config
+        )
+
+
+def _plan_of(
+    part: Any, checks: Iterable[str] | None, exclude: Iterable[str], advice: bool
+) -> tuple[Check, ...]:
+    if checks is None and not exclude and not advice:
+        plan = _DEFAULT_PLANS.get(part)
+        if plan is not None and plan[0] == _checks_version():
+            return plan[1]
+        found = selected_checks(as_part(part))
+        _DEFAULT_PLANS[part] = (_checks_version(), found)
+        return found
+    return selected_checks(as_part(part), checks, exclude, advice=advice)
+
+
+#: the default checks of each part, with the registry version they were chosen at
+_DEFAULT_PLANS: dict[Any, tuple[int, tuple[Check, ...]]] = {}
 
 
 def _validate(
@@ -60,22 +95,45 @@ def _validate(
     part: Part,
     status: int | None,
     limits: Limits,
-    media_type: str | None = None,
+    media_type: str | None,
+    plan: tuple[Check, ...],
+    brand: Any,
+    config: Mapping[str, Any] | None,
 ) -> Report:
     operation = get_operation(operation_id)
     part = as_part(part)
-    if part in ("query", "path"):
-        schema = operation.query if part == "query" else operation.path_parameters
-        marker = "?" if part == "query" else ":"
-        try:
-            issues = validate_parameters(schema, payload, marker=marker)
-        except ParseError as exc:
-            issues = [Issue("error", "", "parse", exc.message)]
-        return Report(operation.id, part, None, tuple(issues))
-    if part == "request":
-        issues = _body_issues(operation.request, payload, limits, media_type)
-        return _report(operation.id, part, None, issues)
-    return _response(operation, payload, status, limits, media_type)
+    settings = config if config is not None else _NO_CONFIG
+    advice = any(entry.advice for entry in plan)
+
+    def run(code: int | None) -> Report:
+        context = CheckContext(
+            operation,
+            part,
+            payload,
+            status=code,
+            media_type=media_type,
+            limits=limits,
+            config=settings,
+            advice=advice,
+            brand=brand,
+        )
+        return _report(operation.id, part, code, run_checks(context, plan))
+
+    if part != "response" or status is not None or not operation.responses:
+        return run(status)
+    # No status given: the documented status this payload fits, successes first.
+    best: Report | None = None
+    for code in sorted(operation.responses, key=lambda code: (code >= 300, code)):
+        report = run(code)
+        if report.valid:
+            return report
+        if best is None or len(report.errors) < len(best.errors):
+            best = report
+    assert best is not None
+    return best
+
+
+_NO_CONFIG: Mapping[str, Any] = {}
 
 
 def _report(operation_id: str, part: Part, status: int | None, issues: list[Issue]) -> Report:
@@ -88,6 +146,67 @@ def _report(operation_id: str, part: Part, status: int | None, issues: list[Issu
 def _clean_report(operation_id: str, part: Part, status: int | None) -> Report:
     """The report of a payload with nothing to say: reports are immutable, one is shared."""
     return Report(operation_id, part, status, ())
+
+
+# -- the built-in checks: the contract, the status, the media type, the parameters ----------
+
+
+@check("parameters", parts=("query", "path"))
+def _parameters_check(context: CheckContext) -> list[Issue]:
+    """The query string or the path parameters against the operation's parameters."""
+    operation = context.operation
+    assert operation is not None
+    query = context.part == "query"
+    schema = operation.query if query else operation.path_parameters
+    try:
+        return validate_parameters(schema, context.payload, marker="?" if query else ":")
+    except ParseError as exc:
+        return [Issue(Severity.ERROR, "", "parse", exc.message)]
+
+
+@check("status", parts=("response",))
+def _status_check(context: CheckContext) -> list[Issue]:
+    """The response's status is one the operation documents."""
+    operation = context.operation
+    assert operation is not None
+    if not operation.responses:
+        return [Issue(Severity.ERROR, "", "status", f"{operation.id} documents no response")]
+    if context.status is None or context.status in operation.responses:
+        return []
+    documented = ", ".join(map(str, operation.statuses)) or "none"
+    return [
+        Issue(
+            Severity.ERROR,
+            "",
+            "status",
+            f"status {context.status} is not documented for {operation.id} "
+            f"(documented: {documented})",
+            expected=list(operation.statuses),
+        )
+    ]
+
+
+@check("media-type", parts=("request", "response"))
+def _media_type_check(context: CheckContext) -> list[Issue]:
+    """The body's Content-Type is one its contract documents."""
+    return media_type_issues(context.body, context.media_type)
+
+
+@check("body", parts=("request", "response"))
+def _body_check(context: CheckContext) -> list[Issue]:
+    """The body against its contract (the operation's request, or the documented response of
+    the status)."""
+    operation = context.operation
+    assert operation is not None
+    if context.part == "response" and context.status not in operation.responses:
+        return []  # the status check says why
+    body = context.body
+    payload = context.payload
+    if body is None or body.empty:
+        if _is_empty(payload):
+            return []
+        return [Issue(Severity.ERROR, "", "body", "this exchange has no body, but one was given")]
+    return _document_issues(body, payload, context.limits, context.media_type)
 
 
 def prepare(body: Body | None) -> None:
@@ -106,57 +225,6 @@ def prepare(body: Body | None) -> None:
             compiled(body.contract, body.locator, opened=True)
 
 
-def _response(
-    operation: Operation,
-    payload: Any,
-    status: int | None,
-    limits: Limits,
-    media_type: str | None = None,
-) -> Report:
-    if status is not None:
-        if status not in operation.responses:
-            documented = ", ".join(map(str, operation.statuses)) or "none"
-            return Report(
-                operation.id,
-                "response",
-                status,
-                (
-                    Issue(
-                        "error",
-                        "",
-                        "status",
-                        f"status {status} is not documented for {operation.id} "
-                        f"(documented: {documented})",
-                    ),
-                ),
-            )
-        issues = _body_issues(operation.responses[status], payload, limits, media_type)
-        return _report(operation.id, "response", status, issues)
-    if not operation.responses:
-        return Report(
-            operation.id,
-            "response",
-            None,
-            (Issue("error", "", "status", f"{operation.id} documents no response"),),
-        )
-    # No status given: the documented status this payload fits, successes first.
-    candidates = sorted(operation.responses, key=lambda code: (code >= 300, code))
-    best: Report | None = None
-    for code in candidates:
-        report = _report(
-            operation.id,
-            "response",
-            code,
-            _body_issues(operation.responses[code], payload, limits, media_type),
-        )
-        if report.valid:
-            return report
-        if best is None or len(report.errors) < len(best.errors):
-            best = report
-    assert best is not None
-    return best
-
-
 def media_type_issues(body: Body | None, media_type: str | None) -> list[Issue]:
     """An issue when a body's Content-Type is not one its contract documents."""
     if body is None or body.empty or not media_type:
@@ -171,7 +239,7 @@ def media_type_issues(body: Body | None, media_type: str | None) -> list[Issue]:
         return []
     return [
         Issue(
-            "error",
+            Severity.ERROR,
             "",
             "media-type",
             f"Content-Type {media_type[:60]!r} is not documented for this body "
@@ -189,24 +257,13 @@ def _covers(pattern: str, essence: str) -> bool:
     return sub == "*" and essence.split("/", 1)[0] == kind
 
 
-def _body_issues(
-    body: Body | None, payload: Any, limits: Limits, media_type: str | None = None
-) -> list[Issue]:
-    if body is None or body.empty:
-        if _is_empty(payload):
-            return []
-        return [Issue("error", "", "body", "this exchange has no body, but one was given")]
-    issues = media_type_issues(body, media_type)
-    return issues + _document_issues(body, payload, limits, media_type)
-
-
 def _document_issues(
     body: Body, payload: Any, limits: Limits, media_type: str | None
 ) -> list[Issue]:
     try:
         if body.multipart:
             if not isinstance(payload, bytes | bytearray | memoryview):
-                return [Issue("error", "", "type", "a multipart body is bytes")]
+                return [Issue(Severity.ERROR, "", "type", "a multipart body is bytes")]
             bound = request_limit(body)
             if bound is None and len(payload) > limits.max_bytes:
                 raise ParseError(f"the body is {len(payload):,} bytes, more than allowed")
@@ -223,11 +280,13 @@ def _document_issues(
         data = parse_json(payload, limits)
         return validate_json_body(body, data)
     except ParseError as exc:
-        return [Issue("error", exc.path or _document_path(body), "parse", exc.message, exc.line)]
+        return [
+            Issue(Severity.ERROR, exc.path or _document_path(body), "parse", exc.message, exc.line)
+        ]
     except RecursionError:
         return [
             Issue(
-                "error",
+                Severity.ERROR,
                 _document_path(body),
                 "parse",
                 "the document nests too deeply to be checked",
@@ -249,16 +308,20 @@ def _document_path(body: Body) -> str:
 
 def _binary_issues(body: Body, payload: Any, limits: Limits) -> list[Issue]:
     if isinstance(payload, str):
-        return [Issue("error", "", "type", "a file upload is bytes, not text")]
+        return [Issue(Severity.ERROR, "", "type", "a file upload is bytes, not text")]
     if not isinstance(payload, bytes | bytearray | memoryview):
-        return [Issue("error", "", "type", f"a file upload is bytes, not {type(payload).__name__}")]
+        return [
+            Issue(
+                Severity.ERROR, "", "type", f"a file upload is bytes, not {type(payload).__name__}"
+            )
+        ]
     data = bytes(payload)
     if not data:
-        return [Issue("error", "", "minLength", "the file is empty")]
+        return [Issue(Severity.ERROR, "", "minLength", "the file is empty")]
     if len(data) > limits.max_bytes:
         return [
             Issue(
-                "error",
+                Severity.ERROR,
                 "",
                 "parse",
                 f"the file is {len(data):,} bytes, more than the {limits.max_bytes:,} allowed",
@@ -268,7 +331,7 @@ def _binary_issues(body: Body, payload: Any, limits: Limits) -> list[Issue]:
     if known and not any(data.startswith(sig) for media in known for sig in _SIGNATURES[media]):
         return [
             Issue(
-                "error",
+                Severity.ERROR,
                 "",
                 "format",
                 f"the file is not of an accepted type ({', '.join(body.media_types)})",

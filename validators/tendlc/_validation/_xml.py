@@ -36,7 +36,7 @@ from .._shared import assert_rule_of, xml_time_rule
 from ._asserts import assert_contexts
 from ._clock import lies_as_stated
 from ._messages import describe
-from ._report import Issue, excerpt, unique
+from ._report import Issue, Severity, excerpt, unique
 from ._xsd import (
     child_declarations,
     component_location,
@@ -71,7 +71,7 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
     if tag != body.locator:
         return [
             Issue(
-                "error",
+                Severity.ERROR,
                 "/" + tag,
                 "root",
                 f"the root element is <{tag[:60]}>; this body must be <{body.locator}>",
@@ -86,7 +86,7 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
         wanted = f"is in {xsd.target_namespace!r}" if xsd.target_namespace else "has no namespace"
         return [
             Issue(
-                "error",
+                Severity.ERROR,
                 "/" + tag,
                 "root",
                 f"<{tag}> is {found}; this body's contract {wanted}",
@@ -121,7 +121,7 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
         issues.insert(
             0,
             Issue(
-                "error",
+                Severity.ERROR,
                 f"/{tag}/{body.child}",
                 "required",
                 f"a response of this status carries <{body.child}>",
@@ -144,7 +144,7 @@ def _unrepresentable(root: etree._Element, declaration: Any) -> Iterator[Issue]:
         except ArithmeticError as exc:
             found = True
             yield Issue(
-                "error",
+                Severity.ERROR,
                 element_path(element),
                 "format",
                 f"{excerpt(element.text or '')} is out of range ({exc})",
@@ -152,7 +152,7 @@ def _unrepresentable(root: etree._Element, declaration: Any) -> Iterator[Issue]:
                 location=component_location(decl),
             )
     if not found:
-        yield Issue("error", "/", "parse", "the document holds a value that cannot be read")
+        yield Issue(Severity.ERROR, "/", "parse", "the document holds a value that cannot be read")
 
 
 def _prune_undocumented(root: etree._Element, declaration: Any) -> Iterator[Issue]:
@@ -167,7 +167,7 @@ def _prune_undocumented(root: etree._Element, declaration: Any) -> Iterator[Issu
                 stack.append((child, children[name]))
                 continue
             yield Issue(
-                "warning",
+                Severity.WARNING,
                 element_path(child),
                 "additionalProperties",
                 describe("additionalProperties", None, name),
@@ -200,7 +200,7 @@ def _required_children(declaration: Any) -> tuple[tuple[str, Any], ...]:
 
 def _required(element: etree._Element, name: str, declaration: Any) -> Issue:
     return Issue(
-        "error",
+        Severity.ERROR,
         f"{element_path(element)}/{name}",
         "required",
         f"<{name}> is required",
@@ -246,7 +246,7 @@ def _time_issues(declarations: dict[Any, Any]) -> Iterator[Issue]:
         rule = xml_time_rule(decl)
         if rule is not None and lies_as_stated(rule, element.text or "") is False:
             yield Issue(
-                "error",
+                Severity.ERROR,
                 element_path(element),
                 rule.rule,
                 rule.message,
@@ -271,7 +271,7 @@ def _issues(error: Any, declarations: dict[Any, Any]) -> Iterator[Issue]:
         field = assertion.field
         found = element.find(field) if element is not None and field else None
         yield Issue(
-            "error",
+            Severity.ERROR,
             f"{path}/{field}" if field else path,
             assertion.rule,
             assertion.message,
@@ -290,7 +290,7 @@ def _issues(error: Any, declarations: dict[Any, Any]) -> Iterator[Issue]:
         if rule == "pattern" and declared_format:
             rule, expected = "format", declared_format
         yield Issue(
-            "error",
+            Severity.ERROR,
             path,
             rule,
             describe(rule, expected, value or ""),
@@ -308,13 +308,13 @@ def _issues(error: Any, declarations: dict[Any, Any]) -> Iterator[Issue]:
             if rule == "format"
             else f"{excerpt(value or '')} is not a valid xs:{name}"
         )
-        yield Issue("error", path, rule, message, line, location=location, expected=name)
+        yield Issue(Severity.ERROR, path, rule, message, line, location=location, expected=name)
         return
 
     # What remains is content of the wrong kind: text where children belong, children inside
     # a simple-content element, or character data in element-only content.
     yield Issue(
-        "error",
+        Severity.ERROR,
         path,
         "type",
         "this element holds text or children it must not",
@@ -346,7 +346,7 @@ def _children_issues(
     if tag in children:
         limit = children[tag].max_occurs
         yield Issue(
-            "error",
+            Severity.ERROR,
             child_path,
             "maxItems",
             f"<{tag}> appears more often than the contract allows",
@@ -356,7 +356,7 @@ def _children_issues(
         )
         return
     yield Issue(
-        "error",
+        Severity.ERROR,
         child_path,
         "additionalProperties",
         describe("additionalProperties", None, tag),

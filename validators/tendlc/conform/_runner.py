@@ -27,7 +27,7 @@ from ..traffic import (
     Run,
     RunEntry,
     SecretRules,
-    check,
+    check_exchange,
     mask_url,
     scrub,
 )
@@ -198,7 +198,7 @@ def _send_and_check(
             time.sleep(_retry_after(response.headers.get("retry-after")))
             continue
         exchange = Exchange.from_httpx(response)
-        result = check(exchange, operation=operation)
+        result = check_exchange(exchange, operation=operation)
         _record(session, name, result)
         return result
     raise ProbeTimeout(f"still answered 429 after {session.options.retries} retries")

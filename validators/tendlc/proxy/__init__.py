@@ -26,7 +26,7 @@ from ..traffic import (
     Run,
     RunEntry,
     SecretRules,
-    check,
+    check_exchange,
     mask_url,
     scrub,
 )
@@ -87,7 +87,7 @@ class ProxyState:
         return f"{base.scheme}://{base.netloc}{prefix}{path}" + (f"?{query}" if query else "")
 
     def observe(self, exchange: Exchange) -> ExchangeResult:
-        result = check(exchange)
+        result = check_exchange(exchange)
         with self._lock:
             self._count += 1
             request = exchange.request

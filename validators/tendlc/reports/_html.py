@@ -18,9 +18,9 @@ import base64
 import hashlib
 from html import escape
 
+from .._validation import Issue
 from ._model import (
     EntryView,
-    FindingView,
     Group,
     RunLike,
     RunView,
@@ -347,9 +347,9 @@ def _entry(entry: EntryView) -> list[str]:
     return [*lines, "</div>"]
 
 
-def _finding(finding: FindingView) -> str:
-    severity = "error" if finding.is_error else "warning"
-    label = "error" if finding.is_error else "drift"
+def _finding(finding: Issue) -> str:
+    severity = finding.severity.value
+    label = {"error": "error", "warning": "drift", "advice": "advice"}[severity]
     message = _e(finding.message)
     if finding.line is not None:
         message += f' <span class="muted">(line {finding.line})</span>'
@@ -361,7 +361,7 @@ def _finding(finding: FindingView) -> str:
     )
 
 
-def _contract(finding: FindingView) -> str:
+def _contract(finding: Issue) -> str:
     """What the rule expects, and where the contracts write it."""
     parts = []
     expected = expected_text(finding.expected)

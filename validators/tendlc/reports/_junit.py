@@ -19,7 +19,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import timezone
 
-from ._model import EntryView, FindingView, RunLike, count, expected_text, printable, view
+from .._validation import Issue
+from ._model import EntryView, RunLike, count, expected_text, printable, view
 
 __all__ = ["to_junit_xml"]
 
@@ -85,11 +86,11 @@ def _testcase(suite: ET.Element, entry: EntryView) -> None:
         ET.SubElement(case, "system-out").text = _text("\n".join(out))
 
 
-def _brief(finding: FindingView) -> str:
+def _brief(finding: Issue) -> str:
     return f"{finding.path or '/'} [{finding.rule}]"
 
 
-def _line(finding: FindingView) -> str:
+def _line(finding: Issue) -> str:
     """One finding on one line: direction, path, rule, message, expected, contract location."""
     parts = [f"{finding.direction} {_brief(finding)} {finding.message}"]
     if finding.line is not None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from .._validation import Issue
 from ._model import (
     EntryView,
-    FindingView,
     Group,
     RunLike,
     RunView,
@@ -137,7 +137,7 @@ def _entry_rows(entry: EntryView) -> list[str]:
     return [_finding_row(entry, finding) for finding in entry.errors]
 
 
-def _finding_row(entry: EntryView, finding: FindingView) -> str:
+def _finding_row(entry: EntryView, finding: Issue) -> str:
     message = shorten(finding.message, MAX_MESSAGE)
     if finding.line is not None:
         message += f" (line {finding.line})"

@@ -25,12 +25,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
 from typing import Any, Literal, TypeAlias
 
 from .._catalog import get_operation, operations
+from .._validation import Issue
 from ..traffic import Run, SecretRules, Summary, mask_run
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
     "UNMATCHED",
     "Drift",
     "EntryView",
-    "FindingView",
     "Group",
     "RunLike",
     "RunView",
@@ -68,43 +68,6 @@ KIND_TITLES = {
 
 
 @dataclass(frozen=True)
-class FindingView:
-    """One finding of an exchange, as the run serialises it."""
-
-    direction: str
-    check: str
-    severity: str
-    path: str
-    rule: str
-    message: str
-    line: int | None
-    location: str
-    expected: Any
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    @classmethod
-    def of(cls, data: Mapping[str, Any]) -> FindingView:
-        line = data.get("line")
-        return cls(
-            direction=str(data.get("direction", "")),
-            check=str(data.get("check", "")),
-            severity="warning" if data.get("severity") == "warning" else "error",
-            path=str(data.get("path") or ""),
-            rule=str(data.get("rule") or ""),
-            message=str(data.get("message") or ""),
-            line=line if isinstance(line, int) else None,
-            location=str(data.get("location") or ""),
-            expected=data.get("expected"),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
 class EntryView:
     """One entry of the run: a checked exchange, or a probe that did not run."""
 
@@ -115,15 +78,20 @@ class EntryView:
     group: str
     #: the exchange as :meth:`ExchangeResult.to_dict` gives it (URL masked), or None
     exchange: Mapping[str, Any] | None
-    findings: tuple[FindingView, ...]
+    #: the exchange's issues, read back from the run (each with its check and direction)
+    findings: tuple[Issue, ...]
 
     @property
-    def errors(self) -> tuple[FindingView, ...]:
-        return tuple(f for f in self.findings if f.is_error)
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
 
     @property
-    def warnings(self) -> tuple[FindingView, ...]:
-        return tuple(f for f in self.findings if not f.is_error)
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    @property
+    def advice(self) -> tuple[Issue, ...]:
+        return tuple(f for f in self.findings if f.severity == "advice")
 
     @property
     def valid(self) -> bool:
@@ -310,7 +278,7 @@ def _entry(index: int, raw: Mapping[str, Any], ids: frozenset[str]) -> EntryView
     name = str(raw.get("name") or "")
     if exchange is not None:
         group = str(exchange.get("operation") or UNMATCHED)
-        findings = tuple(FindingView.of(f) for f in exchange.get("findings") or ())
+        findings = tuple(Issue.from_dict(f) for f in exchange.get("findings") or ())
     else:
         named = raw.get("operation")
         group = (named if named in ids else None) or _operation_named(name, ids) or NOT_RUN

@@ -1,25 +1,25 @@
 """The traffic layer: HTTP exchanges checked against the contracts.
 
->>> from tendlc.traffic import Exchange, Request, Response, check
+>>> from tendlc.traffic import Exchange, Request, Response, check_exchange
 >>> exchange = Exchange(
 ...     Request("GET", "https://api.nexmo.com/v1/10dlc/brands/BLQKOPK"),
 ...     Response(200, body=b"{}"),
 ... )
->>> result = check(exchange)
+>>> result = check_exchange(exchange)
 >>> result.operation
 'vonage.brands.get'
 
 An :class:`Exchange` is built from httpx, requests, a vcrpy interaction or ASGI;
-:func:`check` finds its operation (whatever host and prefix the URL has) and validates the
-request (path, query, body) and the response (status, body) into one
-:class:`ExchangeResult`; :func:`capture` and :class:`CheckingTransport` see the traffic of
-code that was not written for it; :func:`scrub` removes credentials before a recording,
-:meth:`SecretRules.mask` (and :func:`mask_run` for a serialised run) before a report or a
-log line.
+:func:`check_exchange` finds its operation (whatever host and prefix the URL has) and runs the
+registered checks (:func:`tendlc.check`) of the request (path, query, body) and the response
+(status, body) into one :class:`ExchangeResult`; :func:`capture` and
+:class:`CheckingTransport` see the traffic of code that was not written for it;
+:func:`scrub` removes credentials before a recording, :meth:`SecretRules.mask` (and
+:func:`mask_run` for a serialised run) before a report or a log line.
 """
 
 from ._capture import AsyncCheckingTransport, CheckingTransport, Sink, capture
-from ._check import CHECKS, Direction, ExchangeResult, Finding, check
+from ._check import Direction, ExchangeResult, check_exchange, check_request
 from ._exchange import Exchange, Headers, Request, Response
 from ._limits import Limiter, arrivals_within_limits
 from ._router import Match, Router, default_router
@@ -36,13 +36,11 @@ from ._secrets import (
 )
 
 __all__ = [
-    "CHECKS",
     "AsyncCheckingTransport",
     "CheckingTransport",
     "Direction",
     "Exchange",
     "ExchangeResult",
-    "Finding",
     "Headers",
     "Limiter",
     "Match",
@@ -58,7 +56,8 @@ __all__ = [
     "Suspect",
     "arrivals_within_limits",
     "capture",
-    "check",
+    "check_exchange",
+    "check_request",
     "credential_variables",
     "default_router",
     "find_secrets",

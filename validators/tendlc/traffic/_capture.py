@@ -48,7 +48,8 @@ class CheckingTransport(_Base):
     wrapped transport's response (read in full, so that its body can be checked)::
 
         results = []
-        client = httpx.Client(transport=CheckingTransport(sink=lambda e: results.append(check(e))))
+        sink = lambda e: results.append(check_exchange(e))
+        client = httpx.Client(transport=CheckingTransport(sink=sink))
     """
 
     def __init__(self, transport: Any = None, *, sink: Sink) -> None:

@@ -1,13 +1,15 @@
 """Check an HTTP exchange against the contracts: one result per exchange.
 
-The checks are registered in one table (:data:`CHECKS`), each a function of the exchange and
-its matched operation that yields issues for one direction. The body checks are
-:func:`tendlc.validate` itself, so an exchange's issues are the ones a payload gets.
+The checks are the registered ones (:func:`tendlc.check`): the request's path parameters and
+query (part ``path`` and ``query``), its body (``request``), the response's status and body
+(``response``), and the exchange as a whole (``exchange``: an exchange that matches no
+operation is an ``unmatched`` error, never a silent pass). Each issue names its check and the
+direction it concerns, so an exchange's issues are the ones a payload gets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -15,35 +17,33 @@ from urllib.parse import urlsplit
 
 from .._catalog import Operation, get_operation
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, local_name, parse_xml
-from .._validation import Issue, Report, clock, validate
+from .._validation import (
+    CheckContext,
+    Issue,
+    Report,
+    Severity,
+    check,
+    clock,
+    run_checks,
+    selected_checks,
+)
 from ._exchange import Exchange
 from ._router import Match, Router, default_router
 from ._secrets import SecretRules, mask_url
 
-__all__ = ["CHECKS", "Direction", "ExchangeResult", "Finding", "check"]
+__all__ = ["Direction", "ExchangeResult", "check_exchange", "check_request"]
 
 Direction = Literal["request", "response", "exchange"]
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One issue of an exchange, with the direction it concerns and the check that found it."""
-
-    direction: Direction
-    check: str
-    issue: Issue
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"direction": self.direction, "check": self.check, **self.issue.to_dict()}
-
-
-@dataclass(frozen=True)
 class ExchangeResult:
-    """Everything the contracts say about one exchange."""
+    """Everything the contracts say about one exchange: its issues, each naming its check and
+    the direction it concerns."""
 
     exchange: Exchange
     operation: str | None
-    findings: tuple[Finding, ...] = ()
+    issues: tuple[Issue, ...] = ()
     path_parameters: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -52,29 +52,33 @@ class ExchangeResult:
 
     @property
     def valid(self) -> bool:
-        """True when no finding is an error (undocumented response fields are warnings)."""
+        """True when no issue is an error (undocumented response fields are warnings)."""
         return not self.errors
 
     @property
-    def errors(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.issue.severity == "error")
+    def errors(self) -> tuple[Issue, ...]:
+        return tuple(issue for issue in self.issues if issue.severity == "error")
 
     @property
-    def warnings(self) -> tuple[Finding, ...]:
-        return tuple(f for f in self.findings if f.issue.severity == "warning")
+    def warnings(self) -> tuple[Issue, ...]:
+        return tuple(issue for issue in self.issues if issue.severity == "warning")
+
+    @property
+    def advice(self) -> tuple[Issue, ...]:
+        return tuple(issue for issue in self.issues if issue.severity == "advice")
 
     @property
     def provider(self) -> str | None:
         return self.operation.split(".", 1)[0] if self.operation else None
 
     def report(self, direction: Literal["request", "response"]) -> Report:
-        """The findings of one direction as a :class:`~tendlc.Report`."""
+        """The issues of one direction as a :class:`~tendlc.Report`."""
         response = self.exchange.response
         return Report(
             self.operation or "",
             direction,
             response.status if direction == "response" and response is not None else None,
-            tuple(f.issue for f in self.findings if f.direction == direction),
+            tuple(issue for issue in self.issues if issue.direction == direction),
         )
 
     @property
@@ -93,6 +97,26 @@ class ExchangeResult:
         request = self.exchange.request
         return f"{request.method} {mask_url(request.url, rules)}{status}"
 
+    def lines(
+        self,
+        rules: SecretRules | None = None,
+        *,
+        severities: Iterable[str] = ("error", "warning", "advice"),
+        verbose: bool = False,
+    ) -> list[str]:
+        """The exchange as people read it: a line naming it and its operation, then each issue
+        of the ``severities`` asked for (credentials masked). Every front end prints exchanges
+        so."""
+        rules = rules or SecretRules()
+        shown = set(severities)
+        lines = [f"{self.describe(rules)} ({self.operation or 'no documented operation'})"]
+        for issue in self.issues:
+            if issue.severity.value in shown:
+                lines.extend(
+                    "  " + rules.mask(line) for line in issue.render(verbose=verbose).split("\n")
+                )
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         response = self.exchange.response
         return {
@@ -101,92 +125,62 @@ class ExchangeResult:
             "url": mask_url(self.exchange.request.url),
             "status": None if response is None else response.status,
             "valid": self.valid,
-            "findings": [finding.to_dict() for finding in self.findings],
+            "findings": [issue.to_dict() for issue in self.issues],
         }
 
 
-@dataclass(frozen=True)
-class _Context:
-    exchange: Exchange
-    operation: Operation
-    match: Match | None
-    limits: Limits = DEFAULT_LIMITS
-
-
-Check = Callable[[_Context], Iterator[Issue]]
-
-
-def _path_parameters(context: _Context) -> Iterator[Issue]:
-    if context.match is not None and context.operation.path_parameters:
-        yield from validate(context.operation, dict(context.match.path_parameters), part="path")
-
-
-def _query(context: _Context) -> Iterator[Issue]:
-    query = urlsplit(context.exchange.request.url).query
-    yield from validate(context.operation, query, part="query")
-
-
-def _request_body(context: _Context) -> Iterator[Issue]:
-    request = context.exchange.request
-    yield from validate(
-        context.operation,
-        request.body,
-        part="request",
-        media_type=request.media_type,
-        limits=context.limits,
-    )
-
-
-def _status(context: _Context) -> Iterator[Issue]:
-    response = context.exchange.response
-    if response is None:
-        return
-    if response.status not in context.operation.responses:
-        documented = ", ".join(map(str, context.operation.statuses)) or "none"
-        yield Issue(
-            "error",
-            "",
-            "status",
-            f"status {response.status} is not documented for {context.operation.id} "
-            f"(documented: {documented})",
-            expected=list(context.operation.statuses),
+def check_request(
+    operation: Operation,
+    *,
+    path_parameters: Mapping[str, str] | None = None,
+    query: str = "",
+    body: bytes = b"",
+    media_type: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    exchange: Any = None,
+    checks: Iterable[str] | None = None,
+    exclude_checks: Iterable[str] = (),
+    advice: bool = False,
+    config: Mapping[str, Any] | None = None,
+) -> list[Issue]:
+    """Every issue of a request of ``operation`` (its path parameters, query and body): what
+    the sandbox answers a refusal with, and conform's fuzzing keeps a case by."""
+    found: list[Issue] = []
+    settings = config or {}
+    parts: list[tuple[str, Any]] = [("query", query), ("request", body)]
+    if path_parameters is not None and operation.path_parameters:
+        parts.insert(0, ("path", dict(path_parameters)))
+    for part, payload in parts:
+        plan = selected_checks(part, checks, exclude_checks, advice=advice)
+        context = CheckContext(
+            operation,
+            part,
+            payload,
+            media_type=media_type if part == "request" else None,
+            limits=limits,
+            exchange=exchange,
+            config=settings,
+            advice=advice,
         )
+        found += run_checks(context, plan, "request")
+    return found
 
 
-def _response_body(context: _Context) -> Iterator[Issue]:
-    response = context.exchange.response
-    if response is None or response.status not in context.operation.responses:
-        return
-    yield from validate(
-        context.operation,
-        response.body,
-        part="response",
-        status=response.status,
-        media_type=response.media_type if response.body.strip() else None,
-        limits=context.limits,
-    )
-
-
-#: name → (direction, check): every check an exchange goes through, in order
-CHECKS: dict[str, tuple[Direction, Check]] = {
-    "path_parameters": ("request", _path_parameters),
-    "query": ("request", _query),
-    "request_body": ("request", _request_body),
-    "status": ("response", _status),
-    "response_body": ("response", _response_body),
-}
-
-
-def check(
+def check_exchange(
     exchange: Exchange,
     *,
     operation: str | Operation | None = None,
     router: Router | None = None,
     now: datetime | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    checks: Iterable[str] | None = None,
+    exclude_checks: Iterable[str] = (),
+    advice: bool = False,
+    config: Mapping[str, Any] | None = None,
 ) -> ExchangeResult:
-    """Check one exchange: find its operation (or take ``operation``), then run every check
-    of :data:`CHECKS`, bodies within ``limits``. An exchange that matches no operation is a
+    """Check one exchange: find its operation (or take ``operation``), then run the registered
+    checks of each part (``checks`` / ``exclude_checks`` select them, ``advice`` adds the
+    advice checks), bodies within ``limits``. An exchange that matches no operation is a
     result with an ``unmatched`` error, never a silent pass."""
     router = router or default_router()
     match: Match | None = None
@@ -199,17 +193,52 @@ def check(
     else:
         match = router.match(exchange.request.method, exchange.request.url)
         found = match.operation if match is not None else _by_body(router, exchange)
+    whole = CheckContext(
+        found,
+        "exchange",
+        exchange,
+        limits=limits,
+        exchange=exchange,
+        config={**(config or {}), "router": router},
+        advice=advice,
+    )
+    plan = selected_checks("exchange", checks, exclude_checks, advice=advice)
     if found is None:
-        return ExchangeResult(exchange, None, (_unmatched(router, exchange),))
-    context = _Context(exchange, found, match, limits)
-    findings: list[Finding] = []
+        return ExchangeResult(exchange, None, tuple(run_checks(whole, plan, "exchange")))
+    request, response = exchange.request, exchange.response
     with clock(now):
-        for name, (direction, run) in CHECKS.items():
-            findings.extend(Finding(direction, name, issue) for issue in run(context))
+        issues = check_request(
+            found,
+            path_parameters=match.path_parameters if match is not None else None,
+            query=urlsplit(request.url).query,
+            body=request.body,
+            media_type=request.media_type,
+            limits=limits,
+            exchange=exchange,
+            checks=checks,
+            exclude_checks=exclude_checks,
+            advice=advice,
+            config=config,
+        )
+        if response is not None:
+            answer = selected_checks("response", checks, exclude_checks, advice=advice)
+            context = CheckContext(
+                found,
+                "response",
+                response.body,
+                status=response.status,
+                media_type=response.media_type if response.body.strip() else None,
+                limits=limits,
+                exchange=exchange,
+                config=config or {},
+                advice=advice,
+            )
+            issues += run_checks(context, answer, "response")
+        issues += run_checks(whole, plan, "exchange")
     return ExchangeResult(
         exchange,
         found.id,
-        tuple(findings),
+        tuple(issues),
         dict(match.path_parameters) if match is not None else {},
     )
 
@@ -225,18 +254,21 @@ def _by_body(router: Router, exchange: Exchange) -> Operation | None:
     return router.match_body(exchange.request.method, local_name(root))
 
 
-def _unmatched(router: Router, exchange: Exchange) -> Finding:
-    request = exchange.request
+@check("unmatched", parts=("exchange",))
+def _unmatched(context: CheckContext) -> list[Issue]:
+    """An exchange that matches no documented operation."""
+    if context.operation is not None:
+        return []
+    request = context.exchange.request
+    router = context.config.get("router") or default_router()
     others = router.nearest(request.method, request.url)
     hint = f"; documented with another method: {', '.join(others)}" if others else ""
-    return Finding(
-        "exchange",
-        "operation",
+    return [
         Issue(
-            "error",
+            Severity.ERROR,
             "",
             "unmatched",
             f"{request.method} {urlsplit(mask_url(request.url)).path} is not a documented "
             f"operation{hint}",
-        ),
-    )
+        )
+    ]

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from .._catalog import providers
+from .._validation import CheckContext, Issue, Severity, check
 from ._exchange import Exchange, Headers, Request, Response
 
 __all__ = [
@@ -210,6 +211,16 @@ def find_secrets(exchange: Exchange, rules: SecretRules | None = None) -> list[S
         if value in request.url and not any(s.where in ("query",) for s in found):
             found.append(Suspect("url", "path", "holds a known credential"))
     return found
+
+
+@check("secrets", parts=("exchange",), default=False)
+def _secrets_check(context: CheckContext) -> list[Issue]:
+    """Credentials travelling in an exchange that is to be kept (a cassette, a recording)."""
+    rules = context.config.get("secret_rules") or SecretRules()
+    return [
+        Issue(Severity.ERROR, "", "secret", f"{suspect} (scrub it before committing)")
+        for suspect in find_secrets(context.exchange, rules)
+    ]
 
 
 def _body(response: Response | None) -> bytes:
