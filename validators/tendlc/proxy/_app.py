@@ -39,8 +39,6 @@ HOP_BY_HOP = frozenset(
 MAX_BODY = 100 * 1024 * 1024 + 64 * 1024
 #: what is not passed on as it came: hop-by-hop headers, and those the proxy sets itself
 _NOT_FORWARDED = frozenset({*(name.encode() for name in HOP_BY_HOP), b"host", b"content-length"})
-#: methods sent again once when the upstream dropped a kept-alive connection under them
-_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 #: aiohttp adds these unless told not to: the request goes on with the client's own
 _NOT_ADDED = ("Accept", "Accept-Encoding", "User-Agent", "Content-Type")
 
@@ -167,39 +165,34 @@ class ProxyApp:
         from yarl import URL
 
         target = URL(url, encoded=True)
-        for attempt in (1, 2):
-            try:
-                async with self._session().request(
-                    method, target, headers=headers, data=body or None, allow_redirects=False
-                ) as answer:
-                    parts: list[bytes] = []
-                    received = 0
-                    async for piece in answer.content.iter_any():
-                        received += len(piece)
-                        if received > self.max_body:
-                            answer.close()
-                            raise _NoAnswer(
-                                502, f"sent an answer larger than {self.max_body:,} bytes"
-                            )
-                        parts.append(piece)
-                    raw = parts[0] if len(parts) == 1 else b"".join(parts)
-                    return answer.status, answer.reason or "", answer.raw_headers, raw
-            except asyncio.TimeoutError:
-                raise _NoAnswer(504, f"did not answer within {self.timeout:g} s") from None
-            except aiohttp.ClientConnectorError as exc:
-                raise _NoAnswer(502, f"could not be reached ({_why(exc)})") from None
-            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
-                # a kept-alive connection the upstream had just closed: once more, when safe
-                if attempt == 1 and method in _IDEMPOTENT:
-                    continue
-                if isinstance(exc, aiohttp.ServerDisconnectedError):
-                    raise _NoAnswer(502, "closed the connection without answering") from None
-                raise _NoAnswer(502, f"broke the connection ({_why(exc)})") from None
-            except aiohttp.ClientPayloadError as exc:
-                raise _NoAnswer(502, f"sent an incomplete answer ({_why(exc)})") from None
-            except aiohttp.ClientError as exc:
-                raise _NoAnswer(502, f"sent no valid HTTP answer ({_why(exc)})") from None
-        raise AssertionError("unreachable")  # pragma: no cover
+        # aiohttp sends an idempotent request once more when a kept-alive connection the
+        # upstream had just closed fails under it (RFC 9112 §9.3.1); others are not repeated
+        try:
+            async with self._session().request(
+                method, target, headers=headers, data=body or None, allow_redirects=False
+            ) as answer:
+                parts: list[bytes] = []
+                received = 0
+                async for piece in answer.content.iter_any():
+                    received += len(piece)
+                    if received > self.max_body:
+                        answer.close()
+                        raise _NoAnswer(502, f"sent an answer larger than {self.max_body:,} bytes")
+                    parts.append(piece)
+                raw = parts[0] if len(parts) == 1 else b"".join(parts)
+                return answer.status, answer.reason or "", answer.raw_headers, raw
+        except asyncio.TimeoutError:
+            raise _NoAnswer(504, f"did not answer within {self.timeout:g} s") from None
+        except aiohttp.ClientConnectorError as exc:
+            raise _NoAnswer(502, f"could not be reached ({_why(exc)})") from None
+        except aiohttp.ServerDisconnectedError:
+            raise _NoAnswer(502, "closed the connection without answering") from None
+        except aiohttp.ClientOSError as exc:
+            raise _NoAnswer(502, f"broke the connection ({_why(exc)})") from None
+        except aiohttp.ClientPayloadError as exc:
+            raise _NoAnswer(502, f"sent an incomplete answer ({_why(exc)})") from None
+        except aiohttp.ClientError as exc:
+            raise _NoAnswer(502, f"sent no valid HTTP answer ({_why(exc)})") from None
 
 
 def _request_path(scope: Any) -> str:
