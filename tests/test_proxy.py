@@ -1,6 +1,7 @@
 """The validating proxy on loopback, in front of real upstreams: ones that answer, refuse,
 never answer or reset; clients that are slow or go away; a run that keeps no bodies."""
 
+import contextlib
 import gc
 import json
 import logging
@@ -56,10 +57,8 @@ class _Silent:
                 continue
             self.accepted += 1
             connection.settimeout(5)
-            try:
+            with contextlib.suppress(OSError):
                 connection.recv(65536)
-            except OSError:
-                pass
             if self.reset:  # SO_LINGER 0: close() sends a reset, not a FIN
                 connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
                 connection.close()
@@ -164,8 +163,17 @@ def _proxy_command(upstream, tmp_path, *options, environment=None):
     stdout, stderr = tmp_path / "proxy.stdout", tmp_path / "proxy.stderr"
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tendlc", "proxy", "--upstream", upstream, "--port", "0"]
-            + list(options),
+            [
+                sys.executable,
+                "-m",
+                "tendlc",
+                "proxy",
+                "--upstream",
+                upstream,
+                "--port",
+                "0",
+                *options,
+            ],
             stdout=out,
             stderr=err,
             env=env,
@@ -358,9 +366,7 @@ def test_the_run_keeps_verdicts_and_metadata_not_bodies():
 
 @pytest.fixture
 def quick_proxy():
-    upstream = serve_in_thread(
-        _asgi_upstream(200, [(b"content-type", b"application/json")], b"{}")
-    )
+    upstream = serve_in_thread(_asgi_upstream(200, [(b"content-type", b"application/json")], b"{}"))
     state = ProxyState(upstream)
     proxy = serve_proxy(state, read_timeout=0.5, idle_timeout=0.5)
     yield int(proxy.rsplit(":", 1)[1]), state
