@@ -22,7 +22,7 @@ from tendlc._catalog import rate_limits
 from tendlc._parsing import DEFAULT_LIMITS
 from tendlc.cli import main
 from tendlc.conform import ConformOptions, probes, run_conformance
-from tendlc.proxy import ProxyState, create_proxy_app
+from tendlc.proxy import ProxyState, serve_proxy
 from tendlc.sandbox import SandboxConfig, create_app, serve_in_thread
 from tendlc.traffic import arrivals_within_limits
 
@@ -267,7 +267,7 @@ def _free_port():
 @pytest.fixture
 def proxied(sandbox):
     state = ProxyState(sandbox)
-    running = serve_in_thread(create_proxy_app(state))
+    running = serve_proxy(state)
     yield sandbox, running, state
     running.stop()
 
@@ -295,7 +295,7 @@ def test_the_proxy_passes_answers_through_byte_for_byte(proxied):
 def test_bodies_too_large_to_hold_are_refused_and_entered_as_failed():
     upstream = serve_in_thread(create_app(SandboxConfig(rate_limits=False)))
     state = ProxyState(upstream)
-    proxy = serve_in_thread(create_proxy_app(state, max_body=2048))
+    proxy = serve_proxy(state, max_body=2048)
     try:
         listing = "/api/accounts/1/campaignManagement/10dlc/brands"
         with httpx.Client(auth=("u", "p")) as client:
@@ -335,7 +335,7 @@ def test_the_proxy_reports_an_injected_error():
         create_app(SandboxConfig(misbehave=("wrong-status:vonage.throughputs.get",)))
     )
     state = ProxyState(upstream)
-    proxy = serve_in_thread(create_proxy_app(state))
+    proxy = serve_proxy(state)
     try:
         response = httpx.get(f"{proxy}/v1/10dlc/throughputs", auth=("u", "p"))
     finally:
@@ -568,7 +568,7 @@ def hostile_servers():
     burst)."""
     sandbox = serve_in_thread(create_app(SandboxConfig(rate_limits=False)))
     state = ProxyState(sandbox)
-    proxy = serve_in_thread(create_proxy_app(state))
+    proxy = serve_proxy(state)
     yield sandbox, proxy, state
     proxy.stop()
     sandbox.stop()
@@ -734,7 +734,7 @@ def test_a_compressed_bomb_from_upstream_is_inflated_only_to_the_size_limit(
 
     upstream = serve_in_thread(upstream_app)
     state = ProxyState(upstream)
-    proxy = serve_in_thread(create_proxy_app(state))
+    proxy = serve_proxy(state)
     try:
         tracemalloc.start()
         try:

@@ -316,8 +316,12 @@ def _print_run(run: Any) -> None:
         echo(f"{mark} {entry.name}{note}")
         for line in entry.result.lines(run.rules)[1:]:
             echo(f"     {line}")
+    click.echo(_summary_line(run))
+
+
+def _summary_line(run: Any) -> str:
     summary = run.summary()
-    click.echo(
+    return (
         f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "
         f"warning(s), {summary.unmatched} unmatched; {summary.skipped} probe(s) skipped, "
         f"{summary.failed} failed; {'conforms' if summary.conforms else 'DOES NOT CONFORM'}"
@@ -335,12 +339,36 @@ def _print_run(run: Any) -> None:
     help="0: a free port (the address it listens on is printed).",
 )
 @click.option("--record", type=click.Path(file_okay=False), help="Record scrubbed cassettes.")
+@click.option(
+    "--upstream-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="Seconds the upstream has to answer whole (then 504, a failed exchange).",
+)
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=30.0,
+    show_default=True,
+    help="Seconds a client has to send a whole request once begun (then 408).",
+)
+@click.option(
+    "--idle-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=5.0,
+    show_default=True,
+    help="Seconds a client connection may wait for its next request.",
+)
 @_report_options
 def proxy(
     upstream: str,
     host: str,
     port: int,
     record: str | None,
+    upstream_timeout: float,
+    read_timeout: float,
+    idle_timeout: float,
     junit_xml: str | None,
     json_report: str | None,
     markdown: str | None,
@@ -348,15 +376,18 @@ def proxy(
 ) -> None:
     """Forward to UPSTREAM, checking every exchange against the contracts.
 
-    The application sees the upstream's answers unchanged; the reports are written when the
-    proxy stops (Ctrl-C, SIGINT or SIGTERM). The credentials of the environment variables the
-    provider records name are masked in every line it prints and in the reports. Exit status: 0
-    every exchange conformed, 1 otherwise, 2 usage errors (a bad upstream or configuration,
-    an address it cannot listen on).
+    The application sees the upstream's answers unchanged; a line is printed per exchange as
+    it passes, and one per finding of a failing one. An upstream that refuses, resets or
+    does not answer in time is answered 502 or 504 and is a failed exchange. The reports are
+    written when the proxy stops (Ctrl-C, SIGINT or SIGTERM). The credentials of the
+    environment variables the provider records name are masked in every line it prints and
+    in the reports.
+    Exit status: 0 every exchange conformed, 1 otherwise, 2 usage errors (a bad upstream or
+    configuration, an address it cannot listen on).
     """
     from .._config import ConfigError, load_config
     from .._errors import InvalidArgument
-    from ..proxy import ProxyState, create_proxy_app
+    from ..proxy import ProxyState, create_proxy_app, server_options
     from ..traffic import Placeholders
 
     try:
@@ -367,25 +398,21 @@ def proxy(
     placeholders = Placeholders.from_environment(
         path_parameters=project.record_path_parameters, values=project.record_values
     )
-
-    def show(result: Any) -> None:
-        mark = "ok  " if result.valid else "FAIL"
-        line = f"{mark} {result.describe(state.rules)} ({result.operation or 'unmatched'})"
-        click.echo(state.rules.mask(line), err=True)
-
     try:
         state = ProxyState(
             upstream,
             record=Path(record) if record else None,
-            on_result=show,
             placeholders=placeholders,
+            echo=lambda line: click.echo(line, err=True),
         )
     except InvalidArgument as exc:
         raise click.UsageError(str(exc)) from None
+    options = server_options(read_timeout=read_timeout, idle_timeout=idle_timeout)
     listener = _listen(host, port)
     click.echo(f"tendlc proxy on {_address(listener)} -> {state.run.context['upstream']}", err=True)
-    _serve(create_proxy_app(state), listener, state.rules)
-    _print_run(state.run)
+    _serve(create_proxy_app(state, timeout=upstream_timeout), listener, state.rules, **options)
+    # every exchange was printed as it passed: the summary is what is left to say
+    click.echo(_summary_line(state.run))
     _write_reports(state.run, junit_xml, json_report, markdown, html)
     sys.exit(EXIT_VALID if state.run.summary().conforms else EXIT_INVALID)
 
@@ -423,16 +450,18 @@ def _address(listener: Any) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def _serve(app: Any, listener: Any, rules: Any) -> None:
+def _serve(app: Any, listener: Any, rules: Any, **options: Any) -> None:
     """Serve on the listener until SIGINT or SIGTERM, then return (so that the reports are
-    written); uvicorn's own log lines are masked with ``rules`` too."""
+    written); uvicorn's own log lines are masked with ``rules`` too. ``options`` are more
+    keyword arguments of ``uvicorn.Config``."""
     import logging
     import signal
     import threading
 
     import uvicorn
 
-    config = uvicorn.Config(app, log_level="warning", access_log=False)  # configures logging
+    settings: dict[str, Any] = {"log_level": "warning", "access_log": False}
+    config = uvicorn.Config(app, **{**settings, **options})  # configures logging
     masking = _MaskingFilter(rules)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "asyncio"):
         logging.getLogger(name).addFilter(masking)

@@ -32,15 +32,19 @@ class RunningServer(str):
         self.thread.join(timeout)
 
 
-def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
-    """Start ``app`` on ``host:port`` (0: a free port) and return once it accepts requests."""
+def serve_in_thread(
+    app: Any, host: str = "127.0.0.1", port: int = 0, **options: Any
+) -> RunningServer:
+    """Start ``app`` on ``host:port`` (0: a free port) and return once it accepts requests;
+    ``options`` are more keyword arguments of ``uvicorn.Config``."""
     import uvicorn
 
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False)
+    settings: dict[str, Any] = {"log_level": "warning", "lifespan": "off", "access_log": False}
+    config = uvicorn.Config(app, **{**settings, **options})
     server = uvicorn.Server(config)
 
     def run() -> None:
