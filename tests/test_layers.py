@@ -1,6 +1,6 @@
 """The package's layers only ever import downwards, and only through each other's public surface.
 
-catalog → parsing → validation → strategies → traffic → reports / sandbox → conform / proxy →
+catalog → parsing → validation → advice → strategies → traffic → reports / sandbox → conform / proxy →
 plugin / cli. A module may import any lower layer's package (its ``__all__``), never a private
 module inside another layer, and never a higher layer (lazily inside a function included).
 """
@@ -23,6 +23,7 @@ RANKS = {
     "_validation": 3,
     "_edit": 4,
     "_documented": 4,
+    "_advice": 4,
     "strategies": 5,
     "traffic": 6,
     "cassettes": 7,

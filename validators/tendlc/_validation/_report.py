@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-Severity = Literal["error", "warning"]
+#: ``advice``: a reason carriers reject registrations beyond the contract; like a warning, it
+#: leaves a report valid.
+Severity = Literal["error", "warning", "advice"]
 
 #: Rules that describe the shape of the input rather than a field value; ``best_match`` shows
 #: them first because fixing them usually changes every other issue.
@@ -60,11 +62,14 @@ class Issue:
         return f"{self.severity}: {where}{self.path or '/'} [{self.rule}] {self.message}"
 
 
+_RANK = {"error": 0, "warning": 1}
+
+
 def relevance(issue: Issue) -> tuple[int, int, int]:
     """The default ranking of :meth:`Report.best_match` (lower is shown first): errors before
-    warnings, structural rules before field rules, then by line."""
+    warnings before advice, structural rules before field rules, then by line."""
     return (
-        0 if issue.severity == "error" else 1,
+        _RANK.get(issue.severity, 2),
         0 if issue.rule in STRUCTURAL_RULES else 1,
         issue.line if issue.line is not None else 1 << 30,
     )
@@ -86,7 +91,7 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        """True when no issue is an error (warnings keep a report valid)."""
+        """True when no issue is an error (warnings and advice keep a report valid)."""
         return not any(issue.severity == "error" for issue in self.issues)
 
     @property
@@ -98,6 +103,12 @@ class Report:
     def warnings(self) -> tuple[Issue, ...]:
         """The issues that leave the payload valid (undocumented response fields)."""
         return tuple(issue for issue in self.issues if issue.severity == "warning")
+
+    @property
+    def advice(self) -> tuple[Issue, ...]:
+        """The issues that name a reason carriers reject registrations beyond the contract
+        (asked for with ``advice=True``); they leave the payload valid."""
+        return tuple(issue for issue in self.issues if issue.severity == "advice")
 
     def __iter__(self) -> Iterator[Issue]:
         return iter(self.issues)
