@@ -1,8 +1,9 @@
 """The package's layers only ever import downwards, and only through each other's public surface.
 
-catalog → parsing → validation → advice → strategies → traffic → reports / sandbox → conform / proxy →
-plugin / cli. A module may import any lower layer's package (its ``__all__``), never a private
-module inside another layer, and never a higher layer (lazily inside a function included).
+catalog → parsing → validation → advice → strategies → traffic → reports / sandbox →
+conform / proxy → plugin / cli. A module may import any lower layer's package (its ``__all__``),
+never a private module inside another layer, and never a higher layer (lazily inside a function
+included).
 """
 
 import ast

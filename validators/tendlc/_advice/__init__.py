@@ -4,11 +4,6 @@ accept, checked offline before a campaign is submitted.
 The rules are data (``rules.yaml`` beside this module: each rule's kind, the field roles it reads,
 its lexicons, its cited source and the fix it suggests); each provider maps the roles to its
 fields in ``contracts/<provider>/advice.yaml``. Advice never makes a report invalid.
-
->>> from tendlc._advice import advice_for
->>> report = advice_for("vonage.campaigns.create", b'{"sample_one": "Hello there, friend."}')
->>> [issue.rule for issue in report.advice][:2]
-['advice.sample-count', 'advice.sample-brand-name']
 """
 
 from __future__ import annotations

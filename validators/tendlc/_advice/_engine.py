@@ -440,12 +440,12 @@ def advise(operation_id: str | Operation, document: Any, *, brand: Any = None) -
     """
     operation = get_operation(operation_id)
     rules = rule_set()
-    brand_roles = brand_values(brand, rules.brand_mapping, _parse_brand) if brand else {}
+    brand_roles = {} if brand is None else brand_values(brand, rules.brand_mapping, _parse_brand)
     plan = _plan(operation.id)
     if plan is None:
         return iter(())
     parsed = _document(operation, document)
-    if not isinstance(parsed, Mapping | list | etree._Element):
+    if not isinstance(parsed, Mapping | etree._Element):  # the contract says what is wrong
         return iter(())
     ctx = Context(plan, plan.roles.resolve(parsed), brand_roles, rules)
     _lexicon_rules(ctx)

@@ -87,12 +87,12 @@ class Rule:
 class Languages:
     """The function words the language rule counts."""
 
-    english: frozenset[bytes]
-    others: Mapping[str, frozenset[bytes]]
+    english: frozenset[str]
+    others: Mapping[str, frozenset[str]]
     min_foreign: int
 
     @cached_property
-    def foreign(self) -> frozenset[bytes]:
+    def foreign(self) -> frozenset[str]:
         """The function words of every other language."""
         return frozenset().union(*self.others.values())
 
@@ -118,8 +118,8 @@ class RuleSet:
         raise KeyError(rule_id)
 
 
-def _words(items: Any) -> frozenset[bytes]:
-    return frozenset(str(item).lower().encode() for item in items or ())
+def _words(items: Any) -> frozenset[str]:
+    return frozenset(str(item).lower() for item in items or ())
 
 
 @cache
