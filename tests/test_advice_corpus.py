@@ -40,8 +40,10 @@ def _body(case: dict[str, Any]) -> dict[str, Any]:
 
 def _found(case: dict[str, Any]) -> set[str]:
     issues = advise(case.get("operation", CAMPAIGN), _body(case), brand=case.get("brand"))
-    return {issue.rule.rsplit(".", 1)[0] if issue.rule.count(".") > 1 else issue.rule
-            for issue in issues}
+    return {
+        issue.rule.rsplit(".", 1)[0] if issue.rule.count(".") > 1 else issue.rule
+        for issue in issues
+    }
 
 
 def test_the_corpus_is_large_varied_and_cites_its_sources():
