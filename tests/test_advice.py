@@ -237,9 +237,9 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
         CAMPAIGN,
         CLEAN,
         {
-            "message_flow": CLEAN["message_flow"].replace(
-                "appointment reminders and service updates", "texts"
-            )
+            "message_flow": CLEAN["message_flow"]
+            .replace("appointment reminders and service updates", "texts")
+            .replace("booking form", "form")
         },
         {},
     ),

@@ -12,10 +12,24 @@ from typing import Any
 
 from .._catalog import Operation, get_operation
 from .._validation import Report, validate
-from ._engine import CHECKS, advise
+from ._engine import CHECKS, advise, rules_for
+from ._roles import RoleMap, Value, role_map
 from ._rules import Citation, Rule, RuleSet, rule_set
 
-__all__ = ["CHECKS", "Citation", "Rule", "RuleSet", "advice_for", "advise", "rule_set", "rules"]
+__all__ = [
+    "CHECKS",
+    "Citation",
+    "RoleMap",
+    "Rule",
+    "RuleSet",
+    "Value",
+    "advice_for",
+    "advise",
+    "role_map",
+    "rule_set",
+    "rules",
+    "rules_for",
+]
 
 
 def rules() -> tuple[Rule, ...]:

@@ -58,9 +58,7 @@ def _plan(operation_id: str) -> Plan | None:
     roles = role_map(get_operation(operation_id))
     if roles is None:
         return None
-    rules = tuple(
-        rule for rule in rule_set().rules if any(role in roles.roles for role in rule.subjects)
-    )
+    rules = rules_for(operation_id)
     wanted: dict[str, dict[str, Lexicon]] = {}
     each: dict[str, list[tuple[str, Rule]]] = {}
     any_groups: dict[tuple[str, ...], list[tuple[str, Rule]]] = {}
@@ -108,6 +106,18 @@ def _plan(operation_id: str) -> Plan | None:
     )
 
 
+def rules_for(operation_id: str | Operation) -> tuple[Rule, ...]:
+    """The advice rules that judge an operation's request bodies, in file order (none for an
+    operation the providers' role maps do not name)."""
+    operation = get_operation(operation_id)
+    roles = role_map(operation)
+    if roles is None:
+        return ()
+    return tuple(
+        rule for rule in rule_set().rules if any(role in roles.roles for role in rule.subjects)
+    )
+
+
 #: The kinds of rule that read texts (the others read values).
 _TEXT_KINDS = ("mentions", "forbids", "flag-agrees", "distinct", "count", "language")
 
@@ -149,7 +159,7 @@ class Context:
             texts = self._texts[role] = [
                 Text(value.value, value.path, scanner)
                 for value in self.values.get(role, ())
-                if isinstance(value.value, str) and value.value.strip()
+                if type(value.value) is str and value.value.strip()
             ]
         return texts
 
@@ -189,7 +199,7 @@ class Context:
                         if text and text.casefold() not in seen:
                             seen.add(text.casefold())
                             names.append(text)
-            cached = (tuple(names), spaced_names(names, self.rules.name_suffixes))
+            cached = (tuple(names), spaced_names(tuple(names), self.rules.name_suffixes))
             self._names[roles] = cached
         return cached
 

@@ -173,11 +173,18 @@ def _role_map(provider: str, operation_id: str) -> RoleMap | None:
 
 
 @cache
-def brand_maps() -> tuple[RoleMap, ...]:
-    """Every way a brand document may be read: each provider's brand documents."""
+def brand_maps(xml: bool) -> tuple[RoleMap, ...]:
+    """Every way a brand document of one wire may be read: the brand documents of each
+    provider whose requests travel on that wire."""
+    wires = {
+        operation.provider: operation.request.is_xml
+        for operation in operations()
+        if operation.request is not None and operation.request.structured
+    }
     return tuple(
         RoleMap.from_data(data)
-        for provider_file in _role_files().values()
+        for provider, provider_file in _role_files().items()
+        if wires.get(provider) == xml
         for data in (provider_file.get("brand_documents") or {}).values()
     )
 
@@ -197,7 +204,13 @@ def brand_values(
             f"document or its bytes, not {type(brand).__name__}"
         )
     best: dict[str, tuple[Value, ...]] = {}
-    for candidate in (plain, *brand_maps()):
+    xml = isinstance(document, etree._Element)
+    candidates = brand_maps(True) if xml else (plain, *brand_maps(False))
+    tried: list[RoleMap] = []
+    for candidate in candidates:
+        if candidate in tried:  # the plain mapping may be a provider's own
+            continue
+        tried.append(candidate)
         values = candidate.resolve(document)
         if len(values) > len(best):
             best = values

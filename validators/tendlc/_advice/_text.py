@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 #: Everything but ASCII letters, digits and the hyphen becomes a space in the word views (the
@@ -144,7 +145,7 @@ def _wordish(char: str) -> bool:
     return char.isalnum() or char == "-"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lexicon:
     """What one lexicon of the rules file looks for. A text holds it when any part matches:
     ``words`` (words and phrases in any case, whole words only, not inside an ``except``
@@ -355,7 +356,8 @@ def _under(host: str, hosts: frozenset[str]) -> bool:
     return any(".".join(parts[i:]) in hosts for i in range(1, len(parts) - 1))
 
 
-def spaced_names(names: Iterable[str], suffixes: Lexicon | None) -> tuple[str, ...]:
+@lru_cache(maxsize=1024)
+def spaced_names(names: tuple[str, ...], suffixes: Lexicon | None) -> tuple[str, ...]:
     """The spaced forms a brand name may take in a text: as given, without its legal suffix
     ("Acme Plumbing LLC" -> "acme plumbing"), and its first two words when it has more than two."""
     tails = [] if suffixes is None else [term.split() for term in suffixes.terms]
