@@ -148,6 +148,7 @@ class Context:
         self.rules = rules
         self.issues: list[Issue] = []
         self._texts: dict[str, list[Text]] = {}
+        self._groups: dict[tuple[str, ...], list[Text]] = {}
         self._names: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._found: dict[tuple[str, ...], set[str]] = {}
 
@@ -165,9 +166,10 @@ class Context:
 
     def texts(self, roles: tuple[str, ...]) -> list[Text]:
         """The non-empty texts of these roles, in role order."""
-        if len(roles) == 1:
-            return self.role_texts(roles[0])
-        return [text for role in roles for text in self.role_texts(role)]
+        texts = self._groups.get(roles)
+        if texts is None:
+            texts = self._groups[roles] = [t for role in roles for t in self.role_texts(role)]
+        return texts
 
     def found(self, roles: tuple[str, ...]) -> set[str]:
         """The names of the lexicons the texts of these roles hold."""

@@ -56,10 +56,7 @@ class Source:
                 yield Value(self.pointer, value)
             return
         if isinstance(document, etree._Element):
-            found: Iterator[Value] = (
-                Value(element_path(element), (element.text or "").strip())
-                for element in find_elements(document, self.pointer)
-            )
+            found: Iterator[Value] = self._elements(document)
         elif isinstance(document, Mapping | list):
             found = _walk(document, self.steps, "")
         else:
@@ -73,6 +70,22 @@ class Source:
                 match = self.extract.search(value.value)
                 if match and match.group(1).strip():
                     yield Value(value.path, match.group(1).strip())
+
+    def _elements(self, root: etree._Element) -> Iterator[Value]:
+        """The texts of the elements at this element path. A root without a namespace is
+        searched by libxml2 itself (the path is the pointer when one element answers)."""
+        if (
+            self.steps
+            and root.tag == self.steps[0]
+            and all(step.isidentifier() for step in self.steps[1:])
+        ):
+            found = root.findall("/".join(self.steps[1:])) if self.steps[1:] else [root]
+            for element in found:
+                path = self.pointer if len(found) == 1 else element_path(element)
+                yield Value(path, (element.text or "").strip())
+            return
+        for element in find_elements(root, self.pointer):
+            yield Value(element_path(element), (element.text or "").strip())
 
 
 def _walk(node: Any, steps: tuple[str, ...], path: str) -> Iterator[Value]:
@@ -113,12 +126,16 @@ class RoleMap:
         """Every role that has a value in the document, with its values in map order."""
         resolved: dict[str, tuple[Value, ...]] = {}
         rest: Iterable[tuple[str, tuple[Source, ...]]] = self.roles.items()
-        if type(document) is dict:  # the common case first: one member of the top object
+        if type(document) is dict:  # the common case first: members of the top object
             get = document.get
-            for role, key, pointer in self._simple:
-                value = get(key)
-                if value is not None:
-                    resolved[role] = (Value(pointer, value),)
+            for role, members in self._simple:
+                values = tuple(
+                    Value(pointer, value)
+                    for key, pointer in members
+                    if (value := get(key)) is not None
+                )
+                if values:
+                    resolved[role] = values
             rest = self._complex
         for role, sources in rest:
             values = tuple(value for source in sources for value in source.values(document))
@@ -127,18 +144,18 @@ class RoleMap:
         return resolved
 
     @cached_property
-    def _simple(self) -> tuple[tuple[str, str, str], ...]:
-        """(role, member, pointer) of the roles read from one member of a JSON object."""
+    def _simple(self) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+        """(role, ((member, pointer) ...)) of the roles read from members of a JSON object."""
         return tuple(
-            (role, sources[0].steps[0], sources[0].pointer)
+            (role, tuple((source.steps[0], source.pointer) for source in sources))
             for role, sources in self.roles.items()
-            if len(sources) == 1 and len(sources[0].steps) == 1 and sources[0].extract is None
+            if all(len(source.steps) == 1 and source.extract is None for source in sources)
         )
 
     @cached_property
     def _complex(self) -> tuple[tuple[str, tuple[Source, ...]], ...]:
         """The other roles (all of them for documents that are not JSON objects)."""
-        simple = {role for role, _, _ in self._simple}
+        simple = {role for role, _ in self._simple}
         return tuple((r, s) for r, s in self.roles.items() if r not in simple)
 
     def first_path(self, role: str) -> str:

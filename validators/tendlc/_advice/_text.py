@@ -128,16 +128,15 @@ class Text:
         """The North American phone numbers (ten digits, an optional leading 1)."""
         if self._phones is None:
             digits = self.raw.encode("utf-8", "surrogatepass").translate(None, _NOT_DIGITS)
-            found = _PHONE.finditer(self.raw) if len(digits) >= 10 else ()
-            self._phones = tuple(match.group() for match in found)
+            self._phones = tuple(_PHONE.findall(self.raw)) if len(digits) >= 10 else ()
         return self._phones
 
     @property
     def emails(self) -> tuple[str, ...]:
         """The e-mail addresses."""
         if self._emails is None:
-            found = _EMAIL.finditer(self.raw) if "@" in self.raw else ()
-            self._emails = tuple(match.group() for match in found)
+            raw = self.raw
+            self._emails = tuple(m.group() for m in _EMAIL.finditer(raw)) if "@" in raw else ()
         return self._emails
 
 
@@ -297,14 +296,17 @@ class Scanner:
         self.gates = {word: tuple(group) for word, group in gates.items()}
         self.gate_words = frozenset(gates)
         self.raw = tuple(lexicon for lexicon in self.lexicons if lexicon.raw is not None)
-        self.raw_needs = tuple(sorted({n for lexicon in self.raw for n in lexicon.raw_needs}))
+        needs = sorted({n for lexicon in self.raw for n in lexicon.raw_needs})
+        #: one search for whatever makes a raw pattern worth trying
+        self.raw_gate = re.compile("|".join(map(re.escape, needs))) if needs else None
         self.links = tuple(
             lexicon for lexicon in self.lexicons if lexicon.any_link or lexicon.hosts
         )
         #: every link is wanted, or only links to these hosts (found by a substring search
         #: before the links are read)
         self.any_link = any(lexicon.any_link for lexicon in self.links)
-        self.host_needles = tuple(sorted({h for lexicon in self.links for h in lexicon.hosts}))
+        hosts = sorted({h for lexicon in self.links for h in lexicon.hosts})
+        self.host_gate = re.compile("|".join(map(re.escape, hosts)) or "(?!)")
         self.phones = tuple(lexicon.name for lexicon in self.lexicons if lexicon.phones)
         self.emails = tuple(lexicon.name for lexicon in self.lexicons if lexicon.emails)
 
@@ -326,16 +328,17 @@ class Scanner:
             for lexicon in self.gates[word]:
                 if lexicon.name not in found and lexicon.keyword_found(text) is not None:
                     found.add(lexicon.name)
-        if self.raw:
+        if self.raw_gate is not None:
             raw = text.raw
-            if any(needle in raw for needle in self.raw_needs):
+            if self.raw_gate.search(raw):
                 for lexicon in self.raw:
                     if lexicon.name not in found and lexicon.raw.search(raw):  # type: ignore[union-attr]
                         found.add(lexicon.name)
+        lower = text.lower
         if (
             self.links
-            and ("://" in text.lower or _DOTTED.search(text.lower))
-            and (self.any_link or any(host in text.lower for host in self.host_needles))
+            and ("://" in lower or _DOTTED.search(lower))
+            and (self.any_link or self.host_gate.search(lower))
             and text.links
         ):
             for lexicon in self.links:
