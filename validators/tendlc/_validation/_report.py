@@ -34,7 +34,8 @@ class Issue:
 
     ``location`` says where the rule is written in the contracts (``vonage/openapi.yaml#/…``
     or ``bandwidth/types.xsd#/xs:schema/…``) and ``expected`` what the rule asks for (the
-    bound, the allowed values, the pattern, the type), so reports can group drift by rule.
+    bound, the allowed values, the pattern, the type), so reports can group drift by rule. An
+    ``advice`` issue's ``location`` is its rule's source (a URL, or ``seed-file#quoted sentence``).
     """
 
     severity: Severity

@@ -203,7 +203,12 @@ def _write_clean(writer: _Writer, content: _Content) -> None:
         ("brand_email", f"support@{content.domain}"),
         ("brand_website", f"https://www.{content.domain}"),
     ):
-        for path in writer.present(role):
+        # the email and the website are written even where the payload left them out, so
+        # that the rule comparing them has something to compare
+        paths = writer.present(role) or (
+            writer.pointers(role)[:1] if role in ("brand_email", "brand_website") else []
+        )
+        for path in paths:
             writer.put(path, value)
     entity = writer.roles.resolve(writer.payload).get("brand_entity_type", ())
     if entity and str(entity[0].value) == "SOLE_PROPRIETOR":
