@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from typing import Any, NamedTuple
 
 from lxml import etree
@@ -28,6 +28,11 @@ class Value(NamedTuple):
 
     path: str
     value: Any
+
+
+#: ``Value`` made from a ``(path, value)`` pair without the named tuple's Python ``__new__``
+#: (the role values of every document are made here).
+_value = partial(tuple.__new__, Value)
 
 
 @dataclass(frozen=True)
@@ -129,13 +134,9 @@ class RoleMap:
         if type(document) is dict:  # the common case first: members of the top object
             get = document.get
             for role, members in self._simple:
-                values = tuple(
-                    Value(pointer, value)
-                    for key, pointer in members
-                    if (value := get(key)) is not None
-                )
-                if values:
-                    resolved[role] = values
+                found = [_value((p, v)) for k, p in members if (v := get(k)) is not None]
+                if found:
+                    resolved[role] = tuple(found)
             rest = self._complex
         for role, sources in rest:
             values = tuple(value for source in sources for value in source.values(document))
