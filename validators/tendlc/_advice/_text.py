@@ -295,8 +295,11 @@ class Scanner:
         self.phrase_words = frozenset(phrases)
         self.gates = {word: tuple(group) for word, group in gates.items()}
         self.gate_words = frozenset(gates)
-        self.raw = tuple(lexicon for lexicon in self.lexicons if lexicon.raw is not None)
-        needs = sorted({n for lexicon in self.raw for n in lexicon.raw_needs})
+        #: (lexicon name, pattern) of the lexicons read over the text as written
+        self.raw = tuple(
+            (lexicon.name, lexicon.raw) for lexicon in self.lexicons if lexicon.raw is not None
+        )
+        needs = sorted({n for lexicon in self.lexicons if lexicon.raw for n in lexicon.raw_needs})
         #: one search for whatever makes a raw pattern worth trying
         self.raw_gate = re.compile("|".join(map(re.escape, needs))) if needs else None
         self.links = tuple(
@@ -331,9 +334,9 @@ class Scanner:
         if self.raw_gate is not None:
             raw = text.raw
             if self.raw_gate.search(raw):
-                for lexicon in self.raw:
-                    if lexicon.name not in found and lexicon.raw.search(raw):  # type: ignore[union-attr]
-                        found.add(lexicon.name)
+                for name, pattern in self.raw:
+                    if name not in found and pattern.search(raw):
+                        found.add(name)
         lower = text.lower
         if (
             self.links
