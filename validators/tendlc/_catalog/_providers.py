@@ -140,6 +140,8 @@ class Provider:
     sandbox: str | None = None
     probes: str | None = None
     cassettes: str | None = None
+    #: where the advice rules find their roles in this provider's bodies
+    advice: str | None = None
     #: the record as written, for extensions that read keys of their own
     raw: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False, repr=False)
 
@@ -152,7 +154,9 @@ class Provider:
         """A file of this provider, relative to its directory."""
         return self.directory / relative
 
-    def file(self, key: Literal["rate_limits", "sandbox", "probes", "cassettes"]) -> Path | None:
+    def file(
+        self, key: Literal["rate_limits", "sandbox", "probes", "cassettes", "advice"]
+    ) -> Path | None:
         """The file (or directory) the record names under ``key``, when it names one that
         exists."""
         relative = getattr(self, key)
@@ -216,6 +220,7 @@ def _read(directory: Path) -> Provider:
         sandbox=data.get("sandbox"),
         probes=data.get("probes"),
         cassettes=data.get("cassettes"),
+        advice=data.get("advice"),
         raw=MappingProxyType(dict(data)),
     )
 

@@ -34,6 +34,7 @@ from ._report import (
 from ._validate import media_type_issues, prepare, validate
 
 if TYPE_CHECKING:
+    from ._advice import RoleMap, Rule, advise, role_map, rule_set, rules_for
     from ._asserts import assert_contexts
     from ._xsd import (
         SimpleFacets,
@@ -54,8 +55,11 @@ __all__ = [
     "CheckFunction",
     "Issue",
     "Report",
+    "RoleMap",
+    "Rule",
     "Severity",
     "SimpleFacets",
+    "advise",
     "assert_contexts",
     "check",
     "child_declarations",
@@ -72,6 +76,9 @@ __all__ = [
     "prepare",
     "registered_checks",
     "relevance",
+    "role_map",
+    "rule_set",
+    "rules_for",
     "run_checks",
     "selected_checks",
     "simple_facets",
@@ -81,6 +88,12 @@ __all__ = [
 ]
 
 _LAZY = {
+    "RoleMap": "._advice",
+    "Rule": "._advice",
+    "advise": "._advice",
+    "role_map": "._advice",
+    "rule_set": "._advice",
+    "rules_for": "._advice",
     "assert_contexts": "._asserts",
     "SimpleFacets": "._xsd",
     "child_declarations": "._xsd",

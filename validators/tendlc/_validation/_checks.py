@@ -65,6 +65,7 @@ class CheckContext:
         "exchange",
         "limits",
         "media_type",
+        "memo",
         "operation",
         "part",
         "payload",
@@ -105,6 +106,8 @@ class CheckContext:
         self.advice = advice
         #: the brand behind a campaign, when known (advice reads it)
         self.brand = brand
+        #: work several checks share (one parse, one pass over the texts), by the check's key
+        self.memo: dict[str, Any] = {}
         self._document: Any = _NOTHING
 
     @property
@@ -215,8 +218,21 @@ def unregister_check(name: str) -> None:
 
 
 def registered_checks() -> tuple[Check, ...]:
-    """Every registered check, in registration order (the built-in ones first)."""
+    """Every registered check, in registration order (the built-in ones first, then the
+    advice rules)."""
+    _load_advice()
     return tuple(_REGISTRY.values())
+
+
+_ADVICE_LOADED = [False]
+
+
+def _load_advice() -> None:
+    """Register the advice rules (each a check named by its rule id), on first need: they
+    read a rules file that plain validation does without."""
+    if not _ADVICE_LOADED[0]:
+        _ADVICE_LOADED[0] = True
+        from . import _advice  # noqa: F401  (registers its checks)
 
 
 def selected_checks(
@@ -229,6 +245,8 @@ def selected_checks(
     """The checks that run for one part: ``checks`` (names or families) or else the default
     ones (and the advice ones when ``advice``), less ``exclude_checks``. An unknown name is an
     :class:`~tendlc.InvalidArgument` naming the nearest ones."""
+    if advice or checks is not None or exclude_checks:
+        _load_advice()
     wanted = None if checks is None else _names(checks, "checks")
     excluded = _names(exclude_checks, "exclude_checks")
     return _plan(part, wanted, excluded, advice, _VERSION[0])

@@ -53,7 +53,8 @@ class Issue:
     bound, the allowed values, the pattern, the type), so reports can group drift by rule.
     ``check`` names the registered check that found it, and ``direction`` the side of an
     exchange it concerns (``request``, ``response`` or ``exchange``; empty for a payload
-    checked on its own). ``severity`` is a :class:`Severity` (a plain string is converted).
+    checked on its own). ``severity`` is a :class:`Severity` (a plain string is converted). An
+    ``advice`` issue's ``location`` is its rule's source (a URL, or ``seed-file#quoted sentence``).
     """
 
     severity: Severity
@@ -146,7 +147,7 @@ class Report:
 
     @property
     def valid(self) -> bool:
-        """True when no issue is an error (warnings keep a report valid)."""
+        """True when no issue is an error (warnings and advice keep a report valid)."""
         return not any(issue.severity == "error" for issue in self.issues)
 
     @property

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from .._catalog import Body, Operation, Part, UnknownOperationError, get_operation
 from .._validation import prepare, validate
 from ._adapters import Adapter, adapter_for
+from ._advice import advice_mutations, clean_requests, has_advice
 from ._errors import InvalidArgument
 from ._mutations import mutation_sites
 
@@ -36,20 +37,28 @@ class Mutation:
 
 
 def requests(
-    operation_id: str, *, overrides: Mapping[str, Any] | None = None, form: Form = "parsed"
+    operation_id: str,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    form: Form = "parsed",
+    advice_clean: bool = False,
 ) -> st.SearchStrategy[Any]:
     """Request bodies that the operation's contract accepts.
 
     ``form="parsed"`` gives JSON data or an lxml element; ``"bytes"`` / ``"text"`` give the
     encoded body, ready to send. ``overrides`` pins fields (by name, or by issue path such as
     ``/Brand/EntityType``) to a value or to a strategy; the rest of the payload follows the
-    rules those values switch on.
+    rules those values switch on. ``advice_clean=True`` draws bodies that also pass every
+    advice rule (samples that name the brand and say how to opt out, a complete call to
+    action ...), for operations advice rules judge.
     """
     body = _body(operation_id, "request", None)
     _check_form(form)
-    return _memoized(
-        _valid, "request", operation_id, None, _frozen(body, operation_id, overrides), form
-    )
+    _check_flag("advice_clean", advice_clean, operation_id)
+    frozen = _frozen(body, operation_id, overrides)
+    if advice_clean:
+        return _memoized(_advice_clean, operation_id, frozen, form)
+    return _memoized(_valid, "request", operation_id, None, frozen, form)
 
 
 def responses(
@@ -76,12 +85,23 @@ def responses(
 
 
 def invalid_requests(
-    operation_id: str, *, overrides: Mapping[str, Any] | None = None, form: Form = "parsed"
+    operation_id: str,
+    *,
+    overrides: Mapping[str, Any] | None = None,
+    form: Form = "parsed",
+    advice: bool = False,
 ) -> st.SearchStrategy[Mutation]:
-    """Request bodies that each break exactly one rule, labelled with its path and rule."""
+    """Request bodies that each break exactly one rule, labelled with its path and rule.
+
+    With ``advice=True`` the rule is an advice rule (``advice.*``): the body passes the
+    contract and every other advice rule."""
     body = _body(operation_id, "request", None)
     _check_form(form)
-    return _memoized(_mutations, operation_id, _frozen(body, operation_id, overrides), form)
+    _check_flag("advice", advice, operation_id)
+    frozen = _frozen(body, operation_id, overrides)
+    if advice:
+        return _memoized(_advice_mutations, operation_id, frozen, form)
+    return _memoized(_mutations, operation_id, frozen, form)
 
 
 # -- arguments ------------------------------------------------------------------------------
@@ -111,6 +131,13 @@ def _body(operation_id: str, part: Part, status: int | None) -> Body:
     if body.binary:
         raise InvalidArgument(f"{operation_id} takes a file upload, not a structured body")
     return body
+
+
+def _check_flag(name: str, value: Any, operation_id: str) -> None:
+    if not isinstance(value, bool):
+        raise InvalidArgument(f"{name} must be True or False, not {value!r}")
+    if value and not has_advice(operation_id):
+        raise InvalidArgument(f"no advice rule judges the request bodies of {operation_id}")
 
 
 def _check_form(form: Any) -> None:
@@ -246,3 +273,25 @@ def _mutations(
         return Mutation(_encoded(adapter, changed, form), site.path, site.rule, site.description)
 
     return mutated()
+
+
+def _advice_clean(
+    operation_id: str, overrides: tuple[tuple[str, Any], ...], form: str
+) -> st.SearchStrategy[Any]:
+    body = _body(operation_id, "request", None)
+    adapter = _adapter(body, False)
+    valid = _memoized(_valid, "request", operation_id, None, overrides, "parsed")
+    return clean_requests(operation_id, body, valid).map(
+        lambda payload: _encoded(adapter, payload, form)
+    )
+
+
+def _advice_mutations(
+    operation_id: str, overrides: tuple[tuple[str, Any], ...], form: str
+) -> st.SearchStrategy[Mutation]:
+    body = _body(operation_id, "request", None)
+    adapter = _adapter(body, False)
+    valid = _memoized(_valid, "request", operation_id, None, overrides, "parsed")
+    return advice_mutations(operation_id, body, valid).map(
+        lambda m: Mutation(_encoded(adapter, m.payload, form), m.path, m.rule, m.description)
+    )

@@ -1,0 +1,62 @@
+"""Advice: the reasons carriers and The Campaign Registry reject registrations that the contracts
+accept, checked offline before a campaign is submitted.
+
+The rules are data (``rules.yaml`` beside this module: each rule's kind, the field roles it reads,
+its lexicons, its cited source and the fix it suggests); each provider maps the roles to its
+fields in ``contracts/<provider>/advice.yaml``. Advice never makes a report invalid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+from .._checks import CheckContext, check
+from .._report import Issue
+from ._engine import CHECKS, advise, rules_for
+from ._roles import RoleMap, Value, role_map
+from ._rules import Citation, Rule, RuleSet, rule_set
+
+__all__ = [
+    "CHECKS",
+    "Citation",
+    "RoleMap",
+    "Rule",
+    "RuleSet",
+    "Value",
+    "advise",
+    "role_map",
+    "rule_set",
+    "rules",
+    "rules_for",
+]
+
+
+def rules() -> tuple[Rule, ...]:
+    """Every advice rule, in the order of the rules file."""
+    return rule_set().rules
+
+
+def _advice_of(context: CheckContext) -> dict[str, list[Issue]]:
+    """Every advice of the context's body by rule id: the engine runs once per body, however
+    many advice checks are selected."""
+    found = context.memo.get("advice")
+    if found is None:
+        found = context.memo["advice"] = {}
+        operation = context.operation
+        if operation is not None and role_map(operation) is not None:
+            document = context.document
+            if document is not None:
+                for issue in advise(operation, document, brand=context.brand):
+                    found.setdefault(issue.rule, []).append(issue)
+    return found
+
+
+def _rule_check(rule_id: str, context: CheckContext) -> Iterator[Issue]:
+    yield from _advice_of(context).get(rule_id, ())
+
+
+for _rule in rule_set().rules:
+    check(_rule.id, parts=("request",), advice=True, description=_rule.rationale)(
+        partial(_rule_check, _rule.id)
+    )
