@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .._catalog import Operation, get_operation, get_provider, load_contract
-from ..traffic import RunEntry
+from ..traffic import RunEntry, check_request
 from ._session import ProbeTimeout, Send, Session
 
 __all__ = ["fuzz"]
@@ -83,14 +83,14 @@ def _known_parameters(session: Session, operation: Operation) -> dict[str, str]:
 def _acceptable(
     operation: Any, parameters: dict[str, Any], query: dict[str, Any], body: bytes, media: Any
 ) -> bool:
-    from .._validation import validate
-
-    checks = [
-        validate(operation, {k: str(v) for k, v in parameters.items()}, part="path"),
-        validate(operation, {k: v for k, v in query.items()}, part="query"),
-        validate(operation, body, part="request", media_type=media if body else None),
-    ]
-    return all(report.valid for report in checks)
+    found = check_request(
+        operation,
+        path_parameters={k: str(v) for k, v in parameters.items()},
+        query=dict(query),
+        body=body,
+        media_type=media if body else None,
+    )
+    return not any(issue.severity == "error" for issue in found)
 
 
 def fuzz(session: Session, send: Send) -> Iterator[RunEntry]:

@@ -25,7 +25,7 @@ from .._catalog import Operation, Provider, get_operation, get_provider
 from .._errors import InvalidArgument
 from .._parsing import local_name
 from .._validation import Issue, validate
-from ..traffic import Headers, Limiter, Match, Response, Router, default_router
+from ..traffic import Headers, Limiter, Match, Response, Router, check_request, default_router
 from ._behaviour import Behaviour, OperationBehaviour, Resource, behaviour
 from ._bodies import (
     documented_only,
@@ -54,6 +54,9 @@ class SandboxConfig:
     misbehave: tuple[str, ...] = ()
     webhook_url: str | None = None
     seed: int = 0
+    #: the registered checks requests are refused by (None: the default ones)
+    checks: tuple[str, ...] | None = None
+    exclude_checks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -192,14 +195,18 @@ class Sandbox:
     def _request_issues(
         self, operation: Operation, match: Match | None, url: str, headers: Headers, body: bytes
     ) -> list[Issue]:
-        issues: list[Issue] = []
-        if match is not None and operation.path_parameters:
-            issues += validate(operation, dict(match.path_parameters), part="path").errors
-        issues += validate(operation, urlsplit(url).query, part="query").errors
-        issues += validate(
-            operation, body, part="request", media_type=headers.get("content-type")
-        ).errors
-        return issues
+        """The errors of a request: the registered checks of its parts (the configuration's
+        selection), the same a traffic check of it would find."""
+        found = check_request(
+            operation,
+            path_parameters=match.path_parameters if match is not None else None,
+            query=urlsplit(url).query,
+            body=body,
+            media_type=headers.get("content-type"),
+            checks=self.config.checks,
+            exclude_checks=self.config.exclude_checks,
+        )
+        return [issue for issue in found if issue.severity == "error"]
 
     # -- errors ---------------------------------------------------------------------------
     def _error(

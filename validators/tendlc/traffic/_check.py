@@ -133,7 +133,7 @@ def check_request(
     operation: Operation,
     *,
     path_parameters: Mapping[str, str] | None = None,
-    query: str = "",
+    query: str | Mapping[str, Any] = "",
     body: bytes = b"",
     media_type: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
@@ -143,8 +143,9 @@ def check_request(
     advice: bool = False,
     config: Mapping[str, Any] | None = None,
 ) -> list[Issue]:
-    """Every issue of a request of ``operation`` (its path parameters, query and body): what
-    the sandbox answers a refusal with, and conform's fuzzing keeps a case by."""
+    """Every issue of a request of ``operation`` (its path parameters, its query string or
+    parameters, its body): what the sandbox answers a refusal with, and conform's fuzzing
+    keeps a case by."""
     found: list[Issue] = []
     settings = config or {}
     parts: list[tuple[str, Any]] = [("query", query), ("request", body)]
