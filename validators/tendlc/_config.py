@@ -37,6 +37,31 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "warnings-as-errors": {"type": "boolean"},
+        "checks": {
+            "type": "array",
+            "description": "the only checks to run (names or families; default: every "
+            "default check)",
+            "items": {"type": "string", "minLength": 1},
+        },
+        "exclude-checks": {
+            "type": "array",
+            "description": "checks (names or families) never to run",
+            "items": {"type": "string", "minLength": 1},
+        },
+        "check-modules": {
+            "type": "array",
+            "description": "Python modules imported first: the checks they register with "
+            "tendlc.check run too",
+            "items": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.]*$"},
+        },
+        "advice": {
+            "type": "boolean",
+            "description": "add the advice checks (why carriers reject registrations)",
+        },
+        "advice-as-errors": {
+            "type": "boolean",
+            "description": "advice makes a payload or an exchange fail",
+        },
         "providers": {
             "type": "array",
             "description": "directories of provider records (relative to this file), each a "
@@ -155,6 +180,36 @@ class Config:
     conform: Mapping[str, Any] = field(default_factory=dict)
     #: ``[tool.tendlc.limits]``, as :class:`tendlc.Limits` keywords
     limit_settings: Mapping[str, int] = field(default_factory=dict)
+    #: the check selection: only ``checks`` (None: the default ones), less ``exclude_checks``
+    checks: tuple[str, ...] | None = None
+    exclude_checks: tuple[str, ...] = ()
+    check_modules: tuple[str, ...] = ()
+    advice: bool = False
+    advice_as_errors: bool = False
+
+    def selection(self) -> dict[str, Any]:
+        """The check selection as keywords of :func:`tendlc.validate` and the exchange
+        checks."""
+        return {
+            "checks": self.checks,
+            "exclude_checks": self.exclude_checks,
+            "advice": self.advice or self.advice_as_errors,
+            "advice_as_errors": self.advice_as_errors,
+        }
+
+    def import_check_modules(self) -> None:
+        """Import ``check-modules`` (their checks register themselves); a module that cannot
+        be imported is a :class:`ConfigError`."""
+        import importlib
+
+        for name in self.check_modules:
+            try:
+                importlib.import_module(name)
+            except ImportError as exc:
+                raise ConfigError(
+                    self.source or Path("pyproject.toml"),
+                    [_problem("/check-modules", f"cannot import {name}: {exc}")],
+                ) from None
 
     @property
     def limits(self) -> Any:
@@ -212,7 +267,18 @@ def load_config(start: Path | None = None) -> Config:
         limit_settings={
             key.replace("-", "_"): int(value) for key, value in (table.get("limits") or {}).items()
         },
+        checks=tuple(table["checks"]) if "checks" in table else None,
+        exclude_checks=tuple(table.get("exclude-checks") or ()),
+        check_modules=tuple(table.get("check-modules") or ()),
+        advice=bool(table.get("advice", False)),
+        advice_as_errors=bool(table.get("advice-as-errors", False)),
     )
+
+
+def _problem(path: str, message: str) -> Any:
+    from ._validation import Issue, Severity
+
+    return Issue(Severity.ERROR, path, "import", message)
 
 
 def _issues(table: Any) -> list[Any]:

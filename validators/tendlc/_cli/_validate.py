@@ -100,6 +100,29 @@ class _Item:
     help="Warnings make a payload invalid too (default: the configuration's "
     "warnings-as-errors, else no).",
 )
+@click.option(
+    "--checks",
+    metavar="NAMES",
+    default=None,
+    help="Run only these checks (comma-separated names or families; `tendlc checks` lists "
+    "them; default: the configuration's checks, else every default check).",
+)
+@click.option("--exclude-checks", metavar="NAMES", default=None, help="Leave these checks out.")
+@click.option(
+    "--advice/--no-advice",
+    default=None,
+    help="Add the advice: why carriers and TCR reject registrations the contract accepts.",
+)
+@click.option(
+    "--advice-as-errors", is_flag=True, default=None, help="Advice makes a payload invalid."
+)
+@click.option(
+    "--brand",
+    "brand_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The brand behind the campaigns (a brand request or response body): the advice "
+    "checks the samples against its names and website.",
+)
 def validate(
     items: tuple[str, ...],
     is_response: bool,
@@ -111,11 +134,18 @@ def validate(
     jobs: int | None,
     mapped_only: bool,
     warnings_as_errors: bool | None,
+    checks: str | None,
+    exclude_checks: str | None,
+    advice: bool | None,
+    advice_as_errors: bool | None,
+    brand_file: str | None,
 ) -> None:
     """Validate payload files against their operation's contract.
 
     \b
     tendlc validate OPERATION FILE...    the files are for OPERATION
+    tendlc validate OPERATION --part query 'a=1&b=2'
+                                         a query string (or path parameters) inline
     tendlc validate FILE|DIR...          each file's operation is inferred: from the
                                          configuration's mappings, its name
                                          (<provider>/<resource>.<action>.<part>[.<status>].<ext>),
@@ -126,51 +156,127 @@ def validate(
     runs use every core. Exit status: 0 every payload is valid, 1 some payload is invalid,
     2 usage error, unreadable file or an operation that cannot be inferred.
     """
-    from .. import UnknownOperationError, get_operation
-    from .._config import ConfigError, load_config
-
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    config = _config()
     # Precedence: the command line, then the configuration.
     strict = warnings_as_errors if warnings_as_errors is not None else config.warnings_as_errors
-    operation: str | None = None
-    files = list(items)
-    if files and not Path(files[0]).exists() and files[0] != "-":
-        try:
-            operation = get_operation(files[0]).id
-        except UnknownOperationError as exc:
-            raise click.UsageError(
-                f"{files[0]} is neither a file nor an operation: {exc}"
-            ) from None
-        files = files[1:]
-        if not files:
-            raise click.UsageError("name the files to validate after the operation")
-    if part is None and (is_response or status is not None):
-        part = "response"
-    elif is_response and part not in (None, "response"):
-        raise click.UsageError("--response contradicts --part " + str(part))
-    if status is not None and part not in (None, "response"):
-        raise click.UsageError("--status only applies to responses")
-
+    settings = _settings(config, checks, exclude_checks, advice, advice_as_errors, brand_file)
+    operation, files = _operation_and_files(items)
+    part = _part(part, is_response, status)
     problems: list[str] = []
     work = list(_items(files, operation, part, status, config, mapped_only, problems))
     for problem in problems:
         click.echo(f"tendlc: {problem}", err=True)
     if not work and problems:
         sys.exit(EXIT_USAGE)
-    started = time.perf_counter()
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs is None and len(work) < PARALLEL_FROM:
         workers = 1
+    show = partial(_show, quiet=quiet, verbose=verbose)
+    valid = _run(work, workers, settings, output, strict, show, problems)
+    if problems:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_VALID if valid else EXIT_INVALID)
+
+
+def _config() -> Any:
+    """The project's configuration, its check modules imported (exit 2 when it is bad)."""
+    from .._config import ConfigError, load_config
+
+    try:
+        config = load_config()
+        config.import_check_modules()
+    except ConfigError as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    return config
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What every payload of a run is validated with (sent to worker processes whole)."""
+
+    limits: Any
+    options: tuple[tuple[str, Any], ...]
+
+    def keywords(self) -> dict[str, Any]:
+        return dict(self.options)
+
+
+def _settings(
+    config: Any,
+    checks: str | None,
+    exclude: str | None,
+    advice: bool | None,
+    advice_as_errors: bool | None,
+    brand_file: str | None,
+) -> _Settings:
+    """The check selection: the command line, then the configuration (checked now: an
+    unknown check is a usage error, before any payload is read)."""
+    from .. import InvalidArgument
+    from .._validation import selected_checks
+
+    chosen = config.selection()
+    if checks is not None:
+        chosen["checks"] = tuple(name.strip() for name in checks.split(",") if name.strip())
+    if exclude is not None:
+        chosen["exclude_checks"] = tuple(n.strip() for n in exclude.split(",") if n.strip())
+    if advice_as_errors:
+        chosen["advice_as_errors"] = chosen["advice"] = True
+    if advice is not None:
+        chosen["advice"] = advice or chosen["advice_as_errors"]
+    if brand_file is not None:
+        chosen["brand"] = Path(brand_file).read_bytes()
+    try:
+        selected_checks("request", chosen["checks"], chosen["exclude_checks"])
+    except InvalidArgument as exc:
+        raise click.UsageError(str(exc)) from None
+    return _Settings(config.limits, tuple(chosen.items()))
+
+
+def _operation_and_files(items: Sequence[str]) -> tuple[str | None, list[str]]:
+    """The operation named first, if any, and what to validate."""
+    from .. import UnknownOperationError, get_operation
+
+    files = list(items)
+    if not files or Path(files[0]).exists() or files[0] == "-":
+        return None, files
+    try:
+        operation = get_operation(files[0]).id
+    except UnknownOperationError as exc:
+        raise click.UsageError(f"{files[0]} is neither a file nor an operation: {exc}") from None
+    if len(files) < 2:
+        raise click.UsageError("name the files to validate after the operation")
+    return operation, files[1:]
+
+
+def _part(part: str | None, is_response: bool, status: int | None) -> str | None:
+    if part is None and (is_response or status is not None):
+        return "response"
+    if is_response and part not in (None, "response"):
+        raise click.UsageError("--response contradicts --part " + str(part))
+    if status is not None and part not in (None, "response"):
+        raise click.UsageError("--status only applies to responses")
+    return part
+
+
+def _run(
+    work: list[_Item],
+    workers: int,
+    settings: _Settings,
+    output: str,
+    strict: bool,
+    show: Any,
+    problems: list[str],
+) -> bool:
+    """Validate every item, print each verdict as it comes (or the JSON document at the
+    end), and say whether every payload was valid."""
+    started = time.perf_counter()
     results: list[tuple[str, dict[str, Any]]] = []
     valid = True
     count = 0
     out = _Lines()
     with progress(len(work), "validating") as advance:
-        for outcomes in _reports(work, workers, config.limits):
+        for outcomes in _reports(work, workers, settings):
             for name, report in outcomes:
                 if isinstance(report, str):  # a file that could not be read
                     problems.append(report)
@@ -182,16 +288,11 @@ def validate(
                 if output == "json":
                     results.append((name, report))
                 else:
-                    _show(out, name, report, ok, output, quiet=quiet, verbose=verbose)
+                    show(out, name, report, ok, output)
             advance(1)
     out.flush()
     if output == "json":
-        echo_json(
-            {
-                "valid": valid,
-                "files": [{"file": name, **report} for name, report in results],
-            }
-        )
+        echo_json({"valid": valid, "files": [{"file": n, **r} for n, r in results]})
     elapsed = time.perf_counter() - started
     if count > 1 and output != "json":
         rate = count / elapsed if elapsed > 0 else float("inf")
@@ -199,9 +300,7 @@ def validate(
             f"{count} payload(s) in {elapsed:.2f} s ({rate:,.0f}/s, {workers} process(es))",
             err=True,
         )
-    if problems:
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_VALID if valid else EXIT_INVALID)
+    return valid
 
 
 def _warnings(report: dict[str, Any]) -> list[Any]:
@@ -261,6 +360,10 @@ def _items(
     from .._infer import infer
 
     for path in _files(names):
+        if operation is not None and part in ("query", "path") and not Path(path).exists():
+            # a query string or path parameters given inline, not in a file
+            yield _Item(f"({part})", str(path).encode("utf-8"), operation, part, None)
+            continue
         if operation is not None and path != "-":
             # Read where it is validated: in a worker when the run uses several.
             yield _Item(str(path), None, operation, part or "request", status, str(path))
@@ -307,14 +410,14 @@ def _undecided(name: str, candidates: Sequence[Any]) -> str:
 _Outcomes = list[tuple[str, dict[str, Any] | str]]
 
 
-def _validate_chunk(chunk: list[_Item], limits: Any = None) -> list[_Outcomes]:
-    """Validate a chunk of items (within ``limits``, a :class:`tendlc.Limits`; default: the
-    defaults)."""
+def _validate_chunk(chunk: list[_Item], settings: _Settings | None = None) -> list[_Outcomes]:
+    """Validate a chunk of items with ``settings`` (default: the defaults)."""
     from .. import Limits
     from .. import validate as run
     from .._catalog import as_part
 
-    bounds = limits if limits is not None else Limits()
+    bounds = settings.limits if settings is not None else Limits()
+    keywords = settings.keywords() if settings is not None else {}
 
     outcomes: list[_Outcomes] = []
     for item in chunk:
@@ -333,7 +436,12 @@ def _validate_chunk(chunk: list[_Item], limits: Any = None) -> list[_Outcomes]:
                 (
                     name,
                     run(
-                        item.operation, payload, part=part, status=item.status, limits=bounds
+                        item.operation,
+                        payload,
+                        part=part,
+                        status=item.status,
+                        limits=bounds,
+                        **keywords,
                     ).to_dict(),
                 )
                 for name, payload in pieces
@@ -354,21 +462,23 @@ def _chunks(work: list[_Item], size: int) -> Iterator[list[_Item]]:
         yield work[start : start + size]
 
 
-def _reports(work: list[_Item], workers: int, limits: Any = None) -> Iterator[_Outcomes]:
+def _reports(
+    work: list[_Item], workers: int, settings: _Settings | None = None
+) -> Iterator[_Outcomes]:
     """What each item gives, in input order, as soon as its chunk is done."""
     if workers <= 1 or len(work) <= _CHUNK:
         for item in work:
-            yield _validate_chunk([item], limits)[0]
+            yield _validate_chunk([item], settings)[0]
         return
     # Compile each contract the run needs here, once: workers forked from this process start
     # with it compiled instead of compiling it each (a third of a second per contract).
     first: dict[tuple[str, str, int | None], _Item] = {}
     for item in work:
         first.setdefault((item.operation, item.part, item.status), item)
-    _validate_chunk(list(first.values()), limits)
+    _validate_chunk(list(first.values()), settings)
     chunks = list(_chunks(work, _CHUNK))
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
-        for outcomes in pool.map(partial(_validate_chunk, limits=limits), chunks):
+        for outcomes in pool.map(partial(_validate_chunk, settings=settings), chunks):
             yield from outcomes
 
 
@@ -404,26 +514,23 @@ def _show(
     if output == "jsonl":
         out.write(json.dumps({"file": name, **report}, ensure_ascii=False), now=not ok)
         return
-    errors = [i for i in report["issues"] if i["severity"] == "error"]
-    warnings = [i for i in report["issues"] if i["severity"] == "warning"]
+    counts = {severity: 0 for severity in ("error", "warning", "advice")}
+    for issue in report["issues"]:
+        counts[issue["severity"]] += 1
     status = f" {report['status']}" if report["status"] is not None else ""
+    advice = f", {counts['advice']} advice" if counts["advice"] else ""
     out.write(
         f"{name}: {out.verdicts[ok]} ({report['operation']} {report['part']}{status}; "
-        f"{len(errors)} error(s), {len(warnings)} warning(s))",
+        f"{counts['error']} error(s), {counts['warning']} warning(s){advice})",
         now=not ok,
     )
     if quiet:
         return
+    from .._validation import Issue
+
     for issue in _sorted(report["issues"]):
-        line = f"line {issue['line']}" if issue["line"] is not None else "-"
-        out.write(
-            f"  {issue['severity']:<7} {line:<9} {issue['path'] or '/'}  "
-            f"[{issue['rule']}]  {issue['message']}"
-        )
-        if verbose and (issue.get("location") or issue.get("expected") is not None):
-            expected = issue.get("expected")
-            shown = "" if expected is None else f"  expected: {json.dumps(expected)[:120]}"
-            out.write(f"            contract: {issue.get('location') or '-'}{shown}")
+        for line in Issue.from_dict(issue).render(verbose=verbose).split("\n"):
+            out.write(f"  {line}")
     if report["issues"]:  # the issues of a payload are shown as soon as they are found
         out.flush()
 
@@ -453,6 +560,37 @@ def operations(provider: str | None, output: str) -> None:
         statuses = ",".join(map(str, operation.statuses))
         click.echo(f"{operation.id:<{width}}  {operation.method:<6} {operation.path}  [{statuses}]")
     click.echo(f"{len(found)} operations")
+
+
+@main.command("checks")
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+def list_checks(output: str) -> None:
+    """List the registered checks: the built-in ones, the advice rules, and those the
+    configuration's check-modules register."""
+    from .. import traffic  # noqa: F401  (registers the exchange checks)
+    from .._validation import registered_checks
+
+    _config()
+    found = registered_checks()
+    rows = [
+        {
+            "name": entry.name,
+            "parts": sorted(entry.parts),
+            "runs": "with advice" if entry.advice else "by default" if entry.default else "by name",
+            "description": entry.description,
+        }
+        for entry in found
+    ]
+    if output == "json":
+        echo_json(rows)
+        return
+    width = max(len(row["name"]) for row in rows)
+    for row in rows:
+        parts = ",".join(row["parts"])
+        click.echo(f"{row['name']:<{width}}  {row['runs']:<11} {parts:<24} {row['description']}")
+    click.echo(f"{len(rows)} checks")
 
 
 @main.command()

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from .._catalog import Body, Operation
 from .._errors import InvalidArgument, nearest
 from .._parsing import DEFAULT_LIMITS, Limits
-from ._report import Issue
+from ._report import Issue, Severity
 
 __all__ = [
     "Check",
@@ -261,10 +261,11 @@ def _names(names: Iterable[str] | str, argument: str) -> tuple[str, ...]:
     for name in found:
         if not isinstance(name, str) or (name not in known and name not in families):
             hint = nearest(str(name), sorted(known | families))
+            tops = sorted({entry.split(".")[0] for entry in known})
             raise InvalidArgument(
                 f"{argument}: no check is called {name!r}"
                 + (f"; did you mean {', '.join(hint)}?" if hint else "")
-                + f" (known: {', '.join(sorted(known))})",
+                + f" (checks and families: {', '.join(tops)}; `tendlc checks` lists them all)",
             )
     return found
 
@@ -290,13 +291,22 @@ def _plan(
     return tuple(chosen)
 
 
-def run_checks(context: CheckContext, plan: Sequence[Check], direction: str = "") -> list[Issue]:
+def run_checks(
+    context: CheckContext,
+    plan: Sequence[Check],
+    direction: str = "",
+    *,
+    advice_as_errors: bool = False,
+) -> list[Issue]:
     """Every issue the checks of ``plan`` find in ``context``, each naming its check (and the
-    ``direction`` of the exchange, when given)."""
+    ``direction`` of the exchange, when given); with ``advice_as_errors``, advice counts as
+    errors (a project that will not submit a registration carriers are likely to reject)."""
     found: list[Issue] = []
     for entry in plan:
         for issue in entry.function(context):
             if issue.check != entry.name or issue.direction != direction:
                 issue = replace(issue, check=issue.check or entry.name, direction=direction)
+            if advice_as_errors and issue.severity is Severity.ADVICE:
+                issue = replace(issue, severity=Severity.ERROR)
             found.append(issue)
     return found

@@ -101,6 +101,9 @@ class Issue:
         if self.direction and self.line is not None:
             message += f" (line {self.line})"
         text = f"{self.severity.value:<7} {where:<9} {self.path or '/'}  [{self.rule}]  {message}"
+        if self.severity is Severity.ADVICE and self.location and not verbose:
+            # advice always says where it comes from: the page a person can read
+            text += f"\n{'':<18}source: {self.location}"
         if verbose and (self.location or self.expected is not None):
             shown = self.expected
             expected = "" if shown is None else f"  expected: {_json_text(shown)[:120]}"

@@ -41,6 +41,7 @@ def validate(
     checks: Iterable[str] | None = None,
     exclude_checks: Iterable[str] = (),
     advice: bool = False,
+    advice_as_errors: bool = False,
     brand: Any = None,
     config: Mapping[str, Any] | None = None,
 ) -> Report:
@@ -58,18 +59,15 @@ def validate(
 
     Every registered check of the part runs (:func:`tendlc.check`): ``checks`` names the only
     ones to run, ``exclude_checks`` those to leave out, ``advice=True`` adds the advice checks
-    (about ``brand``, the brand behind a campaign, when given); ``config`` is handed to the
-    checks.
+    (about ``brand``, the brand behind a campaign, when given), and ``advice_as_errors`` makes
+    their advice errors; ``config`` is handed to the checks.
     """
     plan = _plan_of(part, checks, exclude_checks, advice)
+    options = (brand, config, advice_as_errors)
     if now is None and not clock_is_set():  # the current time: nothing to set for the call
-        return _validate(
-            operation_id, payload, part, status, limits, media_type, plan, brand, config
-        )
+        return _validate(operation_id, payload, part, status, limits, media_type, plan, options)
     with clock(now):
-        return _validate(
-            operation_id, payload, part, status, limits, media_type, plan, brand, config
-        )
+        return _validate(operation_id, payload, part, status, limits, media_type, plan, options)
 
 
 def _plan_of(
@@ -97,11 +95,11 @@ def _validate(
     limits: Limits,
     media_type: str | None,
     plan: tuple[Check, ...],
-    brand: Any,
-    config: Mapping[str, Any] | None,
+    options: tuple[Any, Mapping[str, Any] | None, bool],
 ) -> Report:
     operation = get_operation(operation_id)
     part = as_part(part)
+    brand, config, advice_as_errors = options
     settings = config if config is not None else _NO_CONFIG
     advice = any(entry.advice for entry in plan)
 
@@ -117,7 +115,8 @@ def _validate(
             advice=advice,
             brand=brand,
         )
-        return _report(operation.id, part, code, run_checks(context, plan))
+        issues = run_checks(context, plan, advice_as_errors=advice_as_errors)
+        return _report(operation.id, part, code, issues)
 
     if part != "response" or status is not None or not operation.responses:
         return run(status)

@@ -141,6 +141,8 @@ def check_request(
     checks: Iterable[str] | None = None,
     exclude_checks: Iterable[str] = (),
     advice: bool = False,
+    advice_as_errors: bool = False,
+    brand: Any = None,
     config: Mapping[str, Any] | None = None,
 ) -> list[Issue]:
     """Every issue of a request of ``operation`` (its path parameters, its query string or
@@ -162,8 +164,9 @@ def check_request(
             exchange=exchange,
             config=settings,
             advice=advice,
+            brand=brand,
         )
-        found += run_checks(context, plan, "request")
+        found += run_checks(context, plan, "request", advice_as_errors=advice_as_errors)
     return found
 
 
@@ -177,12 +180,15 @@ def check_exchange(
     checks: Iterable[str] | None = None,
     exclude_checks: Iterable[str] = (),
     advice: bool = False,
+    advice_as_errors: bool = False,
+    brand: Any = None,
     config: Mapping[str, Any] | None = None,
 ) -> ExchangeResult:
     """Check one exchange: find its operation (or take ``operation``), then run the registered
     checks of each part (``checks`` / ``exclude_checks`` select them, ``advice`` adds the
-    advice checks), bodies within ``limits``. An exchange that matches no operation is a
-    result with an ``unmatched`` error, never a silent pass."""
+    advice checks about ``brand``, ``advice_as_errors`` makes their advice errors), bodies
+    within ``limits``. An exchange that matches no operation is a result with an
+    ``unmatched`` error, never a silent pass."""
     router = router or default_router()
     match: Match | None = None
     found: Operation | None
@@ -219,6 +225,8 @@ def check_exchange(
             checks=checks,
             exclude_checks=exclude_checks,
             advice=advice,
+            advice_as_errors=advice_as_errors,
+            brand=brand,
             config=config,
         )
         if response is not None:
