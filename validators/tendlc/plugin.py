@@ -78,12 +78,81 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="record each test's checked exchanges, credentials removed, as a vcrpy "
         "cassette under DIR",
     )
+    group.addoption(
+        "--tendlc-checks",
+        metavar="NAMES",
+        default=None,
+        help="run only these checks (comma-separated names or families); ini: tendlc_checks",
+    )
+    group.addoption(
+        "--tendlc-exclude-checks",
+        metavar="NAMES",
+        default=None,
+        help="leave these checks out; ini: tendlc_exclude_checks",
+    )
+    group.addoption(
+        "--tendlc-advice",
+        action="store_true",
+        default=None,
+        help="add the advice checks (why carriers reject registrations); ini: tendlc_advice",
+    )
+    group.addoption(
+        "--tendlc-advice-as-errors",
+        action="store_true",
+        default=None,
+        help="advice fails the test (implies --tendlc-advice)",
+    )
     # Read as text, so that "not set" (the project's [tool.tendlc] configuration decides) is
     # told apart from false.
     parser.addini("tendlc_check", "check every test's HTTP exchanges (true or false)", default="")
     parser.addini(
         "tendlc_warnings_as_errors", "fail tendlc checks on warnings (true or false)", default=""
     )
+    parser.addini("tendlc_checks", "the only tendlc checks to run (names)", default="")
+    parser.addini("tendlc_exclude_checks", "tendlc checks to leave out (names)", default="")
+    parser.addini("tendlc_advice", "add the advice checks (true or false)", default="")
+
+
+class _Hooks:
+    """The hooks a conftest.py (or a plugin) may implement."""
+
+    @pytest.hookspec
+    def pytest_tendlc_register(self, register: Any, config: pytest.Config) -> None:
+        """Register checks for this session: ``register`` is :func:`tendlc.check`
+        (``register("name", parts=("request",))(function)``); they run with the built-in ones
+        in every test's traffic checks and payload assertions, and are removed when the
+        session ends."""
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(_Hooks)
+
+
+_REGISTERED = pytest.StashKey[list[str]]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # After collection: every conftest.py of the run is loaded by now.
+    config = session.config
+    names = config.stash.setdefault(_REGISTERED, [])
+    if names or not config.hook.pytest_tendlc_register.get_hookimpls():
+        return
+    from ._validation import check
+
+    def register(name: str, **options: Any) -> Any:
+        names.append(name)
+        return check(name, **options)
+
+    config.hook.pytest_tendlc_register(register=register, config=config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    names = config.stash.get(_REGISTERED, [])
+    if names:
+        from ._validation import unregister_check
+
+        for name in names:
+            unregister_check(name)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -93,8 +162,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        f"{CHECK_MARKER}(enabled=True, warnings_as_errors=None): check this test's HTTP "
-        "exchanges against the tendlc contracts",
+        f"{CHECK_MARKER}(enabled=True, warnings_as_errors=None, checks=None, "
+        "exclude_checks=None, advice=None): check this test's HTTP exchanges against the "
+        "tendlc contracts (with these checks)",
     )
     config.stash[_MERGED] = []
 
@@ -110,6 +180,21 @@ class TendlcSettings:
     warnings_as_errors: bool = False
     #: ``[tool.tendlc.limits]``: :class:`tendlc.Limits` keywords (the defaults when empty)
     limits: tuple[tuple[str, int], ...] = ()
+    #: the only checks to run (None: the default ones), and those left out
+    checks: tuple[str, ...] | None = None
+    exclude_checks: tuple[str, ...] = ()
+    advice: bool = False
+    advice_as_errors: bool = False
+
+    def selection(self) -> dict[str, Any]:
+        """The check selection, as keywords of :func:`tendlc.validate` and the exchange
+        checks."""
+        return {
+            "checks": self.checks,
+            "exclude_checks": self.exclude_checks,
+            "advice": self.advice or self.advice_as_errors,
+            "advice_as_errors": self.advice_as_errors,
+        }
 
     def payload_limits(self) -> Any:
         """The :class:`tendlc.Limits` payloads and exchanges are checked within."""
@@ -136,11 +221,23 @@ def tendlc_config(pytestconfig: pytest.Config) -> TendlcSettings:
             raise pytest.UsageError(f"{name} = {value!r}: write true or false")
         return _BOOLEANS[value]
 
+    def names(name: str, configured: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        value = str(pytestconfig.getini(name)).strip()
+        return _names(value) if value else configured
+
     return TendlcSettings(
         check=ini("tendlc_check", project.check),
         warnings_as_errors=ini("tendlc_warnings_as_errors", project.warnings_as_errors),
         limits=tuple(sorted(project.limit_settings.items())),
+        checks=names("tendlc_checks", project.checks),
+        exclude_checks=names("tendlc_exclude_checks", project.exclude_checks) or (),
+        advice=ini("tendlc_advice", project.advice),
+        advice_as_errors=project.advice_as_errors,
     )
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.replace("\n", ",").split(",") if name.strip())
 
 
 def _settings(request: pytest.FixtureRequest, base: TendlcSettings) -> TendlcSettings:
@@ -158,7 +255,41 @@ def _settings(request: pytest.FixtureRequest, base: TendlcSettings) -> TendlcSet
     option = request.config.getoption("--tendlc-warnings-as-errors")
     if option is not None:
         strict = bool(option)
-    return TendlcSettings(check=check, warnings_as_errors=strict, limits=base.limits)
+    return TendlcSettings(
+        check=check,
+        warnings_as_errors=strict,
+        limits=base.limits,
+        **_selection(request, marker, base),
+    )
+
+
+def _selection(
+    request: pytest.FixtureRequest, marker: pytest.Mark | None, base: TendlcSettings
+) -> dict[str, Any]:
+    # Precedence, highest first: the test's marker (checks=, exclude_checks=, advice=), the
+    # command line, the tendlc_config fixture (the ini file, then [tool.tendlc]).
+    chosen: dict[str, Any] = {
+        "checks": base.checks,
+        "exclude_checks": base.exclude_checks,
+        "advice": base.advice,
+        "advice_as_errors": base.advice_as_errors,
+    }
+    option = request.config.getoption
+    if option("--tendlc-checks") is not None:
+        chosen["checks"] = _names(option("--tendlc-checks"))
+    if option("--tendlc-exclude-checks") is not None:
+        chosen["exclude_checks"] = _names(option("--tendlc-exclude-checks"))
+    if option("--tendlc-advice"):
+        chosen["advice"] = True
+    if option("--tendlc-advice-as-errors"):
+        chosen["advice"] = chosen["advice_as_errors"] = True
+    for key in ("checks", "exclude_checks"):
+        if marker is not None and marker.kwargs.get(key) is not None:
+            value = marker.kwargs[key]
+            chosen[key] = _names(value) if isinstance(value, str) else tuple(value)
+    if marker is not None and marker.kwargs.get("advice") is not None:
+        chosen["advice"] = bool(marker.kwargs["advice"])
+    return chosen
 
 
 # -- payload assertions ---------------------------------------------------------------------
@@ -218,6 +349,7 @@ def tendlc_assert_valid(
             part=as_part(part),
             status=status,
             limits=settings.payload_limits(),
+            **settings.selection(),
         )
         if not report.valid or (strict and report.warnings):
             raise ContractViolation(report)
@@ -285,9 +417,10 @@ def _tendlc_capture(
     from .traffic import capture, check_exchange
 
     limits = settings.payload_limits()
+    selection = settings.selection()
 
     def sink(exchange: Exchange) -> None:
-        results.append(check_exchange(exchange, limits=limits))
+        results.append(check_exchange(exchange, limits=limits, **selection))
 
     with capture(sink):
         yield

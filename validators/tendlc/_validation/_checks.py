@@ -160,6 +160,12 @@ class Check:
     advice: bool = False
     description: str = ""
 
+    @property
+    def builtin(self) -> bool:
+        """Whether tendlc itself registered it (not a project's check)."""
+        function = getattr(self.function, "func", self.function)  # a functools.partial
+        return str(getattr(function, "__module__", "") or "").startswith("tendlc.")
+
     def selected_by(self, names: Iterable[str]) -> bool:
         """Whether one of ``names`` is this check's name or a family above it."""
         return any(self.name == name or self.name.startswith(name + ".") for name in names)
@@ -291,6 +297,19 @@ def _plan(
     return tuple(chosen)
 
 
+def _issues_of(entry: Check, context: CheckContext) -> Iterable[Issue]:
+    """What one check says. A project's check that raises is an error of the report that
+    names it (the other checks still run); tendlc's own checks never raise on any input, and
+    a bug in one is not hidden."""
+    if entry.builtin:
+        return entry.function(context)
+    try:
+        return list(entry.function(context))
+    except Exception as exc:
+        message = f"the check raised {type(exc).__name__}: {exc}"[:300]
+        return [Issue(Severity.ERROR, "", "check-failed", message, check=entry.name)]
+
+
 def run_checks(
     context: CheckContext,
     plan: Sequence[Check],
@@ -303,7 +322,7 @@ def run_checks(
     errors (a project that will not submit a registration carriers are likely to reject)."""
     found: list[Issue] = []
     for entry in plan:
-        for issue in entry.function(context):
+        for issue in _issues_of(entry, context):
             if issue.check != entry.name or issue.direction != direction:
                 issue = replace(issue, check=issue.check or entry.name, direction=direction)
             if advice_as_errors and issue.severity is Severity.ADVICE:
