@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
+from .._errors import ContractError
 from .._shared import json_pointer, resolve_ref
 from ._operation import Body, Operation
 from ._parameters import parameters_schema
@@ -52,19 +53,37 @@ def openapi_operations(provider: Provider) -> Iterator[Operation]:
                 source=operation.get("x-source", provider.source),
                 request=_request(contract, document, operation, base),
                 responses=MappingProxyType(_responses(contract, document, operation, base)),
-                query=_parameters(parameters, "query"),
-                path_parameters=_parameters(parameters, "path"),
+                query=_parameters(document, parameters, "query"),
+                path_parameters=_parameters(document, parameters, "path"),
                 base_path=base_path,
                 host=provider.default_url,
             )
 
 
-def _parameters(parameters: list[Mapping[str, Any]], where: str) -> dict[str, Any] | None:
+def _parameters(
+    document: Mapping[str, Any], parameters: list[Mapping[str, Any]], where: str
+) -> dict[str, Any] | None:
     chosen = [p for p in parameters if p.get("in") == where]
     return parameters_schema(
-        {p["name"]: p.get("schema", {}) for p in chosen},
+        {p["name"]: _inlined(document, p.get("schema", {})) for p in chosen},
         required=[p["name"] for p in chosen if p.get("required")],
     )
+
+
+_MAX_DEPTH = 32
+
+
+def _inlined(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
+    """A schema with each local ``$ref`` replaced by its target: parameter schemas are
+    compiled (and their types read) on their own, away from the document."""
+    if depth > _MAX_DEPTH:
+        raise ContractError(f"a parameter schema nests (or refers to itself) past {_MAX_DEPTH}")
+    node, _ = resolve_ref(document, node)
+    if isinstance(node, Mapping):
+        return {key: _inlined(document, value, depth + 1) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inlined(document, value, depth + 1) for value in node]
+    return node
 
 
 def _request(
@@ -114,3 +133,4 @@ def _content(contract: str, body: Mapping[str, Any], at: str, *, closed: bool) -
         binary=True,
         closed=closed,
     )
+
