@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from .._errors import UnknownOperationError, UnknownProviderError
 from ._limits import RateLimit, rate_limits
-from ._openapi import openapi_operations
+from ._openapi import media_example, openapi_operations
 from ._operation import MULTIPART, PARTS, Body, Operation, Part, Wire, as_part, essence_of
 from ._providers import (
     PROVIDERS_VARIABLE,
@@ -60,6 +60,7 @@ __all__ = [
     "get_operation",
     "get_provider",
     "load_contract",
+    "media_example",
     "operations",
     "per_catalog",
     "provider_directories",

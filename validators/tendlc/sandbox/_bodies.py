@@ -11,12 +11,20 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Iterator, Mapping
-from functools import cache
 from typing import Any
 
 from lxml import etree
 
-from .._catalog import Body, Operation, Provider, get_provider, load_contract, per_catalog
+from .._catalog import (
+    Body,
+    Operation,
+    Provider,
+    get_provider,
+    load_contract,
+    media_example,
+    operations,
+    per_catalog,
+)
 from .._parsing import (
     Document,
     JsonDocument,
@@ -46,8 +54,11 @@ _ROUNDS = 4
 _NOT_DESCRIBED = ("additionalProperties", "null-for-absent")
 
 
-@cache
+@per_catalog
 def _templates() -> Mapping[tuple[str, int], bytes]:
+    """The documented exchanges' response bodies; where there is none (a provider added
+    without documented exchanges), the example the contract gives the response, when the
+    contract accepts it."""
     from ..cassettes import build_documented, documented_sources
 
     found: dict[tuple[str, int], bytes] = {}
@@ -55,6 +66,16 @@ def _templates() -> Mapping[tuple[str, int], bytes]:
         exchange, _ = build_documented(entry)
         assert exchange.response is not None
         found.setdefault((entry["operation"], exchange.response.status), exchange.response.body)
+    for operation in operations():
+        for status, body in operation.responses.items():
+            if (operation.id, status) in found:
+                continue
+            example = media_example(body)
+            if (
+                example is not None
+                and validate(operation, example, part="response", status=status).valid
+            ):
+                found[(operation.id, status)] = example
     return found
 
 
