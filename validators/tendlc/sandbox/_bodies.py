@@ -208,9 +208,11 @@ def list_body(
     items_path: str,
     count_path: str | None,
     entries: list[Entry],
+    total: int | None = None,
 ) -> bytes:
-    """The documented list body with one item per record (and the count where it goes)."""
-    return _build(operation, status, items_path, count_path, entries, single=False)
+    """The documented list body with one item per record, and the count where it goes (the
+    number of records on every page, ``total``, else those of this one)."""
+    return _build(operation, status, items_path, count_path, entries, single=False, total=total)
 
 
 def _build(
@@ -221,6 +223,7 @@ def _build(
     entries: list[Entry],
     *,
     single: bool,
+    total: int | None = None,
 ) -> bytes:
     body = operation.responses[status]
     data = template(operation, status)
@@ -228,9 +231,14 @@ def _build(
         return data or b""
     document = _parse(body, data)
     client = _client_fields(operation)
+    count = total if total is not None else len(entries)
     if isinstance(document, XmlDocument):
-        return _build_xml(operation, status, document, path, count_path, entries, single, client)
-    return _build_json(operation, status, document, path, count_path, entries, single, client)
+        return _build_xml(
+            operation, status, document, path, count_path, entries, single, client, count
+        )
+    return _build_json(
+        operation, status, document, path, count_path, entries, single, client, count
+    )
 
 
 def _build_xml(
@@ -242,6 +250,7 @@ def _build_xml(
     entries: list[Entry],
     single: bool,
     client: set[str],
+    count: int,
 ) -> bytes:
     body = operation.responses[status]
     declared = _declared(body, path)
@@ -266,7 +275,7 @@ def _build_xml(
             parent.append(item)
             targets.append((item, entry))
         if count_path and document.exists(count_path):
-            document.put(count_path, len(targets))
+            document.put(count_path, count)
     for item, (record, server) in targets:
         if record is not None:
             changes.extend(_overlay_xml(item, record, client, declared))
@@ -298,6 +307,7 @@ def _build_json(
     entries: list[Entry],
     single: bool,
     client: set[str],
+    count: int,
 ) -> bytes:
     prefix = split_pointer(path)
     targets: list[tuple[list[str], dict[str, Any], Mapping[str, Any]]] = []
@@ -321,7 +331,7 @@ def _build_json(
             targets.append(([*prefix, str(index)], item, model))
         container[:] = made
         if count_path:
-            document.put(count_path, len(made))
+            document.put(count_path, count)
     for _ in range(_ROUNDS):
         data = document.dump()
         changed = False
