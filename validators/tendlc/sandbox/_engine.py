@@ -43,7 +43,8 @@ __all__ = ["Arrival", "Sandbox", "SandboxConfig"]
 @dataclass(frozen=True)
 class SandboxConfig:
     """How a sandbox behaves. ``credentials`` maps a provider to the (user, password) it
-    accepts (None: any well-formed Basic or Bearer credentials); ``time_scale`` runs the
+    accepts, sent as the provider's record says (None: any well-formed Basic or Bearer
+    credentials, or any token in the record's header); ``time_scale`` runs the
     stated rate limits and the order progress on a faster clock (60: a minute is a second)."""
 
     #: the providers served (empty: every provider of the catalog)
@@ -566,15 +567,19 @@ def _credential_user(
     provider: Provider, headers: Headers, expected: tuple[str, str] | None
 ) -> str | None:
     """The user of well-formed credentials (Basic, Bearer, or the provider's own token
-    header), checked against ``expected`` (user, secret) when the sandbox was given them."""
+    header). When the sandbox was given the credentials (``expected``: user, secret), only
+    those are accepted, and only sent the way the provider's record says they travel."""
+    scheme = provider.credentials.scheme
     own = provider.credentials.header
     if own is not None and headers.get(own):
         token = (headers.get(own) or "").strip()
         return None if expected is not None and token != expected[1] else "token"
-    scheme, _, token = (headers.get("authorization") or "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    sent, _, token = (headers.get("authorization") or "").partition(" ")
+    if expected is not None and sent.lower() != scheme:
+        return None
+    if sent.lower() == "bearer" and token.strip():
         return None if expected is not None and token.strip() != expected[1] else "bearer"
-    if scheme.lower() != "basic":
+    if sent.lower() != "basic":
         return None
     try:
         user, sep, password = base64.b64decode(token, validate=True).decode().partition(":")
