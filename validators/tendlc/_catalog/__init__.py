@@ -57,6 +57,7 @@ __all__ = [
     "contract_name",
     "contract_path",
     "essence_of",
+    "forget_with_catalog",
     "get_operation",
     "get_provider",
     "load_contract",
@@ -84,6 +85,13 @@ def per_catalog(function: Callable[..., _T]) -> Callable[..., _T]:
     cached = cache(function)
     _CACHES.append(cached.cache_clear)
     return cached
+
+
+def forget_with_catalog(clear: Callable[[], None]) -> None:
+    """Call ``clear`` when :func:`reload_providers` reads the records again: for a cache of
+    what is derived from the catalog that :func:`per_catalog` does not make (a compiled
+    contract that one thread builds while the others wait)."""
+    _CACHES.append(clear)
 
 
 def _forget() -> None:
