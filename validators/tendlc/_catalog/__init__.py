@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from .._errors import UnknownOperationError, UnknownProviderError
 from ._limits import RateLimit, rate_limits
-from ._openapi import openapi_operations
+from ._openapi import media_example, openapi_operations
 from ._operation import MULTIPART, PARTS, Body, Operation, Part, Wire, as_part, essence_of
 from ._providers import (
     PROVIDERS_VARIABLE,
@@ -57,9 +57,11 @@ __all__ = [
     "contract_name",
     "contract_path",
     "essence_of",
+    "forget_with_catalog",
     "get_operation",
     "get_provider",
     "load_contract",
+    "media_example",
     "operations",
     "per_catalog",
     "provider_directories",
@@ -83,6 +85,13 @@ def per_catalog(function: Callable[..., _T]) -> Callable[..., _T]:
     cached = cache(function)
     _CACHES.append(cached.cache_clear)
     return cached
+
+
+def forget_with_catalog(clear: Callable[[], None]) -> None:
+    """Call ``clear`` when :func:`reload_providers` reads the records again: for a cache of
+    what is derived from the catalog that :func:`per_catalog` does not make (a compiled
+    contract that one thread builds while the others wait)."""
+    _CACHES.append(clear)
 
 
 def _forget() -> None:

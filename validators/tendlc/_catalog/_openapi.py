@@ -2,23 +2,27 @@
 
 An operation's id is the provider's name and the document's ``operationId``
 (``<provider>.<operationId>``); its base path is the record's, or else the path of the
-document's first server.
+document's first server. The examples a document gives a request or response media type
+(``example``, or the first of ``examples``) are the documented bodies of a provider that ships
+no documented exchanges of its own.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from .._shared import json_pointer, resolve_ref
+from .._errors import ContractError
+from .._shared import MISSING, get_at, json_pointer, resolve_ref, split_pointer
 from ._operation import Body, Operation
 from ._parameters import parameters_schema
 from ._providers import Provider
 from ._yaml import load_contract
 
-__all__ = ["openapi_operations"]
+__all__ = ["media_example", "openapi_operations"]
 
 _METHODS = ("get", "put", "post", "patch", "delete")
 
@@ -52,19 +56,37 @@ def openapi_operations(provider: Provider) -> Iterator[Operation]:
                 source=operation.get("x-source", provider.source),
                 request=_request(contract, document, operation, base),
                 responses=MappingProxyType(_responses(contract, document, operation, base)),
-                query=_parameters(parameters, "query"),
-                path_parameters=_parameters(parameters, "path"),
+                query=_parameters(document, parameters, "query"),
+                path_parameters=_parameters(document, parameters, "path"),
                 base_path=base_path,
                 host=provider.default_url,
             )
 
 
-def _parameters(parameters: list[Mapping[str, Any]], where: str) -> dict[str, Any] | None:
+def _parameters(
+    document: Mapping[str, Any], parameters: list[Mapping[str, Any]], where: str
+) -> dict[str, Any] | None:
     chosen = [p for p in parameters if p.get("in") == where]
     return parameters_schema(
-        {p["name"]: p.get("schema", {}) for p in chosen},
+        {p["name"]: _inlined(document, p.get("schema", {})) for p in chosen},
         required=[p["name"] for p in chosen if p.get("required")],
     )
+
+
+_MAX_DEPTH = 32
+
+
+def _inlined(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
+    """A schema with each local ``$ref`` replaced by its target: parameter schemas are
+    compiled (and their types read) on their own, away from the document."""
+    if depth > _MAX_DEPTH:
+        raise ContractError(f"a parameter schema nests (or refers to itself) past {_MAX_DEPTH}")
+    node, _ = resolve_ref(document, node)
+    if isinstance(node, Mapping):
+        return {key: _inlined(document, value, depth + 1) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inlined(document, value, depth + 1) for value in node]
+    return node
 
 
 def _request(
@@ -114,3 +136,28 @@ def _content(contract: str, body: Mapping[str, Any], at: str, *, closed: bool) -
         binary=True,
         closed=closed,
     )
+
+
+def media_example(body: Body) -> bytes | None:
+    """The example an OpenAPI document gives the media type of ``body`` (its ``example``, or
+    the first of its ``examples``), as the bytes a client or a server would send; None when
+    the document gives none (or the body's contract is not an OpenAPI document)."""
+    tokens = split_pointer(body.locator) if body.locator.startswith("/") else []
+    if not body.contract or tokens[-1:] != ["schema"]:
+        return None
+    document: Mapping[str, Any] = load_contract(body.contract)
+    media = get_at(document, json_pointer(tokens[:-1]), None)
+    if not isinstance(media, Mapping):
+        return None
+    value = media.get("example", MISSING)
+    if value is MISSING:
+        examples = media.get("examples")
+        if not isinstance(examples, Mapping) or not examples:
+            return None
+        first, _ = resolve_ref(document, next(iter(examples.values())))
+        if not isinstance(first, Mapping) or "value" not in first:
+            return None
+        value = first["value"]
+    if isinstance(value, str) and body.wire != "json":
+        return value.encode("utf-8")
+    return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

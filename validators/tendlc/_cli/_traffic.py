@@ -166,7 +166,7 @@ def sandbox(
     Every provider's documented paths are served under one root, so the sandbox's URL is the
     --base-url of `tendlc conform` for any of them. Credentials: any well-formed ones (Basic,
     Bearer, or the provider's own token header), or exactly those the environment variables of
-    a provider's record hold when they are set.
+    a provider's record hold when they are set, sent the way its record says.
     """
     import os
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from functools import cache
 from typing import Any
 
 import jsonschema_rs
 
-from .._catalog import Body, load_contract
+from .._catalog import Body, load_contract, per_catalog
 from .._shared import (
     JSON_FIELD,
     JSON_MESSAGE,
@@ -78,7 +77,7 @@ NULL_FOR_ABSENT = "null-for-absent"
 _LOCK = threading.Lock()
 
 
-@cache
+@per_catalog
 def _document(contract: str, opened: bool) -> Mapping[str, Any]:
     document: Mapping[str, Any] = load_contract(contract)
     return _open(copy.deepcopy(document)) if opened else document
@@ -98,7 +97,7 @@ def _open(node: Any) -> Any:
     return node
 
 
-@cache
+@per_catalog
 def _compiled(contract: str, locator: str, opened: bool) -> Any:
     return validator_at(_document(contract, opened), locator)
 

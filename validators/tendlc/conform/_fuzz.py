@@ -67,17 +67,19 @@ def _cases(operation: Any, operation_id: str, examples: int) -> list[Any]:
 
 
 def _known_parameters(session: Session, operation: Operation) -> dict[str, str]:
-    """Path parameters the probes know values for: as the probe of this operation passes
+    """Path parameters the probes know values for: the account the run acts for (where the
+    provider's record names its path parameter), then as the probe of this operation passes
     them (a partner campaign's id is not a campaign's), else by name."""
     from ._probes import probes, substitute
 
+    names = [name for name in (operation.path_parameters or {}).get("properties", {})]
+    account = get_provider(operation.provider).account.parameter
+    known = {account: session.account} if account in names else {}
     for probe in probes(session.options.provider):
         if probe.operation is operation and not (probe.needs() - set(session.values)):
-            return {
-                k: str(v) for k, v in substitute(dict(probe.parameters), session.values).items()
-            }
-    names = [name for name in (operation.path_parameters or {}).get("properties", {})]
-    return {name: session.values[name] for name in names if name in session.values}
+            passed = substitute(dict(probe.parameters), session.values)
+            return {**known, **{k: str(v) for k, v in passed.items()}}
+    return {**known, **{name: session.values[name] for name in names if name in session.values}}
 
 
 def _acceptable(

@@ -12,13 +12,13 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from .._catalog import Operation, get_provider
+from .._catalog import Operation, get_operation, get_provider, media_example, per_catalog
 from .._edit import edit_json, edit_xml
 from .._parsing import ParseError, local_name, parse_document
+from .._validation import validate
 from ..traffic import (
     Exchange,
     ExchangeResult,
@@ -225,10 +225,11 @@ def _accept(operation: Operation) -> str:
     return ", ".join(types) if types else "*/*"
 
 
-@cache
+@per_catalog
 def _documented(operation_id: str) -> tuple[bytes, str | None]:
     """The documented request body of an operation: its cassette's (repaired), or else the
-    documented example itself when the contracts accept it."""
+    documented example itself when the contracts accept it, or else (a provider added without
+    documented exchanges) the example its contract gives the request."""
     from .._documented import documented_examples
     from ..cassettes import build_documented, documented_sources
 
@@ -242,6 +243,10 @@ def _documented(operation_id: str) -> tuple[bytes, str | None]:
         usable = example.expect == "valid" or example.repair
         if example.operation == operation_id and example.part == "request" and usable:
             return example.repaired(), None
+    request = get_operation(operation_id).request
+    example_body = media_example(request) if request is not None else None
+    if example_body is not None and validate(operation_id, example_body, part="request").valid:
+        return example_body, None
     return b"", None
 
 

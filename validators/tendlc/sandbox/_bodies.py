@@ -11,12 +11,20 @@ from __future__ import annotations
 import copy
 import uuid
 from collections.abc import Iterator, Mapping
-from functools import cache
 from typing import Any
 
 from lxml import etree
 
-from .._catalog import Body, Operation, Provider, get_provider, load_contract, per_catalog
+from .._catalog import (
+    Body,
+    Operation,
+    Provider,
+    get_provider,
+    load_contract,
+    media_example,
+    operations,
+    per_catalog,
+)
 from .._parsing import (
     Document,
     JsonDocument,
@@ -46,8 +54,11 @@ _ROUNDS = 4
 _NOT_DESCRIBED = ("additionalProperties", "null-for-absent")
 
 
-@cache
+@per_catalog
 def _templates() -> Mapping[tuple[str, int], bytes]:
+    """The documented exchanges' response bodies; where there is none (a provider added
+    without documented exchanges), the example the contract gives the response, when the
+    contract accepts it."""
     from ..cassettes import build_documented, documented_sources
 
     found: dict[tuple[str, int], bytes] = {}
@@ -55,6 +66,16 @@ def _templates() -> Mapping[tuple[str, int], bytes]:
         exchange, _ = build_documented(entry)
         assert exchange.response is not None
         found.setdefault((entry["operation"], exchange.response.status), exchange.response.body)
+    for operation in operations():
+        for status, body in operation.responses.items():
+            if (operation.id, status) in found:
+                continue
+            example = media_example(body)
+            if (
+                example is not None
+                and validate(operation, example, part="response", status=status).valid
+            ):
+                found[(operation.id, status)] = example
     return found
 
 
@@ -187,9 +208,11 @@ def list_body(
     items_path: str,
     count_path: str | None,
     entries: list[Entry],
+    total: int | None = None,
 ) -> bytes:
-    """The documented list body with one item per record (and the count where it goes)."""
-    return _build(operation, status, items_path, count_path, entries, single=False)
+    """The documented list body with one item per record, and the count where it goes (the
+    number of records on every page, ``total``, else those of this one)."""
+    return _build(operation, status, items_path, count_path, entries, single=False, total=total)
 
 
 def _build(
@@ -200,6 +223,7 @@ def _build(
     entries: list[Entry],
     *,
     single: bool,
+    total: int | None = None,
 ) -> bytes:
     body = operation.responses[status]
     data = template(operation, status)
@@ -207,9 +231,14 @@ def _build(
         return data or b""
     document = _parse(body, data)
     client = _client_fields(operation)
+    count = total if total is not None else len(entries)
     if isinstance(document, XmlDocument):
-        return _build_xml(operation, status, document, path, count_path, entries, single, client)
-    return _build_json(operation, status, document, path, count_path, entries, single, client)
+        return _build_xml(
+            operation, status, document, path, count_path, entries, single, client, count
+        )
+    return _build_json(
+        operation, status, document, path, count_path, entries, single, client, count
+    )
 
 
 def _build_xml(
@@ -221,6 +250,7 @@ def _build_xml(
     entries: list[Entry],
     single: bool,
     client: set[str],
+    count: int,
 ) -> bytes:
     body = operation.responses[status]
     declared = _declared(body, path)
@@ -245,7 +275,7 @@ def _build_xml(
             parent.append(item)
             targets.append((item, entry))
         if count_path and document.exists(count_path):
-            document.put(count_path, len(targets))
+            document.put(count_path, count)
     for item, (record, server) in targets:
         if record is not None:
             changes.extend(_overlay_xml(item, record, client, declared))
@@ -277,6 +307,7 @@ def _build_json(
     entries: list[Entry],
     single: bool,
     client: set[str],
+    count: int,
 ) -> bytes:
     prefix = split_pointer(path)
     targets: list[tuple[list[str], dict[str, Any], Mapping[str, Any]]] = []
@@ -300,7 +331,7 @@ def _build_json(
             targets.append(([*prefix, str(index)], item, model))
         container[:] = made
         if count_path:
-            document.put(count_path, len(made))
+            document.put(count_path, count)
     for _ in range(_ROUNDS):
         data = document.dump()
         changed = False

@@ -43,7 +43,8 @@ __all__ = ["Arrival", "Sandbox", "SandboxConfig"]
 @dataclass(frozen=True)
 class SandboxConfig:
     """How a sandbox behaves. ``credentials`` maps a provider to the (user, password) it
-    accepts (None: any well-formed Basic or Bearer credentials); ``time_scale`` runs the
+    accepts, sent as the provider's record says (None: any well-formed Basic or Bearer
+    credentials, or any token in the record's header); ``time_scale`` runs the
     stated rate limits and the order progress on a faster clock (60: a minute is a second)."""
 
     #: the providers served (empty: every provider of the catalog)
@@ -313,8 +314,11 @@ class Sandbox:
                 entries: list[tuple[Any, Mapping[str, str]]] = [
                     (r.fields, self._server_fields(resource, r)) for r in kept.values()
                 ]
-                entries = _page(entries, url)
-                data = list_body(operation, status, plan.items or "", plan.count, entries)
+                total = len(entries)
+                entries = _page(entries, operation, url)
+                data = list_body(
+                    operation, status, plan.items or "", plan.count, entries, total=total
+                )
                 return Response(status, Headers(media), data)
             assert record is not None
             data = lay_over(
@@ -538,16 +542,24 @@ def _field(fields: Any, name: str) -> str | None:
     return None
 
 
-def _page(entries: list[Any], url: str) -> list[Any]:
-    """The page a list request asks for (``page`` and ``size`` / ``page_size``)."""
-    query = dict(parse_qsl(urlsplit(url).query))
-    size_text = query.get("size") or query.get("page_size")
-    if not size_text or not size_text.isdigit() or int(size_text) < 1:
+def _page(entries: list[Any], operation: Operation, url: str) -> list[Any]:
+    """The page a list request asks for, as the provider's record pages (its page and size
+    parameters, the number of its first page, its default size), when the operation takes
+    those parameters (a list that documents none is answered whole)."""
+    pagination = get_provider(operation.provider).pagination
+    declared = (operation.query or {}).get("properties") or {}
+    if pagination.size not in declared and pagination.page not in declared:
         return entries
-    size = int(size_text)
-    page_text = query.get("page", "")
-    page = int(page_text) if page_text.isdigit() else 0
-    start = page * size if "size" in query else max(page - 1, 0) * size
+    query = dict(parse_qsl(urlsplit(url).query))
+    size_text = query.get(pagination.size, "")
+    size = int(size_text) if size_text.isdigit() else pagination.default_size
+    if pagination.max_size is not None:
+        size = min(size, pagination.max_size)
+    page_text = query.get(pagination.page, "")
+    page = int(page_text) if page_text.isdigit() else pagination.first_page
+    if size < 1 or page < pagination.first_page:
+        return entries
+    start = (page - pagination.first_page) * size
     return entries[start : start + size]
 
 
@@ -562,15 +574,19 @@ def _credential_user(
     provider: Provider, headers: Headers, expected: tuple[str, str] | None
 ) -> str | None:
     """The user of well-formed credentials (Basic, Bearer, or the provider's own token
-    header), checked against ``expected`` (user, secret) when the sandbox was given them."""
+    header). When the sandbox was given the credentials (``expected``: user, secret), only
+    those are accepted, and only sent the way the provider's record says they travel."""
+    scheme = provider.credentials.scheme
     own = provider.credentials.header
     if own is not None and headers.get(own):
         token = (headers.get(own) or "").strip()
         return None if expected is not None and token != expected[1] else "token"
-    scheme, _, token = (headers.get("authorization") or "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
+    sent, _, token = (headers.get("authorization") or "").partition(" ")
+    if expected is not None and sent.lower() != scheme:
+        return None
+    if sent.lower() == "bearer" and token.strip():
         return None if expected is not None and token.strip() != expected[1] else "bearer"
-    if scheme.lower() != "basic":
+    if sent.lower() != "basic":
         return None
     try:
         user, sep, password = base64.b64decode(token, validate=True).decode().partition(":")

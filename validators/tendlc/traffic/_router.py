@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from urllib.parse import unquote, urlsplit
 
-from .._catalog import Operation, operations
+from .._catalog import Operation, operations, per_catalog
 
 __all__ = ["Match", "Router", "default_router"]
 
@@ -101,7 +100,7 @@ class Router:
         )
 
 
-@cache
+@per_catalog
 def default_router() -> Router:
-    """The router of the whole catalog (built once)."""
+    """The router of the whole catalog (built once per reading of the provider records)."""
     return Router(operations())
