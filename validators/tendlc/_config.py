@@ -29,7 +29,7 @@ __all__ = [
 
 _PARTS = ["request", "response", "query", "path"]
 #: ``<provider>.<resource>.<action>``; that the operation exists is checked against the catalog
-_OPERATION_ID = r"^[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z]+\.[A-Za-z]+$"
+_OPERATION_ID = r"^[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z][A-Za-z0-9_-]*\.[A-Za-z][A-Za-z0-9_-]*$"
 
 #: what [tool.tendlc] may hold (JSON Schema 2020-12)
 CONFIG_SCHEMA: dict[str, Any] = {

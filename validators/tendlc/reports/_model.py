@@ -27,10 +27,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import cache
 from typing import Any, Literal, TypeAlias
 
-from .._catalog import get_operation, operations
+from .._catalog import get_operation, operations, per_catalog
 from .._validation import Issue
 from ..traffic import Run, SecretRules, Summary, mask_run
 
@@ -305,7 +304,7 @@ def _operation_named(name: str, ids: frozenset[str]) -> str | None:
     return match.group() if not rest or not (rest[0].isalnum() or rest[0] in "._") else None
 
 
-@cache
+@per_catalog
 def _catalog_ids() -> frozenset[str]:
     return frozenset(op.id for op in operations())
 
