@@ -29,7 +29,7 @@ from tendlc.cli import main
 from tendlc.conform import ConformOptions, run_conformance
 from tendlc.proxy import ProxyState, create_proxy_app
 from tendlc.sandbox import SandboxConfig, create_app, serve_in_thread
-from tendlc.traffic import Exchange, check
+from tendlc.traffic import Exchange, check_exchange
 
 PROVIDERS = Path(__file__).parent / "providers"
 ACME = PROVIDERS / "acme"
@@ -146,16 +146,16 @@ def test_what_is_derived_from_the_catalog_follows_the_records_read_again(monkeyp
             request=httpx.Request("GET", f"{HOST}{SENDERS}/snd_0123456789AB"),
         )
     )
-    assert check(exchange).operation is None  # the router of the shipped catalog
+    assert check_exchange(exchange).operation is None  # the router of the shipped catalog
     monkeypatch.setenv(PROVIDERS_VARIABLE, str(PROVIDERS))
     try:
         reload_providers()
-        assert check(exchange).operation == "acme.senders.get"
-        assert check(exchange).valid
+        assert check_exchange(exchange).operation == "acme.senders.get"
+        assert check_exchange(exchange).valid
     finally:
         monkeypatch.delenv(PROVIDERS_VARIABLE)
         reload_providers()
-    assert check(exchange).operation is None
+    assert check_exchange(exchange).operation is None
 
 
 def test_a_contract_changed_on_disk_is_judged_anew_once_the_records_are_read_again(
@@ -356,8 +356,8 @@ def test_the_plugin_checks_acme_traffic(acme, pytester):
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
-            f"*GET {HOST}{SENDERS}/snd_ABCDEF012345 -> 200 (acme.senders.get)*",
-            "*response /status  [[]enum]*",
+            f"*GET {HOST}{SENDERS}/snd_ABCDEF012345 → 200 (acme.senders.get)*",
+            "*response*/status  [[]enum]*",
         ]
     )
     result.stdout.fnmatch_lines(
@@ -393,7 +393,7 @@ def test_the_cassettes_command_checks_acme_cassettes(tmp_path):
     write_cassette(tmp_path / "bad.yaml", [Exchange(request, exchange.response)])
     outcome = _tendlc("cassettes", "check", str(tmp_path / "bad.yaml"))
     assert outcome.returncode == 1
-    assert "error   request  /dispaly_name  [additionalProperties]" in outcome.stdout
+    assert "error   request   /dispaly_name  [additionalProperties]" in outcome.stdout
     # the record's token header is a credential: a cassette must not keep it
     assert "[secret]  request header X-Acme-Key" in outcome.stdout
     assert KEY not in outcome.stdout
@@ -412,10 +412,10 @@ def _client(app, key=KEY):
 def _checked(response, *, refused=False):
     """The response, once its exchange is checked: clean, or (a request the sandbox refused)
     with findings in the request only."""
-    result = check(Exchange.from_httpx(response))
+    result = check_exchange(Exchange.from_httpx(response))
     assert result.operation and result.operation.startswith("acme.")
-    found = [f for f in result.findings if not refused or f.direction != "request"]
-    assert not found, [str(f.issue) for f in found]
+    found = [i for i in result.issues if not refused or i.direction != "request"]
+    assert not found, [str(i) for i in found]
     assert result.valid != refused
     return response
 
@@ -682,13 +682,13 @@ def test_the_proxy_checks_acme_traffic_and_records_it_scrubbed(acme_sandbox, tmp
         "acme.senders.create",
     ]
     assert [result.valid for result in results] == [True, True, False]
-    assert [(f.issue.path, f.issue.rule) for f in results[2].findings] == [("/type", "enum")]
+    assert [(i.path, i.rule) for i in results[2].issues] == [("/type", "enum")]
     files = sorted(tmp_path.glob("*.yaml"))
     recorded = "".join(path.read_text() for path in files)
     assert len(files) == 3 and KEY not in recorded and ACCOUNT not in recorded
     assert "/v2/accounts/acct-0000/senders" in recorded
     # the recordings replay as the same operations, with the same verdicts
-    replayed = [check(read_cassette(path).exchanges[0]) for path in files]
+    replayed = [check_exchange(read_cassette(path).exchanges[0]) for path in files]
     assert [(r.operation, r.valid) for r in replayed] == [(r.operation, r.valid) for r in results]
 
 
