@@ -26,6 +26,7 @@ TENDLC_ALL = [
     "check",
     "get_operation",
     "operations",
+    "prepare",
     "registered_checks",
     "unregister_check",
     "validate",

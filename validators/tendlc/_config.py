@@ -58,6 +58,17 @@ CONFIG_SCHEMA: dict[str, Any] = {
             "type": "boolean",
             "description": "add the advice checks (why carriers reject registrations)",
         },
+        "strict-mocks": {
+            "type": "boolean",
+            "description": "an answer no server sent (a mock, a replayed cassette) may not "
+            "carry fields its contract does not document (default true)",
+        },
+        "known-drift": {
+            "type": "array",
+            "description": "'OPERATION_GLOB PATH_GLOB' entries: undocumented fields that stay "
+            "warnings in mocked answers",
+            "items": {"type": "string", "pattern": r"^\S+( \S+)?$"},
+        },
         "advice-as-errors": {
             "type": "boolean",
             "description": "advice makes a payload or an exchange fail",
@@ -108,6 +119,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
                     "type": "object",
                     "description": "a literal value (an id) -> its placeholder in recordings",
                     "additionalProperties": {"type": "string"},
+                },
+                "vcr": {
+                    "type": "boolean",
+                    "description": "pytest-recording records and matches through the same "
+                    "scrubbing (default true)",
                 },
             },
         },
@@ -186,6 +202,9 @@ class Config:
     check_modules: tuple[str, ...] = ()
     advice: bool = False
     advice_as_errors: bool = False
+    strict_mocks: bool = True
+    known_drift: tuple[str, ...] = ()
+    record_vcr: bool = True
 
     def selection(self) -> dict[str, Any]:
         """The check selection as keywords of :func:`tendlc.validate` and the exchange
@@ -272,6 +291,9 @@ def load_config(start: Path | None = None) -> Config:
         check_modules=tuple(table.get("check-modules") or ()),
         advice=bool(table.get("advice", False)),
         advice_as_errors=bool(table.get("advice-as-errors", False)),
+        strict_mocks=bool(table.get("strict-mocks", True)),
+        known_drift=tuple(table.get("known-drift") or ()),
+        record_vcr=bool(record.get("vcr", True)),
     )
 
 

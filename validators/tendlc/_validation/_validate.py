@@ -208,9 +208,21 @@ def _body_check(context: CheckContext) -> list[Issue]:
     return _document_issues(body, payload, context.limits, context.media_type)
 
 
-def prepare(body: Body | None) -> None:
-    """Compile the contract of a body now, for both paths (it is otherwise compiled on first
-    use): the explaining engine, and the hot path of this thread."""
+def prepare(*targets: str | Operation | Body | None) -> None:
+    """Compile contracts now rather than on first use: those of operations (every body of
+    each: its request and every documented response) or of bodies, for both paths (the
+    explaining engine, and the hot path of this thread). A suite whose Hypothesis examples
+    send traffic calls it before them, so that no example pays for a compilation."""
+    for target in targets:
+        if isinstance(target, Body) or target is None:
+            _prepare_body(target)
+            continue
+        operation = get_operation(target)
+        for body in (operation.request, *operation.responses.values()):
+            _prepare_body(body)
+
+
+def _prepare_body(body: Body | None) -> None:
     if body is None or not body.structured:
         return
     _hot.attempt(body, b"", DEFAULT_LIMITS)  # an empty payload: compiled, then declined

@@ -152,7 +152,7 @@ class ProxyApp:
             raw,
             reason,
         )
-        self.proxy.observe(Exchange(request, response.decoded()))
+        self.proxy.observe(Exchange(request, response.decoded(), live=True))
         passed = _passed(raw_headers, method, status, len(raw))
         await send({"type": "http.response.start", "status": status, "headers": passed})
         await send({"type": "http.response.body", "body": raw})

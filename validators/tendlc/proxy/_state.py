@@ -172,6 +172,7 @@ class ProxyState:
                 self._excerpt(response.body) if failing else b"",
                 response.reason,
             ),
+            exchange.live,
         )
         return ExchangeResult(kept, result.operation, result.issues, result.path_parameters)
 

@@ -9,8 +9,9 @@ direction it concerns, so an exchange's issues are the ones a payload gets.
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -183,12 +184,20 @@ def check_exchange(
     advice_as_errors: bool = False,
     brand: Any = None,
     config: Mapping[str, Any] | None = None,
+    strict_mocks: bool = False,
+    known_drift: Iterable[str] = (),
 ) -> ExchangeResult:
     """Check one exchange: find its operation (or take ``operation``), then run the registered
     checks of each part (``checks`` / ``exclude_checks`` select them, ``advice`` adds the
     advice checks about ``brand``, ``advice_as_errors`` makes their advice errors), bodies
     within ``limits``. An exchange that matches no operation is a result with an
-    ``unmatched`` error, never a silent pass."""
+    ``unmatched`` error, never a silent pass.
+
+    With ``strict_mocks``, an answer nothing answered over the network (a mock, a replayed
+    cassette: ``exchange.live`` is False) was written by a test's author, so a field its
+    contract does not document is an error, not drift; ``known_drift`` lists the ones that
+    stay warnings (``OPERATION_GLOB PATH_GLOB`` each, e.g. ``vonage.campaigns.* /*/reason``).
+    """
     router = router or default_router()
     match: Match | None = None
     found: Operation | None
@@ -242,7 +251,10 @@ def check_exchange(
                 config=config or {},
                 advice=advice,
             )
-            issues += run_checks(context, answer, "response")
+            answered = run_checks(context, answer, "response")
+            if strict_mocks and exchange.live is False:
+                answered = _mock_drift_as_errors(found.id, answered, tuple(known_drift))
+            issues += answered
         issues += run_checks(whole, plan, "exchange")
     return ExchangeResult(
         exchange,
@@ -250,6 +262,35 @@ def check_exchange(
         tuple(issues),
         dict(match.path_parameters) if match is not None else {},
     )
+
+
+def _mock_drift_as_errors(
+    operation: str, issues: list[Issue], known: tuple[str, ...]
+) -> list[Issue]:
+    """A mock's undocumented fields as errors, but for the known drift."""
+    return [
+        replace(
+            issue,
+            severity=Severity.ERROR,
+            message=issue.message.replace(" (undocumented in the contract)", "")
+            + " (a mocked answer: its author wrote a field the contract does not document)",
+        )
+        if issue.rule == "additionalProperties"
+        and issue.severity == "warning"
+        and not _known(operation, issue.path, known)
+        else issue
+        for issue in issues
+    ]
+
+
+def _known(operation: str, path: str, known: tuple[str, ...]) -> bool:
+    for entry in known:
+        operations, _, paths = entry.strip().partition(" ")
+        if fnmatch.fnmatchcase(operation, operations) and fnmatch.fnmatchcase(
+            path, paths.strip() or "*"
+        ):
+            return True
+    return False
 
 
 def _by_body(router: Router, exchange: Exchange) -> Operation | None:

@@ -124,10 +124,14 @@ class Response:
 
 @dataclass(frozen=True)
 class Exchange:
-    """One request and the response to it (None when no response came)."""
+    """One request and the response to it (None when no response came). ``live`` says who
+    answered: True a server over the network, False something in-process (a mock transport,
+    respx, pytest-httpx, responses, a replayed cassette, an app called in-process), None
+    unknown."""
 
     request: Request
     response: Response | None = None
+    live: bool | None = None
 
     # -- constructors ---------------------------------------------------------------------
     @classmethod
@@ -144,6 +148,8 @@ class Exchange:
                 body=response.content if body is None else _decoded(body, headers),
                 reason=str(getattr(response, "reason_phrase", "") or ""),
             ),
+            # httpcore gives every answer read off a socket its network stream; mocks do not
+            live="network_stream" in (getattr(response, "extensions", None) or {}),
         )
 
     @classmethod
@@ -173,6 +179,7 @@ class Exchange:
                 body=response.content or b"",
                 reason=str(response.reason or ""),
             ),
+            live=_read_off_a_socket(response),
         )
 
     @classmethod
@@ -190,7 +197,7 @@ class Exchange:
             body=_decoded(_vcr_body(request.get("body")), request_headers),
         )
         if not isinstance(response, Mapping):
-            return cls(sent)
+            return cls(sent, live=False)
         status = response.get("status") or {}
         headers = Headers(response.get("headers") or {})
         return cls(
@@ -201,6 +208,7 @@ class Exchange:
                 body=_decoded(_vcr_body(response.get("body")), headers),
                 reason=str(status.get("message", "") if isinstance(status, Mapping) else ""),
             ),
+            live=False,
         )
 
     @classmethod
@@ -244,6 +252,15 @@ class Exchange:
                 "body": {"string": _vcr_text(response.body)},
             },
         }
+
+
+def _read_off_a_socket(response: Any) -> bool:
+    """Whether a ``requests`` answer came from a server: urllib3 keeps the standard library's
+    response of a real connection; responses and vcrpy put their own in its place."""
+    import http.client
+
+    original = getattr(getattr(response, "raw", None), "_original_response", None)
+    return isinstance(original, http.client.HTTPResponse)
 
 
 def _from_httpx_request(request: Any) -> Request:

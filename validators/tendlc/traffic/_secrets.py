@@ -382,7 +382,7 @@ def scrub(
             response.reason,
         )
     )
-    return Exchange(scrubbed_request, scrubbed_response)
+    return Exchange(scrubbed_request, scrubbed_response, exchange.live)
 
 
 def _scrub_headers(headers: Headers, rules: SecretRules, text: Any) -> Headers:
