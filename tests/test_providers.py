@@ -494,7 +494,7 @@ def test_the_sandbox_keeps_acme_senders_and_pages_them(acme):
 
 
 def test_the_sandbox_keeps_to_the_acme_limits_and_takes_acme_seeds(acme):
-    app = create_app(SandboxConfig(time_scale=10, credentials={"acme": ("", KEY)}))
+    app = create_app(SandboxConfig(time_scale=1, credentials={"acme": ("", KEY)}))
     (seeded,) = app.state.sandbox.seed(
         [{"operation": "acme.senders.create", "account": ACCOUNT, "body": INDIVIDUAL}]
     )

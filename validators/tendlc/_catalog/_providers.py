@@ -151,8 +151,8 @@ class Provider:
         return self.hosts[0] if self.hosts else ""
 
     def path(self, relative: str) -> Path:
-        """A file of this provider, relative to its directory."""
-        return self.directory / relative
+        """A file of this provider, relative to its directory (``..`` steps folded away)."""
+        return Path(os.path.normpath(self.directory / relative))
 
     def file(
         self, key: Literal["rate_limits", "sandbox", "probes", "cassettes", "advice"]
