@@ -198,6 +198,8 @@ def test_the_misread_patterns_are_read_wrongly_by_libxml2_as_written():
         ("[^a]+", "normalizedString", "b\tc", True, True),
         ("[a-z-[aeiou]]+", "string", "bcd", True, True),
         ("[a-z-[aeiou]]+", "string", "bad", False, False),
+        # xmlschema collapses Unicode whitespace in a token, libxml2 does not: declined
+        ("\\d+ \\d", "token", "1\u20032", True, False),
         ("\\d+", "token", "1\u20032", False, False),
     ],
 )

@@ -68,6 +68,9 @@ _SINGLE_FACETS = frozenset(
     }
 )
 _LIST_FACETS = frozenset({"pattern", "enumeration"})
+_MEASURED = ("length", "minLength", "maxLength", "pattern")
+# Python's whitespace that is not XSD's (\t, \n, \r and the space).
+_OTHER_SPACE = re.compile(r"[^\S \t\n\r]")
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -347,10 +350,15 @@ class _Compiler:
     def _value_test(self, kind: Any) -> str | None:
         """The Python checks of a simple type's value (an element's text ``t``), or None when
         there are none:
-        the patterns left to Python along the type's derivation (each derivation step must
-        have a match), against the value as xmlschema normalises it, with its own method.
+
+        * the patterns left to Python along the type's derivation (each derivation step must
+          have a match), against the value as xmlschema normalises it, with its own method;
+        * for a collapsed type with lengths or patterns, no whitespace but XSD's: xmlschema
+          collapses and strips Python's (Unicode) whitespace, libxml2 only XSD's four
+          characters, so ``"ab\\u2003"`` is 2 long to one and 3 to the other.
         """
         groups: list[list[str]] = []
+        measured = False
         step = kind
         while step is not None and step.is_simple():
             found = self.patterns.get(id(step))
@@ -360,9 +368,14 @@ class _Compiler:
                     names.append(f"_P{len(self.constants)}")
                     self.constants[names[-1]] = pattern
                 groups.append(names)
+            facets = getattr(step, "facets", None) or {}
+            measured = measured or any(_XS + name in facets for name in _MEASURED)
             step = getattr(step, "base_type", None)
         tests: list[str] = []
         space = getattr(kind, "white_space", None)
+        if space == "collapse" and measured:
+            self.constants["_W"] = _OTHER_SPACE
+            tests.append("_W.search(t) is None")
         if groups:
             value = "t"
             if space not in (None, "preserve"):
