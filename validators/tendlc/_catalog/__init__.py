@@ -47,6 +47,14 @@ from ._pointer import (
     unescape,
     walk,
 )
+from ._schema import (
+    DYNAMIC_KEYWORDS,
+    SUBSCHEMA_KEYWORDS,
+    SchemaMap,
+    openapi_schema_roots,
+    schema_map,
+    subschemas,
+)
 from ._vonage import vonage_operations
 from ._xsd import (
     SimpleFacets,
@@ -71,6 +79,7 @@ from ._yaml import load_contract, load_yaml
 
 __all__ = [
     "CONTRACT_NS",
+    "DYNAMIC_KEYWORDS",
     "JSON_FIELD",
     "JSON_INVALID",
     "JSON_MESSAGE",
@@ -79,12 +88,14 @@ __all__ = [
     "MISSING",
     "MULTIPART",
     "PARTS",
+    "SUBSCHEMA_KEYWORDS",
     "AssertRule",
     "Body",
     "Clause",
     "Operation",
     "Part",
     "RateLimit",
+    "SchemaMap",
     "SimpleFacets",
     "TimeRule",
     "UnknownOperationError",
@@ -114,6 +125,7 @@ __all__ = [
     "load_schema",
     "load_yaml",
     "local_name",
+    "openapi_schema_roots",
     "operations",
     "parse_when",
     "put_at",
@@ -124,9 +136,11 @@ __all__ = [
     "reference_to",
     "release_assert_context",
     "resolve_ref",
+    "schema_map",
     "simple_facets",
     "source_line",
     "split_pointer",
+    "subschemas",
     "unescape",
     "walk",
     "xml_time_rule",
