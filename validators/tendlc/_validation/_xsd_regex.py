@@ -9,6 +9,7 @@ Python), libxml2 accepts what it should not when
   group: ``[0-9]{5}-[0-9]{4}|[0-9]{5}`` accepts ``310202201``, ``(-{1,2}b+)?-?`` accepts
   ``--``, ``a([a-])+[a-b]{2}`` accepts ``aabaaa``;
 * groups nest: ``((a)*|a-)b`` accepts ``a-ab``;
+* a repeated group sits in a branch of ``|``: ``[a-]([b\\-]*a?)*|\\-*|[b\\-]`` accepts ``ba``;
 * a class range ends in an escape: libxml2 reads ``[\\t-\\r]`` as a range, elementpath as the
   set {TAB, ``-``, ``\\``, ``r``}.
 
@@ -30,8 +31,9 @@ __all__ = ["SHAPES", "Declined", "libxml2_pattern", "shape_of"]
 
 #: The pattern shapes libxml2 is given (tests/test_xsd_regex.py pins them, with examples):
 #: "flat": atoms in sequence, each with any quantifier, counted ones as written;
-#: "shallow": branches (``|``) of atoms and of groups whose branches hold atoms only (no group
-#: inside a group), counted repetitions written out as copies (``X{2,4}`` as ``XXX?X?``).
+#: "shallow": branches (``|``) of atoms; or one branch of atoms and groups whose branches hold
+#: atoms only (no group inside a group, no group beside ``|``); counted repetitions written
+#: out as copies (``X{2,4}`` as ``XXX?X?``).
 SHAPES = ("flat", "shallow")
 
 # Escapes both engines read alike as one character.
