@@ -238,6 +238,21 @@ def test_a_reference_outside_the_document_is_a_contract_error(tmp_path):
             _document_issues(body, b"{}", DEFAULT_LIMITS, None)
 
 
+@pytest.mark.parametrize("levels", [200, 3000])
+def test_a_schema_too_deep_to_compile_declines_then_is_a_contract_error(tmp_path, levels):
+    """Nested past what jsonschema-rs (200) or the YAML reader (3000) takes: the hot path
+    declines without a word, and validate says the contract is at fault."""
+    schema = '{"unevaluatedProperties": false, "properties": {}, "allOf": [' * levels
+    schema += "{}" + "]}" * levels
+    path = tmp_path / "deep.json"
+    path.write_text(f'{{"openapi": "3.1.0", "components": {{"schemas": {{"S": {schema}}}}}}}')
+    body = Body(media_types=("application/json",), contract=str(path), locator=LOCATOR)
+    assert not _hot_json.checker(body)(b'{"a": 1}', DEFAULT_LIMITS)
+    assert _hot_json.depth(body.contract, body.locator) is None
+    with pytest.raises(tendlc.ContractError, match=r"does not compile|cannot be read"):
+        _document_issues(body, b'{"a": 1}', DEFAULT_LIMITS, None)
+
+
 def test_an_unknown_anchor_is_a_contract_error():
     with pytest.raises(tendlc.ContractError, match="does not compile"):
         validator_at(openapi({"$ref": "#nowhere"}), LOCATOR)

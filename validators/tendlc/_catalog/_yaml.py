@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 
+from .._errors import ContractError
 from .._resources import contracts_dir
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -19,5 +20,10 @@ def load_yaml(path: Path) -> Any:
 
 @cache
 def load_contract(relative: str) -> Any:
-    """Load (once per process) a YAML/JSON contract file, relative to the contracts directory."""
-    return load_yaml(contracts_dir() / relative)
+    """Load (once per process) a YAML/JSON contract file, relative to the contracts directory;
+    :class:`~tendlc.ContractError` when it is not YAML (or JSON) at all."""
+    try:
+        return load_yaml(contracts_dir() / relative)
+    except yaml.YAMLError as exc:
+        reason = " ".join(str(exc).split())[:300]
+        raise ContractError(f"the contract {relative} cannot be read: {reason}") from None

@@ -88,14 +88,22 @@ def engine(contract: str, locator: str) -> Any:
     """The jsonschema-rs validator of the rewritten closed schema at ``locator``, or None when
     it cannot be compiled (the explaining path then answers, or says why the contract is
     wrong)."""
-    return fast_engine(_fast(contract), locator)
+    try:
+        fast = _fast(contract)
+    except Exception:  # a document too deep to copy, say: the explaining path answers
+        return None
+    return fast_engine(fast, locator)
 
 
 @once
 def depth(contract: str, locator: str) -> int | None:
     """The deepest value (the instance is at depth 1) an instance the closed schema at
     ``locator`` accepts can hold, or None when the schema does not bound it."""
-    return fast_depth(_fast(contract), locator)
+    try:
+        fast = _fast(contract)
+    except Exception:
+        return None
+    return fast_depth(fast, locator)
 
 
 def fast_engine(fast: Fast, locator: str) -> Any:
@@ -226,7 +234,7 @@ def fast_document(original: Mapping[str, Any]) -> Fast:
     for node in found.schemas:
         if node.get("unevaluatedProperties") is not False:
             continue
-        if found.dynamic or id(node) in found.shared or not _rewritable(node, document):
+        if found.dynamic or id(node) in found.shared or not _safely_rewritable(node, document):
             left += 1
             continue
         del node["unevaluatedProperties"]
@@ -240,6 +248,13 @@ def rewritten(contract: str) -> tuple[int, int]:
     """(closed object schemas rewritten for speed, closed object schemas left as written)."""
     fast = _fast(contract)
     return fast.rewritten, fast.left
+
+
+def _safely_rewritable(node: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
+    try:
+        return _rewritable(node, document)
+    except RecursionError:  # in-place subschemas nested too deep to tell: left as written
+        return False
 
 
 def _rewritable(node: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
