@@ -297,9 +297,10 @@ def test_the_suite_is_all_there():
 _NAMES = ["a", "b", "unevaluatedProperties", "additionalProperties", "properties", "const"]
 _NAMES += ["$ref", "$defs", "x-a"]
 _DATA = st.recursive(
-    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", "a", "x-a"]),
+    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", "a", "x-a", [], {}]),
     lambda inner: (
-        st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(_NAMES), inner, max_size=3)
+        st.lists(inner, min_size=1, max_size=2)
+        | st.dictionaries(st.sampled_from(_NAMES), inner, min_size=1, max_size=3)
     ),
     max_leaves=5,
 )
@@ -389,15 +390,16 @@ def _closed(inner):
 
 SCHEMAS = st.recursive(_LEAVES, lambda inner: _object(inner) | _closed(inner), max_leaves=8)
 INSTANCES = st.recursive(
-    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", "a"]),
+    st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", "a", [], {}]),
     lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_NAMES), inner, max_size=4)
+        st.lists(inner, min_size=1, max_size=3)
+        | st.dictionaries(st.sampled_from(_NAMES), inner, min_size=1, max_size=4)
     ),
     max_leaves=8,
 )
 
 
-@settings(max_examples=max(300, settings.default.max_examples), deadline=timedelta(seconds=1))
+@settings(max_examples=max(200, settings.default.max_examples), deadline=timedelta(seconds=1))
 @given(SCHEMAS, SCHEMAS, st.lists(INSTANCES, min_size=5, max_size=20))
 def test_generated_schemas(differential, schema, other, instances):
     sizes = differential("JSON generated schemas")

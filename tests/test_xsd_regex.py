@@ -28,7 +28,7 @@ from test_xsd10 import _hot, _xml_text
 HEAD = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
 # A schema per example is compiled by xmlschema (tens of milliseconds each).
 BUDGET = settings(
-    max_examples=max(200, settings.default.max_examples), deadline=timedelta(seconds=2)
+    max_examples=max(150, settings.default.max_examples), deadline=timedelta(seconds=2)
 )
 
 
