@@ -217,6 +217,8 @@ def test_a_schema_that_does_not_compile_rewritten_declines():
     fast.document["components"]["schemas"]["S"]["pattern"] = "("  # the copy only
     assert fast_engine(fast, LOCATOR) is None
     assert fast_depth(fast, "not a pointer") is None
+    broken = fast_document(openapi({"type": [["object"]], "items": {}}))
+    assert fast_engine(broken, LOCATOR) is None and fast_depth(broken, LOCATOR) is None
 
 
 def test_a_reference_outside_the_document_is_a_contract_error(tmp_path):
