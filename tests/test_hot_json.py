@@ -298,12 +298,18 @@ def test_the_suite_is_all_there():
 
 _NAMES = ["a", "b", "unevaluatedProperties", "additionalProperties", "properties", "const"]
 _NAMES += ["$ref", "$defs", "x-a"]
+
+
+def _containers(inner):
+    """Lists and objects of ``inner``, keyed by names that look like keywords."""
+    return st.lists(inner, min_size=1, max_size=3) | st.dictionaries(
+        st.sampled_from(_NAMES), inner, min_size=1, max_size=4
+    )
+
+
 _DATA = st.recursive(
     st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", "a", "x-a", [], {}]),
-    lambda inner: (
-        st.lists(inner, min_size=1, max_size=2)
-        | st.dictionaries(st.sampled_from(_NAMES), inner, min_size=1, max_size=3)
-    ),
+    _containers,
     max_leaves=5,
 )
 _REFERENCES = st.sampled_from(
@@ -393,10 +399,7 @@ def _closed(inner):
 SCHEMAS = st.recursive(_LEAVES, lambda inner: _object(inner) | _closed(inner), max_leaves=8)
 INSTANCES = st.recursive(
     st.none() | st.booleans() | st.integers(-2, 2) | st.sampled_from(["", "a", [], {}]),
-    lambda inner: (
-        st.lists(inner, min_size=1, max_size=3)
-        | st.dictionaries(st.sampled_from(_NAMES), inner, min_size=1, max_size=4)
-    ),
+    _containers,
     max_leaves=8,
 )
 
