@@ -13,13 +13,16 @@ from tendlc._shared import (
     delete_at,
     get_at,
     json_pointer,
+    openapi_schema_roots,
     parse_when,
     put_at,
     reachable,
     ref_target,
     reference_to,
     resolve_ref,
+    schema_map,
     split_pointer,
+    subschemas,
 )
 
 DOCUMENT = {
@@ -62,6 +65,9 @@ def test_a_reference_is_a_percent_encoded_fragment_both_ways():
     assert ref_target(DOCUMENT, "other.yaml#/x", None) is None
     with pytest.raises(ValueError, match="only local references"):
         ref_target(DOCUMENT, "other.yaml#/x")
+    assert ref_target(DOCUMENT, "#anchor", None) is None  # not a pointer
+    with pytest.raises(ValueError, match="only local references"):
+        ref_target(DOCUMENT, "#anchor")
 
 
 def test_resolving_follows_the_chain_and_merges_keywords_beside_a_ref():
@@ -112,3 +118,48 @@ def test_xml_edits_at_an_element_path_mirror_the_json_ones():
     assert not put_element(root, "/Brand", etree.fromstring(b"<Other/>"))  # nor a new root
     assert delete_element(root, "/Brand/A/D") and not delete_element(root, "/Brand/A/D")
     assert not delete_element(root, "/Brand")
+
+
+def test_only_schema_positions_are_schemas():
+    """Names in a name map and data in const, enum, default or examples are not schemas,
+    whatever they look like; a mapping used both ways is marked shared."""
+    closed = {"unevaluatedProperties": False}
+    schema = {
+        "properties": {"unevaluatedProperties": False, "p": {"type": "string"}},
+        "patternProperties": {"x": {}},
+        "const": closed,
+        "enum": [closed],
+        "default": {"type": "object"},
+        "allOf": [{"$ref": "#/components/schemas/S/$defs/d"}],
+        "$defs": {"d": {"not": {}}, "unevaluatedProperties": False},
+        "x-extension": {"properties": {}},
+    }
+    document = {"paths": {"/x": {"get": {"schema": {"$ref": "#/components/schemas/S"}}}}}
+    document["components"] = {"schemas": {"S": schema}}
+    assert [keyword for keyword, _ in subschemas(schema)] == [
+        *("properties", "properties", "patternProperties", "allOf", "$defs", "$defs"),
+    ]
+    found = schema_map(document, openapi_schema_roots(document))
+    ids = {id(node) for node in found.schemas}
+    assert (
+        id(schema) in ids
+        and id(schema["$defs"]["d"]) in ids
+        and id(schema["$defs"]["d"]["not"]) in ids
+    )
+    assert id(schema["properties"]["p"]) in ids
+    for data in (
+        schema["properties"],
+        closed,
+        schema["default"],
+        schema["x-extension"],
+        schema["$defs"],
+    ):
+        assert id(data) not in ids
+    assert not found.shared and not found.dynamic
+    # A reference into a name map makes it a schema there too (and its entries data under
+    # unknown keywords): never to be edited.
+    schema["allOf"].append({"$ref": "#/components/schemas/S/properties"})
+    found = schema_map(document, openapi_schema_roots(document))
+    assert found.shared == {id(schema["properties"]), id(schema["properties"]["p"])}
+    schema["allOf"].append({"$ref": "#anchor"})
+    assert schema_map(document, openapi_schema_roots(document)).dynamic

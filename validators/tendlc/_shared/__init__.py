@@ -1,6 +1,7 @@
 """The shared layer: jobs every other layer needs, with no third-party import at load time.
 
-JSON Pointers and local ``$ref`` handling, YAML files (safe loader), and the contracts'
+JSON Pointers and local ``$ref`` handling, where JSON Schema keeps its subschemas, YAML files
+(safe loader), and the contracts'
 annotation vocabulary (``t:*`` in XSD, ``x-*`` in JSON Schema, the ``t:when`` grammar), and
 finding the project's tendlc table.
 """
@@ -37,18 +38,29 @@ from ._pointer import (
     walk,
 )
 from ._project import find_config, read_toml
+from ._schema import (
+    DYNAMIC_KEYWORDS,
+    SUBSCHEMA_KEYWORDS,
+    SchemaMap,
+    openapi_schema_roots,
+    schema_map,
+    subschemas,
+)
 from ._yaml import load_yaml
 
 __all__ = [
     "CONTRACT_NS",
+    "DYNAMIC_KEYWORDS",
     "JSON_FIELD",
     "JSON_INVALID",
     "JSON_MESSAGE",
     "JSON_RULE",
     "JSON_TIME",
     "MISSING",
+    "SUBSCHEMA_KEYWORDS",
     "AssertRule",
     "Clause",
+    "SchemaMap",
     "TimeRule",
     "assert_rule_of",
     "assert_rules",
@@ -59,6 +71,7 @@ __all__ = [
     "json_pointer",
     "json_time_rule",
     "load_yaml",
+    "openapi_schema_roots",
     "parse_when",
     "put_at",
     "reachable",
@@ -66,7 +79,9 @@ __all__ = [
     "ref_target",
     "reference_to",
     "resolve_ref",
+    "schema_map",
     "split_pointer",
+    "subschemas",
     "unescape",
     "walk",
     "xml_time_rule",

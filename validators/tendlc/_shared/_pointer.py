@@ -139,14 +139,20 @@ def reference_to(pointer: str) -> str:
 def ref_target(document: Mapping[str, Any], reference: Any, default: Any = MISSING) -> Any:
     """The node a local ``$ref`` (``#`` and a percent-encoded JSON Pointer) points to.
 
-    ``default`` (when given) is returned for a reference that is not local or leads nowhere;
-    without it, those raise :class:`ValueError` and :class:`LookupError`.
+    ``default`` (when given) is returned for a reference that is not a local JSON Pointer (an
+    anchor, another document) or leads nowhere; without it, those raise :class:`ValueError`
+    and :class:`LookupError`.
     """
-    if not isinstance(reference, str) or not reference.startswith("#"):
+    fragment = unquote(reference[1:]) if isinstance(reference, str) else ""
+    if (
+        not isinstance(reference, str)
+        or not reference.startswith("#")
+        or fragment[:1] not in ("", "/")
+    ):
         if default is not MISSING:
             return default
-        raise ValueError(f"only local references are supported, not {reference!r}")
-    return get_at(document, unquote(reference[1:]), default)
+        raise ValueError(f"only local references (JSON Pointers) are supported, not {reference!r}")
+    return get_at(document, fragment, default)
 
 
 def resolve_ref(document: Mapping[str, Any], node: Any) -> tuple[Any, str | None]:

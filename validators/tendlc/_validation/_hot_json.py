@@ -11,20 +11,30 @@ same names, and jsonschema-rs no longer has to collect annotations to decide.
 And one check moves: where the schema bounds the depth of what it accepts (every object it
 admits closed, every array typed, no recursion) within the parser's limit, the parser does
 not count brackets; the validator refuses anything deeper.
+
+Both read the document through the catalog's table of where subschemas live
+(:func:`~tendlc._catalog.schema_map`): only a mapping used as a schema is rewritten, never a
+property-name map, a ``const`` or ``enum`` value, or a mapping also used as one of those. A
+document whose references the walk cannot follow alone (``$id``, anchors, dynamic references,
+other documents) is compiled as written, without a depth bound. Whatever fails to compile or
+to bound declines: the explaining path, which compiles the contract as written, answers.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .._catalog import Body, load_contract
 from .._parsing import Limits, ParseError, parse_json
-from .._shared import ref_target, split_pointer, walk
+from .._shared import openapi_schema_roots, ref_target, schema_map, split_pointer, walk
 from ._json import validator_at
 from ._once import once
 
+# The in-place applicators: the subschemas that may mark properties of the instance itself as
+# evaluated (``not`` never does: it passes only when its subschema fails).
 _LISTS = ("allOf", "anyOf", "oneOf")
 _SINGLES = ("if", "then", "else")
 
@@ -32,14 +42,17 @@ _SINGLES = ("if", "then", "else")
 def checker(body: Body) -> Callable[[Any, Limits], bool]:
     """For one body: parse, then True only when the closed contract accepts the data."""
     contract, locator = body.contract, body.locator
-    validator: Any = None  # compiled on the first call
+    compiled = False  # on the first call
+    validator: Any = None  # None: the contract does not compile here, every payload declines
     bound: int | None = None
 
     def check(payload: Any, limits: Limits) -> bool:
-        nonlocal validator, bound
+        nonlocal compiled, validator, bound
+        if not compiled:
+            validator, bound = engine(contract, locator), depth(contract, locator)
+            compiled = True
         if validator is None:
-            validator = engine(contract, locator)
-            bound = depth(contract, locator)
+            return False
         try:
             data = parse_json(
                 payload, limits, check_depth=bound is None or bound > limits.max_depth
@@ -56,26 +69,54 @@ def checker(body: Body) -> Callable[[Any, Limits], bool]:
 
 def accepts(contract: str, locator: str, data: Any) -> bool:
     """True only when the closed contract at ``locator`` accepts ``data``."""
+    validator = engine(contract, locator)
     try:
-        return bool(engine(contract, locator).is_valid(data))
+        return validator is not None and bool(validator.is_valid(data))
     except Exception:  # anything unusual is for the explaining path to report
         return False
 
 
 @once
 def engine(contract: str, locator: str) -> Any:
-    """The jsonschema-rs validator of the rewritten closed schema at ``locator``."""
-    return validator_at(_fast_document(contract), locator)
+    """The jsonschema-rs validator of the rewritten closed schema at ``locator``, or None when
+    it cannot be compiled (the explaining path then answers, or says why the contract is
+    wrong)."""
+    try:
+        fast = _fast(contract)
+    except Exception:  # a document too deep to copy, say: the explaining path answers
+        return None
+    return fast_engine(fast, locator)
 
 
 @once
 def depth(contract: str, locator: str) -> int | None:
     """The deepest value (the instance is at depth 1) an instance the closed schema at
-    ``locator`` accepts can hold, or None when the schema does not bound it. (Read from the
-    rewritten document: there an object closed with additionalProperties has no member the
-    schema does not name.)"""
-    document = _fast_document(contract)
-    return _depth(walk(document, split_pointer(locator), None), document, frozenset())
+    ``locator`` accepts can hold, or None when the schema does not bound it."""
+    try:
+        fast = _fast(contract)
+    except Exception:
+        return None
+    return fast_depth(fast, locator)
+
+
+def fast_engine(fast: Fast, locator: str) -> Any:
+    """:func:`engine` of a rewritten document."""
+    try:
+        return validator_at(fast.at(locator), locator)
+    except Exception:
+        return None
+
+
+def fast_depth(fast: Fast, locator: str) -> int | None:
+    """:func:`depth` of a rewritten document. (Read from the rewritten document: there an
+    object closed with additionalProperties has no member the schema does not name.)"""
+    if fast.dynamic:
+        return None
+    try:
+        document = fast.at(locator)
+        return _depth(walk(document, split_pointer(locator), None), document, frozenset())
+    except Exception:  # a schema too deep, or not a schema at all: no bound
+        return None
 
 
 _SCALARS = frozenset({"string", "number", "integer", "boolean", "null"})
@@ -154,45 +195,59 @@ def _value_depth(value: Any) -> int:
     return 1
 
 
+@dataclass(frozen=True)
+class Fast:
+    """A contract rewritten for speed."""
+
+    original: Mapping[str, Any]
+    document: Mapping[str, Any]  # the copy, rewritten
+    schemas: frozenset[int]  # the ids of the copy's mappings the rewrite read as schemas
+    dynamic: bool  # references the walk cannot follow alone: nothing rewritten
+    rewritten: int  # closed object schemas rewritten
+    left: int  # closed object schemas left as written
+
+    def at(self, locator: str) -> Mapping[str, Any]:
+        """The rewritten document, when the schema at ``locator`` is one the rewrite read as
+        a schema; else the document as written."""
+        node = walk(self.document, split_pointer(locator), None)
+        return self.document if id(node) in self.schemas else self.original
+
+
 @once
-def _fast_document(contract: str) -> Mapping[str, Any]:
-    """A copy of the contract with every verdict-preserving closing rewrite applied."""
-    original: Mapping[str, Any] = load_contract(contract)
+def _fast(contract: str) -> Fast:
+    return fast_document(load_contract(contract))
+
+
+def fast_document(original: Mapping[str, Any]) -> Fast:
+    """A copy of an OpenAPI document with every verdict-preserving closing rewrite applied to
+    the schemas it holds (see :func:`~tendlc._catalog.openapi_schema_roots`)."""
     document = copy.deepcopy(dict(original))
-    for node in list(_schemas(document)):
-        if _rewritable(node, document):
-            del node["unevaluatedProperties"]
-            node["additionalProperties"] = False
-    return document
+    found = schema_map(document, openapi_schema_roots(document))
+    rewritten = left = 0
+    for node in found.schemas:
+        if node.get("unevaluatedProperties") is not False:
+            continue
+        if found.dynamic or id(node) in found.shared or not _safely_rewritable(node, document):
+            left += 1
+            continue
+        del node["unevaluatedProperties"]
+        node["additionalProperties"] = False
+        rewritten += 1
+    schemas = frozenset(id(node) for node in found.schemas)
+    return Fast(original, document, schemas, found.dynamic, rewritten, left)
 
 
 def rewritten(contract: str) -> tuple[int, int]:
     """(closed object schemas rewritten for speed, closed object schemas left as written)."""
-    left = sum(
-        1
-        for node in _schemas(_fast_document(contract))
-        if node.get("unevaluatedProperties") is False
-    )
-    closed = sum(
-        1
-        for node in _schemas(load_contract(contract))
-        if node.get("unevaluatedProperties") is False
-    )
-    return closed - left, left
+    fast = _fast(contract)
+    return fast.rewritten, fast.left
 
 
-def _schemas(node: Any) -> list[dict[str, Any]]:
-    """Every mapping of a document (schemas and the rest), iteratively."""
-    found: list[dict[str, Any]] = []
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            found.append(item)
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return found
+def _safely_rewritable(node: Mapping[str, Any], document: Mapping[str, Any]) -> bool:
+    try:
+        return _rewritable(node, document)
+    except RecursionError:  # in-place subschemas nested too deep to tell: left as written
+        return False
 
 
 def _rewritable(node: Mapping[str, Any], document: Mapping[str, Any]) -> bool:

@@ -15,14 +15,18 @@ from typing import Any
 import jsonschema_rs
 
 from .._catalog import Body, load_contract, per_catalog
+from .._errors import ContractError
 from .._shared import (
+    DYNAMIC_KEYWORDS,
     JSON_FIELD,
     JSON_MESSAGE,
     JSON_RULE,
     JSON_TIME,
     json_pointer,
+    openapi_schema_roots,
     reachable,
     reference_to,
+    schema_map,
     split_pointer,
     walk,
 )
@@ -80,21 +84,19 @@ _LOCK = threading.Lock()
 @per_catalog
 def _document(contract: str, opened: bool) -> Mapping[str, Any]:
     document: Mapping[str, Any] = load_contract(contract)
-    return _open(copy.deepcopy(document)) if opened else document
+    return _open(copy.deepcopy(dict(document))) if opened else document
 
 
-def _open(node: Any) -> Any:
-    """Drop the closing keywords so that undocumented fields no longer fail a response."""
-    if isinstance(node, dict):
-        for keyword in _CLOSING_KEYWORDS:
-            if node.get(keyword) is False:
-                del node[keyword]
-        for value in node.values():
-            _open(value)
-    elif isinstance(node, list):
-        for value in node:
-            _open(value)
-    return node
+def _open(document: dict[str, Any]) -> dict[str, Any]:
+    """Drop the closing keywords of the document's schemas so that undocumented fields no
+    longer fail a response (a mapping that is also data, or a name map, is left alone)."""
+    found = schema_map(document, openapi_schema_roots(document))
+    for node in found.schemas:
+        if id(node) not in found.shared:
+            for keyword in _CLOSING_KEYWORDS:
+                if node.get(keyword) is False:
+                    del node[keyword]
+    return document
 
 
 @per_catalog
@@ -104,16 +106,53 @@ def _compiled(contract: str, locator: str, opened: bool) -> Any:
 
 def validator_at(document: Mapping[str, Any], locator: str) -> Any:
     """A jsonschema-rs validator (formats checked) of the schema at ``locator`` in an OpenAPI
-    document, its ``$ref``s resolved within the document."""
+    document, its ``$ref``s resolved within the document; :class:`~tendlc.ContractError` when
+    the schema does not compile (a reference outside the document, an unknown anchor ...)."""
     root = {key: value for key, value in document.items() if key in ("paths", "components")}
     root.update({"$schema": _DIALECT, "$ref": reference_to(locator)})
     # A custom keyword slows every validation by about a fifth, even where no schema uses it:
     # registered only for a body whose schema reaches one.
     nodes = reachable(document, locator)
     uses_time = nodes is None or any(JSON_TIME in node for node in nodes)
-    return jsonschema_rs.validator_for(
-        root, validate_formats=True, keywords={JSON_TIME: TimeKeyword} if uses_time else {}
-    )
+    schemas = walk(document, ["components", "schemas"], None)
+    if isinstance(schemas, Mapping) and (
+        nodes is None or any(DYNAMIC_KEYWORDS.intersection(node) for node in nodes)
+    ):
+        # jsonschema-rs finds anchors and identifiers, and follows a base URI, only where JSON
+        # Schema keeps subschemas, and an OpenAPI document's components are not such a place:
+        # it is shown the component schemas under $defs, their references pointing there.
+        root["$defs"] = _as_defs(schemas)
+        if locator.startswith(_COMPONENTS):
+            root["$ref"] = reference_to("/$defs/" + locator[len(_COMPONENTS) :])
+    try:
+        return jsonschema_rs.validator_for(
+            root,
+            validate_formats=True,
+            keywords={JSON_TIME: TimeKeyword} if uses_time else {},
+            retriever=_outside,
+        )
+    except (ValueError, jsonschema_rs.ReferencingError) as exc:
+        reason = str(exc).strip().split("\n")[0]
+        raise ContractError(f"the schema at {locator} does not compile: {reason}") from None
+
+
+_COMPONENTS = "/components/schemas/"
+
+
+def _as_defs(schemas: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the component schemas whose references to one another go through $defs."""
+    copied = copy.deepcopy(dict(schemas))
+    prefix = "#" + _COMPONENTS
+    for node in schema_map({"components": {"schemas": copied}}, copied.values()).schemas:
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith(prefix):
+            node["$ref"] = "#/$defs/" + reference[len(prefix) :]
+    return copied
+
+
+def _outside(uri: str) -> Any:
+    """Contracts are read alone: no reference leads to a file or the network."""
+    raise ValueError(f"{uri} is outside the contract; references must stay within it")
 
 
 def compiled(contract: str, locator: str, opened: bool = False) -> Any:
@@ -129,7 +168,7 @@ def validate_json_data(document_name: str, locator: str, data: Any, *, closed: b
         return []
     document = _document(document_name, False)
     if closed:
-        return list(explain(strict, document, data, contract=document_name, closed=True))
+        return _explained(strict, document, data, document_name, closed=True)
     opened = compiled(document_name, locator, opened=True)
     data, absent, explained = _nulls_read_as_absent(opened, document, data, document_name)
     if explained is not None:
@@ -138,7 +177,7 @@ def validate_json_data(document_name: str, locator: str, data: Any, *, closed: b
         issues = (
             []
             if opened.is_valid(data)
-            else list(explain(opened, document, data, contract=document_name, closed=False))
+            else _explained(opened, document, data, document_name, closed=False)
         )
     # Undocumented response fields: warnings, taken from the closed contract.
     seen = {issue.path for issue in issues}
@@ -209,6 +248,28 @@ def _without(data: Any, paths: Mapping[tuple[Any, ...], Any]) -> Any:
         if isinstance(parent, dict):
             parent.pop(path[-1], None)
     return copied
+
+
+def _explained(
+    validator: Any, document: Any, data: Any, contract: str, *, closed: bool
+) -> list[Issue]:
+    """The issues of data ``validator`` refuses: at least one, whatever the explainer makes of
+    the errors (a verdict is never turned into "valid" by an error it cannot word)."""
+    issues = list(explain(validator, document, data, contract=contract, closed=closed))
+    if any(issue.severity == "error" for issue in issues):
+        return issues
+    error = next(iter(validator.iter_errors(data)))
+    schema_path = [str(token) for token in error.schema_path]
+    issues.append(
+        Issue(
+            Severity.ERROR,
+            json_pointer(list(error.instance_path)),
+            error.kind.name,
+            "the value does not match the contract here",
+            location=f"{contract}#{json_pointer(schema_path)}" if contract else "",
+        )
+    )
+    return issues
 
 
 def validate_json_body(body: Body, data: Any) -> list[Issue]:
@@ -299,7 +360,10 @@ class _Context:
             return
 
         if kind in _CLOSING_KEYWORDS or (
-            kind == "falseSchema" and schema_path and schema_path[-1] in _CLOSING_KEYWORDS
+            kind == "falseSchema"
+            and schema_path
+            and schema_path[-1] in _CLOSING_KEYWORDS
+            and _is_schema(self.document, schema_path[:-1])
         ):
             yield from self._undocumented(error, instance_path, custom, location)
             return
@@ -348,8 +412,13 @@ class _Context:
     ) -> Iterator[Issue]:
         severity = Severity.ERROR if self.closed else Severity.WARNING
         if error.kind.name == "falseSchema":
-            names = [str(instance_path[-1])] if instance_path else []
-            instance_path = instance_path[:-1]
+            # A closing keyword alone (no properties beside it): every member is undocumented.
+            value = walk(self.data, instance_path, None)
+            if isinstance(value, Mapping):
+                names = [str(name) for name in value]
+            else:
+                names = [str(instance_path[-1])] if instance_path else []
+                instance_path = instance_path[:-1]
         else:
             names = [str(name) for name in (getattr(error.kind, "unexpected", None) or [])]
         for name in names:
@@ -391,6 +460,27 @@ class _Context:
             "matches none of the documented variants",
             location=self.location(schema_path),
         )
+
+
+_SCHEMA_IDS: dict[int, tuple[Any, frozenset[int]]] = {}
+
+
+def _is_schema(document: Any, tokens: list[str]) -> bool:
+    """Whether the node at ``tokens`` is one of the schemas of ``document`` (an OpenAPI
+    document, or a schema) rather than a name map or data."""
+    entry = _SCHEMA_IDS.get(id(document))
+    if entry is None or entry[0] is not document:
+        if len(_SCHEMA_IDS) > 64:
+            _SCHEMA_IDS.clear()
+        openapi = isinstance(document, Mapping) and not {
+            "openapi",
+            "paths",
+            "components",
+        }.isdisjoint(document)
+        roots = openapi_schema_roots(document) if openapi else [document]
+        found = schema_map(document, roots)
+        entry = _SCHEMA_IDS[id(document)] = (document, frozenset(map(id, found.schemas)))
+    return id(walk(document, tokens, None)) in entry[1]
 
 
 def _best_branch(branches: Sequence[Sequence[Any]]) -> Sequence[Any] | None:

@@ -21,7 +21,6 @@ with xmlschema.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +28,8 @@ from typing import Any
 
 from elementpath.regex import translate_pattern
 from lxml import etree
+
+from ._xsd_regex import libxml2_pattern
 
 XS = "http://www.w3.org/2001/XMLSchema"
 _XS = f"{{{XS}}}"
@@ -67,10 +68,9 @@ _SINGLE_FACETS = frozenset(
     }
 )
 _LIST_FACETS = frozenset({"pattern", "enumeration"})
-# XSD regular expressions: the escapes both engines read alike (no \d, \w, \i, \c, \p: their
-# Unicode tables may differ between libxml2 and Python).
-_ESCAPES = frozenset("\\|.-^?*+{}()[]nrtsS")
-_QUANTIFIER = re.compile(r"\{[0-9]+(,[0-9]*)?\}")
+_MEASURED = ("length", "minLength", "maxLength", "pattern")
+# Python's whitespace that is not XSD's (\t, \n, \r and the space).
+_OTHER_SPACE = re.compile(r"[^\S \t\n\r]")
 _COMPARISONS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
 
@@ -122,7 +122,8 @@ class _TypeChecks:
 
     name: str
     counts: list[tuple[str, int, int | None]] = field(default_factory=list)
-    patterns: list[tuple[str, list[list[str]], bool]] = field(default_factory=list)
+    # (child, the test of its text ``t``, single child)
+    patterns: list[tuple[str, str, bool]] = field(default_factory=list)
     asserts: list[str] = field(default_factory=list)
     locals: list[str] = field(default_factory=list)  # assignments, in order
     variables: dict[str, str] = field(default_factory=dict)  # what -> variable
@@ -147,7 +148,7 @@ class _Compiler:
         self.asserts = 0
         self.scope = _TypeChecks("")
         self.patterns: dict[int, list[Any]] = {}  # simple type -> patterns checked in Python
-        self.root_patterns: list[list[str]] = []
+        self.root_test: str | None = None
 
     # ------------------------------------------------------------------------ driver
 
@@ -157,7 +158,7 @@ class _Compiler:
         element.set("name", declaration.local_name)
         element.set("type", self._type(declaration.type))
         if declaration.type.is_simple():
-            self.root_patterns = self._pattern_groups(declaration.type)
+            self.root_test = self._value_test(declaration.type)
         paths: list[tuple[tuple[str, ...], _TypeChecks]] = []
         complex_paths: set[tuple[str, ...]] = set()
         depth = self._paths(declaration, (), [], paths, complex_paths)
@@ -259,9 +260,9 @@ class _Compiler:
         children = _singletons(kind.content)
         for child in {c.local_name: c for c in _elements(kind.content)}.values():
             if child.type.is_simple():
-                groups = self._pattern_groups(child.type)
-                if groups:
-                    checks.patterns.append((child.local_name, groups, child.local_name in children))
+                test = self._value_test(child.type)
+                if test is not None:
+                    checks.patterns.append((child.local_name, test, child.local_name in children))
         for assertion in kind.assertions:
             if assertion.base_type is not kind:
                 raise Untranslatable(f"an inherited assert ({label})")
@@ -328,16 +329,14 @@ class _Compiler:
         for key, facet in kind.facets.items():
             local = key.split("}")[-1] if isinstance(key, str) and key.startswith(_XS) else None
             if local == "pattern":
-                translated = [_libxml2_pattern(item.get("value")) for item in facet]
+                translated = [libxml2_pattern(item.get("value")) for item in facet]
                 values = [value for value in translated if value is not None]
                 if len(values) == len(translated):
                     for value in values:
                         etree.SubElement(restriction, _XS + "pattern", value=value)
                     continue
-                # libxml2 mistakes some negated classes (it refuses "c" for [^b]?[^a]): these
-                # patterns are checked in Python, with the very expressions xmlschema uses.
-                if getattr(kind, "white_space", None) != "preserve":
-                    raise Untranslatable(f"a pattern on a normalised string ({kind.local_name})")
+                # A pattern libxml2 may read otherwise than xmlschema (see _xsd_regex): the
+                # facet is checked in Python, with the very expressions xmlschema uses.
                 self.patterns[id(kind)] = list(facet.patterns)
             elif local in _SINGLE_FACETS:
                 etree.SubElement(restriction, _XS + local, value=facet.elem.get("value"))
@@ -348,20 +347,47 @@ class _Compiler:
                 raise Untranslatable(f"the facet {key} ({kind.local_name})")
         return name
 
-    def _pattern_groups(self, kind: Any) -> list[list[str]]:
-        """The patterns left to Python along a simple type's derivation, as constant names:
-        each group (one derivation step) must have a match."""
+    def _value_test(self, kind: Any) -> str | None:
+        """The Python checks of a simple type's value (an element's text ``t``), or None when
+        there are none:
+
+        * the patterns left to Python along the type's derivation (each derivation step must
+          have a match), against the value as xmlschema normalises it, with its own method;
+        * for a collapsed type with lengths or patterns, no whitespace but XSD's: xmlschema
+          collapses and strips Python's (Unicode) whitespace, libxml2 only XSD's four
+          characters, so ``"ab\\u2003"`` is 2 long to one and 3 to the other.
+        """
         groups: list[list[str]] = []
-        while kind is not None and kind.is_simple():
-            found = self.patterns.get(id(kind))
+        measured = False
+        step = kind
+        while step is not None and step.is_simple():
+            found = self.patterns.get(id(step))
             if found:
                 names = []
                 for pattern in found:
                     names.append(f"_P{len(self.constants)}")
                     self.constants[names[-1]] = pattern
                 groups.append(names)
-            kind = getattr(kind, "base_type", None)
-        return groups
+            facets = getattr(step, "facets", None) or {}
+            measured = measured or any(_XS + name in facets for name in _MEASURED)
+            step = getattr(step, "base_type", None)
+        tests: list[str] = []
+        space = getattr(kind, "white_space", None)
+        if space == "collapse" and measured:
+            self.constants["_W"] = _OTHER_SPACE
+            tests.append("_W.search(t) is None")
+        if groups:
+            value = "t"
+            if space not in (None, "preserve"):
+                # Every derivation step sees the value the element's own type normalised (its
+                # whiteSpace is the strictest along the way).
+                value = f"_N{len(self.constants)}"
+                self.constants[value] = kind.normalize
+                value += "(t)"
+            tests.extend(
+                "(" + " or ".join(f"{p}.match({value})" for p in group) + ")" for group in groups
+            )
+        return " and ".join(tests) if tests else None
 
     # ---------------------------------------------------------------------- asserts
 
@@ -496,23 +522,17 @@ class _Compiler:
                     if high is not None:
                         lines.append(f"    if n.get({name!r}, 0) > {high}:")
                         lines.append("        return False")
-            if checks.asserts or any(single for _, _, single in checks.patterns):
+            if checks.asserts or any(single for *_, single in checks.patterns):
                 lines.append("    k = {c.tag: c for c in e}")
-            for name, groups, single in checks.patterns:
-                test = " and ".join(
-                    "(" + " or ".join(f"{p}.match(t)" for p in group) + ")" for group in groups
-                )
+            for name, test, single in checks.patterns:
                 if single:
                     lines.append(f"    c = k.get({name!r})")
                     lines.append("    if c is not None:")
-                    lines.append("        t = c.text or ''")
-                    lines.append(f"        if not ({test}):")
-                    lines.append("            return False")
                 else:
                     lines.append(f"    for c in e.iterchildren({name!r}):")
-                    lines.append("        t = c.text or ''")
-                    lines.append(f"        if not ({test}):")
-                    lines.append("            return False")
+                lines.append("        t = c.text or ''")
+                lines.append(f"        if not ({test}):")
+                lines.append("            return False")
             if checks.asserts:
                 lines.extend(f"    {assignment}" for assignment in checks.locals)
                 lines.append("    return " + " and ".join(checks.asserts))
@@ -527,13 +547,9 @@ class _Compiler:
                 node = node.setdefault(name, {})
             node.setdefault("", []).append(checks.name)
         lines.append("def check(root):")
-        if self.root_patterns:
-            test = " and ".join(
-                "(" + " or ".join(f"{p}.match(t)" for p in group) + ")"
-                for group in self.root_patterns
-            )
+        if self.root_test is not None:
             lines.append("    t = root.text or ''")
-            lines.append(f"    if not ({test}):")
+            lines.append(f"    if not ({self.root_test}):")
             lines.append("        return False")
         self._walk(trie, "root", "    ", lines)
         lines.append("    return True")
@@ -607,94 +623,3 @@ def _boolean(code: str, kind: str, test: str) -> str:
     if kind == "str":
         return f"({code} != '')"
     raise Untranslatable(f"a {kind} value ({test})")
-
-
-def _libxml2_pattern(pattern: str) -> str | None:
-    """The pattern for libxml2, reading as xmlschema reads it, or None when it is for Python
-    to check; only the syntax both engines read alike is allowed.
-
-    One rewrite: xmlschema hands a bare ``\\s`` to Python, where it is Unicode whitespace
-    (NEL, no-break space, the em space ...), not the four characters of XSD. Here it becomes
-    the class of exactly what Python matches. A negated class, ``.`` or a bare ``\\S`` (which
-    would become one) gives None: libxml2 gets some of those wrong.
-    """
-    out: list[str] = []
-    index = 0
-    in_class = False
-    negated = False
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            if index + 1 >= len(pattern) or pattern[index + 1] not in _ESCAPES:
-                raise Untranslatable(f"the pattern {pattern!r} (escape)")
-            escape = pattern[index + 1]
-            if not in_class and escape == "S":
-                negated = True
-            if not in_class and escape == "s":
-                out.append("[" + _python_space() + "]")
-            else:
-                out.append(pattern[index : index + 2])
-            index += 2
-            continue
-        if not (" " <= char <= "~"):
-            raise Untranslatable(f"the pattern {pattern!r} (non-ASCII)")
-        if in_class:
-            if char == "[" or (char == "-" and pattern[index + 1 : index + 2] == "["):
-                raise Untranslatable(f"the pattern {pattern!r} (class subtraction)")
-            if char == "]":
-                in_class = False
-        elif char == "[":
-            in_class = True
-            negated = negated or pattern[index + 1 : index + 2] == "^"
-            start = index + 2 if pattern[index + 1 : index + 2] == "^" else index + 1
-            if pattern[start : start + 1] in ("]", "-", ""):
-                raise Untranslatable(f"the pattern {pattern!r} (class start)")
-            out.append(pattern[index:start])
-            index = start
-            continue
-        elif char in "^$]":
-            raise Untranslatable(f"the pattern {pattern!r} ({char!r})")
-        elif char == ".":
-            negated = True
-        elif char == "{":
-            match = _QUANTIFIER.match(pattern, index)
-            if match is None:
-                raise Untranslatable(f"the pattern {pattern!r} (quantifier)")
-            out.append(match.group())
-            index = match.end()
-            continue
-        elif char == "}":
-            raise Untranslatable(f"the pattern {pattern!r} ('}}')")
-        out.append(char)
-        index += 1
-    if in_class:
-        raise Untranslatable(f"the pattern {pattern!r} (unclosed class)")
-    return None if negated else "".join(out)
-
-
-@functools.cache
-def _python_space() -> str:
-    """Python's whitespace (what its ``\\s`` matches: this Python's Unicode tables) among the
-    characters XML allows, spelled for an XSD character class (runs as ranges: libxml2 tests
-    a class item by item)."""
-    spaces = re.findall(r"\s", "".join(map(chr, range(0x110000))))
-    codes = [ord(c) for c in spaces if c in "\t\n\r" or ord(c) >= 0x20]
-    runs: list[list[int]] = []
-    for code in codes:
-        if runs and runs[-1][1] == code - 1:
-            runs[-1][1] = code
-        else:
-            runs.append([code, code])
-    escapes = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-    def spell(code: int) -> str:
-        return escapes.get(chr(code), chr(code))
-
-    return "".join(
-        spell(low)
-        if low == high
-        else f"{spell(low)}-{spell(high)}"
-        if high > low + 1
-        else spell(low) + spell(high)
-        for low, high in runs
-    )
