@@ -708,6 +708,9 @@ def test_the_sandbox_command_takes_a_free_port_serves_it_and_stops_on_sigterm(tm
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         assert "Traceback" not in stderr.read_text()
+        # one access log line for the request, on stderr
+        line = r"GET /api/accounts/9900000/campaignManagement/10dlc/brands 200 [\d.]+ms bandwidth"
+        assert re.search(line + r"\.brands\.list\n", stderr.read_text()), stderr.read_text()
     finally:
         if process.poll() is None:
             process.kill()

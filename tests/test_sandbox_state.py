@@ -359,7 +359,10 @@ def test_no_answer_of_a_full_flow_carries_an_example_placeholder(flow):
 
 
 def test_answers_carry_the_callers_account_and_user_and_the_sandboxs_clock():
-    app = _app(time_scale=60)
+    clock = [NOW]
+    app = create_app(
+        sandbox=Sandbox(SandboxConfig(rate_limits=False, time_scale=60), clock=lambda: clock[0])
+    )
 
     async def scenario():
         async with _client(app) as client:
@@ -375,14 +378,16 @@ def test_answers_carry_the_callers_account_and_user_and_the_sandboxs_clock():
             assert _xml_id(order, "OrderCreateDate") == "2031-05-17T08:09:10.250Z"
             brand = _checked(await client.post("/v1/10dlc/brands", json=_vonage_brand())).json()
             assert brand["account_id"] == brand["primary_account_id"] == USER
-            assert brand["created_date"] == "2031-05-17 08:09:10"
+            assert brand["created_date"] == brand["last_updated"] == "2031-05-17 08:09:10"
             assert brand["campaign_count"] == 0
             assert brand["_links"]["self"]["href"] == f"{BASE}/v1/10dlc/brands/{brand['brand_id']}"
-            await client.post(
-                f"/v1/10dlc/brands/{brand['brand_id']}/campaigns", json=_vonage_campaign()
-            )
-            counted = await client.get(f"/v1/10dlc/brands/{brand['brand_id']}")
-            assert counted.json()["campaign_count"] == 1
+            brands = f"/v1/10dlc/brands/{brand['brand_id']}"
+            await client.post(f"{brands}/campaigns", json=_vonage_campaign())
+            clock[0] += 3600  # an hour later, the brand changes
+            changed = await client.patch(brands, json={"display_name": "Renamed"})
+            assert changed.json()["created_date"] == "2031-05-17 08:09:10"
+            assert changed.json()["last_updated"] == "2031-05-17 09:09:10"
+            assert changed.json()["campaign_count"] == 1
 
     asyncio.run(scenario())
 
@@ -520,9 +525,15 @@ def test_both_kinds_of_order_notify_a_listener_with_their_real_values():
             deadline = time.monotonic() + 20
             while len(_Listener.received) < 3 and time.monotonic() < deadline:
                 time.sleep(0.05)
+            done = client.get(
+                f"/api/accounts/{ACCOUNT}/importTnOrders/{_xml_id(imported, 'OrderId')}"
+            )
     finally:
         running.stop()
         listener.shutdown()
+    # the order changed when it moved on: its last change is after its creation
+    assert _xml_id(done, "ProcessingStatus") == "COMPLETE"
+    assert _xml_id(done, "LastModifiedDate") > _xml_id(done, "OrderCreateDate")
     bodies = {}
     for path, media, body in _Listener.received:
         assert path == "/webhookService" and media == "application/xml"

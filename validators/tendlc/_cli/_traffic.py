@@ -175,11 +175,16 @@ def sandbox(
     Bearer, or the provider's own token header), or exactly those the environment variables of
     a provider's record hold when they are set, sent the way its record says.
 
-    A request may choose its answer with a Prefer header: `Prefer: code=404` (a documented
-    status, answered with its documented body), `Prefer: example=NAME` (a named documented
-    example), `Prefer: delay=2.5` (seconds, at most 60). Administration under /_sandbox/:
-    health, reset (back to the seed), seed, requests (the request log), arrivals, injected,
-    notifications, misbehave.
+    A request may choose its answer with a Prefer header (an undocumented status or
+    example is a 400 naming the documented ones):
+
+    \b
+      Prefer: code=404      a documented status, answered with its documented body
+      Prefer: example=NAME  a named documented example of the answer
+      Prefer: delay=2.5     wait that many seconds first (at most 60)
+
+    Administration under /_sandbox/: health, reset (back to the seed), seed, requests (the
+    request log), arrivals, injected, notifications, misbehave.
     """
     import os
 
