@@ -189,18 +189,10 @@ class Sandbox:
             return _applied(self._documented(operation, prefer), prefer)
         parts = urlsplit(url)
         call = Call(
-            host=self,
-            plan=plan,
-            status=_success(operation),
-            account=account,
-            user=user,
-            parameters=dict(match.path_parameters),
-            headers=headers,
-            body=body,
-            path=parts.path,
-            query=parts.query,
-            base_url=f"{parts.scheme}://{parts.netloc}{match.prefix}",
+            self, plan, _success(operation), account, user, match.path_parameters, headers, body
         )
+        call.path, call.query = parts.path, parts.query
+        call.base_url = f"{parts.scheme}://{parts.netloc}{match.prefix}"
         answer = self.perform(call)
         if answer.status >= 300:
             return _applied(answer, prefer)

@@ -91,23 +91,11 @@ def paging_values(
 ) -> dict[str, Any]:
     """The paging fields of a list body: where each goes (``paging``) and its value; the
     links and tokens of pages that do not exist are left out."""
+    if page is None:
+        return _whole(operation, paging, total, f"{base_url.rstrip('/')}{path}", query)
     values: dict[str, Any] = {}
     if paging.total:
         values[paging.total] = total
-    if page is None:
-        whole = Page(1, max(total, 1), 1, total)
-        if paging.pages:
-            values[paging.pages] = 1
-        if paging.page:
-            values[paging.page] = get_provider(operation.provider).pagination.first_page
-        if paging.size:
-            values[paging.size] = whole.size
-        url = f"{base_url.rstrip('/')}{path}" + (f"?{query}" if query else "")
-        for name, where in paging.links.items():
-            values[where] = url if name in ("self", "first", "last") else OMIT
-        for where in paging.tokens.values():
-            values[where] = OMIT
-        return values
     if paging.page:
         values[paging.page] = page.number
     if paging.size:
@@ -132,4 +120,25 @@ def paging_values(
     for name, where in paging.tokens.items():
         number = numbers.get(name)
         values[where] = OMIT if number is None else str(number)
+    return values
+
+
+def _whole(
+    operation: Operation, paging: Paging, total: int, url: str, query: str
+) -> dict[str, Any]:
+    """The paging fields of a list answered whole: one page, the request's own URL."""
+    values: dict[str, Any] = {}
+    if paging.total:
+        values[paging.total] = total
+    if paging.pages:
+        values[paging.pages] = 1
+    if paging.page:
+        values[paging.page] = get_provider(operation.provider).pagination.first_page
+    if paging.size:
+        values[paging.size] = max(total, 1)
+    own = url + (f"?{query}" if query else "")
+    for name, where in paging.links.items():
+        values[where] = own if name in ("self", "first", "last") else OMIT
+    for where in paging.tokens.values():
+        values[where] = OMIT
     return values
