@@ -101,7 +101,8 @@ def test_the_client_keeps_under_the_documented_limits(sandbox):
     ]
     assert len(limited) > limit.burst_of("GET")
     assert arrivals_within_limits(limited, limit, time_scale=SCALE) == []
-    assert {a["status"] for a in arrivals} <= {200, 201, 404}
+    # the second run imports the documented campaign again: the documented 409
+    assert {a["status"] for a in arrivals} <= {200, 201, 404, 409}
 
 
 def test_429_storms_are_ridden_out_with_retry_after():

@@ -248,7 +248,7 @@ def test_unknown_paths_are_not_operations():
     run(scenario())
 
 
-def test_seeds_create_records_and_reset_forgets_them(tmp_path):
+def test_seeds_create_records_and_reset_returns_to_them(tmp_path):
     seeds = tmp_path / "seed.yaml"
     seeds.write_text(
         json.dumps(
@@ -270,8 +270,17 @@ def test_seeds_create_records_and_reset_forgets_them(tmp_path):
     async def scenario():
         async with _client(app) as client:
             assert (await client.get(f"{BANDWIDTH}/brands/BSEED1")).status_code == 200
-            assert (await client.post("/_sandbox/reset")).status_code == 200
-            assert (await client.get(f"{BANDWIDTH}/brands/BSEED1")).status_code == 404
+            made = await client.post(
+                f"{BANDWIDTH}/brands",
+                content=_example("bandwidth/brands.create.request.xml"),
+                headers=XML,
+            )
+            made_id = re.search(r"<BrandId>(\w+)</BrandId>", made.text).group(1)
+            reset = await client.post("/_sandbox/reset")
+            assert reset.status_code == 200 and reset.json()["seeded"] == ["BSEED1"]
+            # the seeded brand is there again, the one made since is not
+            assert (await client.get(f"{BANDWIDTH}/brands/BSEED1")).status_code == 200
+            assert (await client.get(f"{BANDWIDTH}/brands/{made_id}")).status_code == 404
 
     run(scenario())
     with pytest.raises(tendlc.InvalidArgument, match="refused by its contract"):
@@ -388,7 +397,7 @@ def _show(request, line):
 def test_state_survives_concurrent_clients_without_loss_or_duplication(request):
     running = serve_in_thread(create_app(SandboxConfig(rate_limits=False)))
     bandwidth_brand = _example("bandwidth/brands.create.request.xml")
-    bandwidth_campaign = _example("bandwidth/campaignImports.create.request.xml")
+    imported = iter(range(10_000))  # an import keeps the TCR campaign id it names
     vonage_brand = _valid_vonage_brand()
     vonage_campaign = _valid_vonage_campaign()
     latencies = []
@@ -433,7 +442,8 @@ def test_state_survives_concurrent_clients_without_loss_or_duplication(request):
                     client,
                     f"{BANDWIDTH}/campaigns/imports",
                     xml_id("CampaignId"),
-                    content=bandwidth_campaign,
+                    content=b"<ImportedCampaign><CampaignId>CL%05d</CampaignId></ImportedCampaign>"
+                    % next(imported),
                     headers=XML,
                 ),
                 await created_and_read(
@@ -698,6 +708,9 @@ def test_the_sandbox_command_takes_a_free_port_serves_it_and_stops_on_sigterm(tm
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         assert "Traceback" not in stderr.read_text()
+        # one access log line for the request, on stderr
+        line = r"GET /api/accounts/9900000/campaignManagement/10dlc/brands 200 [\d.]+ms bandwidth"
+        assert re.search(line + r"\.brands\.list\n", stderr.read_text()), stderr.read_text()
     finally:
         if process.poll() is None:
             process.kill()

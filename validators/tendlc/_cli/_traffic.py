@@ -140,7 +140,8 @@ def _write_reports(
     "--seed",
     "seed",
     type=click.Path(exists=True, dir_okay=False),
-    help="Records to start with (YAML or JSON requests).",
+    help="Records to start with and to return to on reset: a YAML or JSON list of requests "
+    "(format: tendlc/sandbox/seed.schema.json).",
 )
 @click.option("--webhook-url", help="Where order notifications are posted.")
 @click.option(
@@ -151,6 +152,11 @@ def _write_reports(
     help="Run rate limits and order progress on a faster clock (60: a minute is a second).",
 )
 @click.option("--no-rate-limits", is_flag=True, help="Do not enforce the stated rate limits.")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="No access log line per request on stderr (GET /_sandbox/requests still has them).",
+)
 def sandbox(
     provider_names: tuple[str, ...],
     host: str,
@@ -160,6 +166,7 @@ def sandbox(
     webhook_url: str | None,
     time_scale: float,
     no_rate_limits: bool,
+    quiet: bool,
 ) -> None:
     """Serve a local provider sandbox that behaves as the documentation says.
 
@@ -167,12 +174,23 @@ def sandbox(
     --base-url of `tendlc conform` for any of them. Credentials: any well-formed ones (Basic,
     Bearer, or the provider's own token header), or exactly those the environment variables of
     a provider's record hold when they are set, sent the way its record says.
+
+    A request may choose its answer with a Prefer header (an undocumented status or
+    example is a 400 naming the documented ones):
+
+    \b
+      Prefer: code=404      a documented status, answered with its documented body
+      Prefer: example=NAME  a named documented example of the answer
+      Prefer: delay=2.5     wait that many seconds first (at most 60)
+
+    Administration under /_sandbox/: health, reset (back to the seed), seed, requests (the
+    request log), arrivals, injected, notifications, misbehave.
     """
     import os
 
     from .._catalog import providers
     from .._errors import InvalidArgument
-    from ..sandbox import SandboxConfig, create_app, seed_file
+    from ..sandbox import SandboxConfig, access_log, create_app, seed_file
 
     credentials = {
         record.name: _pair(os.environ, record.credentials.user, record.credentials.secret)
@@ -191,7 +209,9 @@ def sandbox(
         app = create_app(config)
         if seed:
             created = app.state.sandbox.seed(seed_file(seed))
-            click.echo(f"seeded {len(created)} record(s)", err=True)
+            click.echo(f"seeded {len(created)} record(s) from {seed}", err=True)
+            for note in app.state.sandbox.seed_notes:
+                click.echo(f"tendlc: {note}", err=True)
     except InvalidArgument as exc:
         raise click.UsageError(str(exc)) from None
     if host not in ("127.0.0.1", "::1", "localhost"):
@@ -201,7 +221,8 @@ def sandbox(
     listener = _listen(host, port)
     # printed once listening, with the port a --port 0 was given
     click.echo(f"tendlc sandbox on {_address(listener)} ({', '.join(served)})", err=True)
-    _serve(app, listener, SecretRules.from_environment())
+    with access_log(None if quiet else sys.stderr):
+        _serve(app, listener, SecretRules.from_environment())
 
 
 def _pair(environ: Any, user: str | None, secret: str | None) -> tuple[str, str] | None:
