@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from .._errors import UnknownOperationError, UnknownProviderError
-from ._limits import RateLimit, rate_limits
+from ._rate_limits import RateLimit, rate_limits
 from ._openapi import media_example, openapi_operations
 from ._operation import MULTIPART, PARTS, Body, Operation, Part, Wire, as_part, essence_of
 from ._providers import (

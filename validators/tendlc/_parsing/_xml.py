@@ -15,7 +15,7 @@ from typing import Any
 from lxml import etree
 
 from ._errors import ParseError
-from ._limits import DEFAULT_LIMITS, Limits
+from ._payload_limits import DEFAULT_LIMITS, Limits
 
 _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _STR_DECLARED_ENCODING = re.compile(r"^(\ufeff?\s*<\?xml[^>]*?)\s+encoding\s*=\s*([\"'])[^\"']*\2")
