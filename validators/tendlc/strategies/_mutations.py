@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import strategies as st
-
 from .._catalog import Body
-from ._adapters import Adapter, FieldConstraint
+from ._adapters import Adapter, FieldConstraint, JsonAdapter, XmlAdapter
+from ._conditions import json_conditional_sites, xml_conditional_sites
+from ._sites import Action, Site
 
 UNKNOWN_XML_FIELD = "UndocumentedField"
 UNKNOWN_JSON_FIELD = "undocumented_field"
-
-
-@dataclass(frozen=True)
-class Site:
-    """One way to break one rule at one path."""
-
-    path: str
-    rule: str
-    description: str
-    action: Callable[[Any, Any, Any], bool]
-    value: st.SearchStrategy[Any] | None = None
-
-    def apply(self, adapter: Adapter, payload: Any, value: Any) -> bool:
-        return self.action(adapter, payload, value)
-
-
-Action = Callable[[Adapter, Any, Any], bool]
 
 
 def _set(path: str, value: Any) -> Action:
@@ -98,8 +79,16 @@ def mutation_sites(adapter: Adapter, payload: Any, body: Body) -> list[Site]:
                 _set(target, "x"),
             )
         )
-    sites.extend(adapter.conditional_sites(payload))
+    sites.extend(_conditional_sites(adapter, payload))
     return sites
+
+
+def _conditional_sites(adapter: Adapter, payload: Any) -> list[Site]:
+    """The mutations of the conditional rules, read from the contract's own annotations."""
+    if isinstance(adapter, XmlAdapter):
+        return xml_conditional_sites(adapter, payload)
+    assert isinstance(adapter, JsonAdapter)
+    return json_conditional_sites(adapter, payload)
 
 
 def _field_sites(c: FieldConstraint) -> list[Site]:
