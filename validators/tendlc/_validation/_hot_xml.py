@@ -29,7 +29,6 @@ from ._once import once
 if TYPE_CHECKING:  # the compiler is imported when a contract is first compiled
     from ._xsd10 import Compiled
 
-_LOCAL = threading.local()
 #: Why a contract root stays on xmlschema, by (contract, root): filled as contracts compile.
 FALLBACKS: dict[tuple[str, str], str] = {}
 
