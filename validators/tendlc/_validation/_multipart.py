@@ -12,7 +12,7 @@ from __future__ import annotations
 import email.errors
 import email.parser
 import email.policy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.message import Message
 from typing import Any, NamedTuple
 
@@ -152,10 +152,9 @@ def _file_issues(
     rule = str(field.get(JSON_RULE) or "format")
     message = field.get(JSON_MESSAGE)
     issues = [
-        *_filename_issues(field, part.filename, f"{path}/filename", rule, message, location),
-        *_content_type_issues(
-            field, part.content_type, f"{path}/content-type", rule, message, location
-        ),
+        issue
+        for told, value in ((_FILENAME, part.filename), (_CONTENT_TYPE, part.content_type))
+        for issue in _told_issues(told, value, field, path, rule, message, location)
     ]
     content = part.content
     limit = field.get("x-max-file-bytes")
@@ -166,41 +165,50 @@ def _file_issues(
     return issues
 
 
-def _filename_issues(
+class _Told(NamedTuple):
+    """What a file part tells of its file in a header, and the field keyword that lists the
+    accepted values."""
+
+    name: str  # the last step of its issue path
+    absent: str  # the message when the part does not tell it
+    keyword: str  # the field's list of accepted values (lower case)
+    compared: Callable[[str], str]  # what of the value is looked up in that list
+    refused: str  # the message when the list leaves it out ({value}, {accepted})
+
+
+_FILENAME = _Told(
+    "filename",
+    "the part's Content-Disposition carries no filename",
+    "x-file-extensions",
+    lambda name: name.rsplit(".", 1)[-1].lower() if "." in name else "",
+    "{value!r} is not a supported file type ({accepted})",
+)
+_CONTENT_TYPE = _Told(
+    "content-type",
+    "the part carries no Content-Type",
+    "x-media-types",
+    str.lower,
+    "{value!r} is not a supported file type",
+)
+
+
+def _told_issues(
+    told: _Told,
+    value: str | None,
     field: Mapping[str, Any],
-    filename: str | None,
     path: str,
     rule: str,
     message: str | None,
     location: str,
 ) -> list[Issue]:
-    if filename is None:
-        return [
-            _error(path, "required", "the part's Content-Disposition carries no filename", location)
-        ]
-    extensions = [str(e).lower() for e in field.get("x-file-extensions") or []]
-    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if not extensions or extension in extensions:
+    where = f"{path}/{told.name}"
+    if value is None:
+        return [_error(where, "required", told.absent, location)]
+    accepted = [str(item).lower() for item in field.get(told.keyword) or []]
+    if not accepted or told.compared(value) in accepted:
         return []
-    said = message or f"{filename[:60]!r} is not a supported file type ({', '.join(extensions)})"
-    return [_error(path, rule, said, location, extensions)]
-
-
-def _content_type_issues(
-    field: Mapping[str, Any],
-    content_type: str | None,
-    path: str,
-    rule: str,
-    message: str | None,
-    location: str,
-) -> list[Issue]:
-    if content_type is None:
-        return [_error(path, "required", "the part carries no Content-Type", location)]
-    media_types = [str(m).lower() for m in field.get("x-media-types") or []]
-    if not media_types or content_type.lower() in media_types:
-        return []
-    said = message or f"{content_type[:60]!r} is not a supported file type"
-    return [_error(path, rule, said, location, media_types)]
+    said = message or told.refused.format(value=value[:60], accepted=", ".join(accepted))
+    return [_error(where, rule, said, location, accepted)]
 
 
 def _error(path: str, rule: str, message: str, location: str, expected: Any = None) -> Issue:
