@@ -45,7 +45,7 @@ from tendlc._parsing import (
     parse_plain_xml,
     parse_xml,
 )
-from tendlc._validation import _hot_json, _hot_xml, assert_contexts, load_schema
+from tendlc._validation import _hot, _hot_json, _hot_xml, assert_contexts, load_schema
 from tendlc._validation._json import validate_json_body
 from tendlc._validation._report import Issue
 from tendlc._validation._validate import _document_issues
@@ -647,3 +647,26 @@ def test_a_declined_plain_document_still_gets_the_depth_limit(depth):
         ]
     else:
         assert not parse_issues and issues, issues
+
+
+def test_the_hot_verdict_is_true_or_declined_and_hands_on_a_tree_read_whole():
+    """Valid: True. Declined: the one shared DECLINED when nothing was read to hand on (no
+    allocation per call), a Declined carrying the tree when a plain XML document was read
+    whole; a Declined is never a yes."""
+    operation = "bandwidth.campaignSettings.create"
+    xml = _body(operation, "request")
+    valid = next(
+        e.published()
+        for e in documented_examples()
+        if e.operation == operation and e.part == "request" and e.expect == "valid"
+    )
+    assert _hot.attempt(xml, valid, DEFAULT_LIMITS) is True
+    root = xml.locator
+    declined = _hot.attempt(xml, f"<{root}><Nothing/></{root}>".encode(), DEFAULT_LIMITS)
+    assert isinstance(declined, _hot.Declined) and not declined
+    assert declined.tree is not None and local_name(declined.tree) == root
+    assert _hot.attempt(xml, f"<{root}>".encode(), DEFAULT_LIMITS) is _hot.DECLINED
+    json_body = _body("vonage.brands.create", "request")
+    assert _hot.attempt(json_body, b"{}", DEFAULT_LIMITS) is _hot.DECLINED
+    assert _hot.attempt(json_body, b"not json", DEFAULT_LIMITS) is _hot.DECLINED
+    assert not _hot.DECLINED and _hot.DECLINED.tree is None

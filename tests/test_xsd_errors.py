@@ -31,13 +31,14 @@ class _Public:
 
 
 def signature(error):
-    """What an error says, as comparable data (its object by identity unless it is text)."""
+    """What an error says, as comparable data (its object by identity when it is an element,
+    by value otherwise: a decoded number is a new object on each run)."""
     expected = getattr(error, "expected", None)
     return (
         type(error),
         error.validator,
         error.elem,
-        error.obj if isinstance(error.obj, str) else id(error.obj),
+        id(error.obj) if hasattr(error.obj, "tag") else error.obj,
         error.reason,
         error.path,
         getattr(error, "index", None),

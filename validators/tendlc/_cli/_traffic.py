@@ -17,6 +17,7 @@ from ._common import (
     echo_json,
     live,
     progress,
+    project_config,
 )
 from ._group import main
 
@@ -40,15 +41,10 @@ def cassettes_check(paths: tuple[str, ...], output: str) -> None:
     ``[tool.tendlc.record]`` replaces) is an error. Exit status: 0 clean, 1 issues, 2 a path
     or cassette that cannot be read.
     """
-    from .._config import ConfigError, load_config
     from ..cassettes import CassetteError, cassette_files, check_file, read_cassette
     from ..traffic import Run, SecretRules, Summary
 
-    try:
-        project = load_config()
-    except ConfigError as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    project = project_config()
     # The ids [tool.tendlc.record] replaces in recordings must not be left in a cassette either.
     rules = SecretRules.from_environment(values=project.record_values)
     missing = [p for p in paths if not Path(p).exists()]
@@ -280,7 +276,6 @@ def conform(
     import os
 
     from .._catalog import get_provider
-    from .._config import ConfigError, load_config
     from ..conform import ConformOptions, ConnectionProblem, MissingCredentials, run_conformance
 
     if fuzz and get_provider(provider).contract_kind != "openapi":
@@ -288,11 +283,7 @@ def conform(
             f"--fuzz generates cases from an OpenAPI document: {provider}'s "
             "contract is an XSD catalog"
         )
-    try:
-        project = load_config()
-    except ConfigError as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    project = project_config()
     defaults = project.conform
     # Precedence: the command line, then [tool.tendlc.conform], then the built-in default.
     options = ConformOptions(
@@ -312,10 +303,7 @@ def conform(
     try:
         with live(f"conform {provider}") as show:
             run = run_conformance(options, os.environ, on_probe=show)
-    except MissingCredentials as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    except ConnectionProblem as exc:
+    except (MissingCredentials, ConnectionProblem) as exc:
         click.echo(f"tendlc: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     _print_run(run)
@@ -406,16 +394,11 @@ def proxy(
     Exit status: 0 every exchange conformed, 1 otherwise, 2 usage errors (a bad upstream or
     configuration, an address it cannot listen on).
     """
-    from .._config import ConfigError, load_config
     from .._errors import InvalidArgument
     from ..proxy import ProxyState, create_proxy_app, server_options
     from ..traffic import Placeholders
 
-    try:
-        project = load_config()
-    except ConfigError as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    project = project_config()
     placeholders = Placeholders.from_environment(
         path_parameters=project.record_path_parameters, values=project.record_values
     )

@@ -5,7 +5,6 @@ payload of either wire at the paths reports use."""
 from ._document import Document, JsonDocument, XmlDocument, document_of, parse_document
 from ._errors import ParseError
 from ._json import parse_json
-from ._limits import DEFAULT_LIMITS, Limits
 from ._paths import (
     delete_element,
     element_children,
@@ -17,6 +16,7 @@ from ._paths import (
     put_element,
     source_line,
 )
+from ._payload_limits import DEFAULT_LIMITS, Limits
 from ._xml import parse_plain_xml, parse_xml, within_depth
 
 __all__ = [
