@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import tendlc
-from hostile_corpus import hostile_payloads, large_payloads
+from _support.hostile import hostile_payloads, large_payloads
 from tendlc._catalog import rate_limits
 from tendlc._parsing import DEFAULT_LIMITS
 from tendlc.cli import main
@@ -551,7 +551,7 @@ def test_the_proxy_masks_the_log_lines_of_the_server_it_runs():
 
 BANDWIDTH_PATH = "/api/accounts/9900000/campaignManagement/10dlc"
 LIMIT = DEFAULT_LIMITS.max_bytes
-# the validator's hostile-input corpus (tests/test_hostile_input.py), the large bodies made
+# the validator's hostile-input corpus (tests/_support/hostile.py), the large bodies made
 # only when their case runs
 HOSTILE = dict(hostile_payloads())
 LARGE = large_payloads()

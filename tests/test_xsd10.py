@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import tendlc
+from _support.xml import xml_text
 from tendlc._catalog import Body
 from tendlc._parsing import DEFAULT_LIMITS
 from tendlc._validation import _hot_xml, _validate, _xml, _xsd
@@ -261,21 +262,13 @@ _NAMES += ["Id", "Flag", "A", "B", "C", "Root"]
 
 
 def _element(depth=0):
-    leaf = st.builds(_leaf, st.sampled_from(_NAMES), _TEXTS.filter(_xml_text))
+    leaf = st.builds(_leaf, st.sampled_from(_NAMES), _TEXTS.filter(xml_text))
     if depth >= 3:
         return leaf
     return st.one_of(
         leaf,
         st.builds(_node, st.sampled_from(_NAMES), st.lists(_element(depth + 1), max_size=5)),
     )
-
-
-def _xml_text(text):
-    try:
-        etree.Element("x").text = text
-    except ValueError:
-        return False
-    return True
 
 
 def _leaf(name, text):
@@ -400,7 +393,7 @@ def test_builtin_types_libxml2_accepts_only_what_xmlschema_accepts(builtin):
     libxml2 = etree.XMLSchema(etree.fromstring(HEAD + source + "</xs:schema>"))
 
     @BUDGET
-    @given(_LEXICAL.filter(_xml_text))
+    @given(_LEXICAL.filter(xml_text))
     def check(text):
         element = etree.Element("v")
         element.text = text
@@ -436,7 +429,7 @@ def test_facets_libxml2_accepts_only_what_xmlschema_accepts(base, facets):
     texts = _LEXICAL | st.from_regex(r"[+-]?0*[0-9]{20,31}(\.[0-9]{0,30})?", fullmatch=True)
 
     @BUDGET
-    @given(texts.filter(_xml_text))
+    @given(texts.filter(xml_text))
     def check(text):
         element = etree.Element("v")
         element.text = text
@@ -472,7 +465,7 @@ def _pattern_schema(pattern):
 
 
 @BUDGET
-@given(_PATTERNS, st.lists(_SUBJECTS.filter(_xml_text), min_size=1, max_size=8))
+@given(_PATTERNS, st.lists(_SUBJECTS.filter(xml_text), min_size=1, max_size=8))
 def test_patterns_read_alike(pattern, subjects):
     """Compiled, a pattern accepts what xmlschema accepts: in libxml2 when it has no negated
     class, in Python (with xmlschema's own expression) when it has one."""

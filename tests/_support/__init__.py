@@ -1,0 +1,8 @@
+"""What more than one test module uses, by topic. A test module imports from here, never from
+another test module.
+
+* ``boundaries``: the boundary cases of tests/boundaries/*.yaml and the payload of each;
+* ``hostile``: the hostile-input corpus: malformed, oversized and hostile payloads, by name;
+* ``xml``: text an lxml element can hold, and an xmlschema error as comparable data;
+* ``reports``: a sample conformance run with one entry of each kind, for the report writers.
+"""
