@@ -4,7 +4,9 @@ The tendlc pytest plugin is loaded through its ``pytest11`` entry point; it must
 listed in ``pytest_plugins`` (pytest refuses a plugin registered twice).
 """
 
-pytest_plugins = ["pytester"]
+# _support.summary prints the run's figures ("tendlc fuzz: N inputs validated") at the end;
+# tests/ is on sys.path through the pytest settings' pythonpath
+pytest_plugins = ["pytester", "_support.summary"]
 
 # pytester runs pytest in this process and drops the modules first imported during a run when
 # it ends; PyYAML's C loader does not survive being imported twice, so import it up front.
@@ -19,11 +21,3 @@ settings.register_profile("thorough", max_examples=1000)
 settings.load_profile("ci")
 # The long fuzz run: python -m pytest tests/test_fuzz.py --hypothesis-profile=fuzz
 settings.register_profile("fuzz", max_examples=1000, database=None)
-
-
-def pytest_terminal_summary(terminalreporter):
-    fuzz = __import__("sys").modules.get("test_fuzz") or __import__("sys").modules.get(
-        "tests.test_fuzz"
-    )
-    if fuzz is not None and fuzz.INPUTS[0]:
-        terminalreporter.write_line(f"tendlc fuzz: {fuzz.INPUTS[0]:,} inputs validated")

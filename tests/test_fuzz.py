@@ -20,9 +20,6 @@ TARGETS = (
 )
 
 
-INPUTS = [0]  # how many inputs the fuzz tests fed to validate (reported in the summary)
-
-
 def _warm(operation_id, part, status):
     """Compile the contracts before the examples run: Hypothesis's deadline is about each
     example's latency, and the one-off compilation is not an example."""
@@ -31,8 +28,8 @@ def _warm(operation_id, part, status):
     prepare(body)
 
 
-def _check(operation_id, part, status, payload):
-    INPUTS[0] += 1
+def _check(tally, operation_id, part, status, payload):
+    tally.fuzz_inputs += 1  # reported in the terminal summary
     report = tendlc.validate(operation_id, payload, part=part, status=status)
     assert isinstance(report, tendlc.Report)
     for issue in report.issues:
@@ -41,10 +38,10 @@ def _check(operation_id, part, status, payload):
 
 
 @pytest.mark.parametrize(("operation_id", "part", "status"), TARGETS)
-def test_arbitrary_bytes_never_raise(operation_id, part, status):
+def test_arbitrary_bytes_never_raise(tally, operation_id, part, status):
     @given(st.binary(max_size=2048) | st.text(max_size=512))
     def fuzz(payload):
-        _check(operation_id, part, status, payload)
+        _check(tally, operation_id, part, status, payload)
 
     _warm(operation_id, part, status)
     fuzz()
@@ -88,7 +85,7 @@ STRUCTURED = [
 
 
 @pytest.mark.parametrize(("operation_id", "part", "status"), STRUCTURED)
-def test_mutated_valid_payloads_never_raise(operation_id, part, status):
+def test_mutated_valid_payloads_never_raise(tally, operation_id, part, status):
     valid = (
         tst.requests(operation_id, form="bytes")
         if part == "request"
@@ -97,7 +94,7 @@ def test_mutated_valid_payloads_never_raise(operation_id, part, status):
 
     @given(valid.flatmap(_byte_mutations))
     def fuzz(payload):
-        _check(operation_id, part, status, payload)
+        _check(tally, operation_id, part, status, payload)
 
     _warm(operation_id, part, status)
     fuzz()

@@ -4,5 +4,7 @@ another test module.
 * ``boundaries``: the boundary cases of tests/boundaries/*.yaml and the payload of each;
 * ``hostile``: the hostile-input corpus: malformed, oversized and hostile payloads, by name;
 * ``xml``: text an lxml element can hold, and an xmlschema error as comparable data;
-* ``reports``: a sample conformance run with one entry of each kind, for the report writers.
+* ``reports``: a sample conformance run with one entry of each kind, for the report writers;
+* ``summary``: a pytest plugin (loaded by conftest.py) for figures printed in the terminal
+  summary, such as how many inputs the fuzz tests fed to ``tendlc.validate``.
 """
