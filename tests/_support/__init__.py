@@ -1,5 +1,5 @@
 """What more than one test module uses, by topic. A test module imports from here, never from
-another test module.
+another test module (tests/test_suite_hygiene.py checks it).
 
 * ``boundaries``: the boundary cases of tests/boundaries/*.yaml and the payload of each;
 * ``hostile``: the hostile-input corpus: malformed, oversized and hostile payloads, by name;
