@@ -1,11 +1,11 @@
 """Conformance runs against a real sandbox on a loopback port, and the validating proxy."""
 
 import base64
+import contextlib
 import gzip
 import logging
 import re
 import socket
-import threading
 import tracemalloc
 import zlib
 from dataclasses import replace
@@ -88,11 +88,22 @@ def test_read_only_by_default_writes_only_when_allowed(sandbox):
     assert {a["method"] for a in arrivals} == {"GET"}
 
 
-def test_the_client_keeps_under_the_documented_limits(sandbox):
-    # run the Bandwidth suite twice: more requests than one burst allows
-    for _ in range(2):
-        assert _conform("bandwidth", sandbox).summary().conforms
-    arrivals = httpx.get(f"{sandbox}/_sandbox/arrivals").json()
+def test_the_client_keeps_under_the_documented_limits():
+    # A minute in three seconds: the client keeps 10% under the limits, so the arrivals stay
+    # within them unless one request reaches the sandbox 0.2 s later than the ones after it
+    # (at SCALE, 67 ms: a busy machine comes near that).
+    scale = 20
+    sandbox = serve_in_thread(create_app(SandboxConfig(time_scale=scale)))
+    try:
+        # run the Bandwidth suite twice: more requests than one burst allows
+        for _ in range(2):
+            options = ConformOptions(
+                "bandwidth", base_url=sandbox, allow_writes=True, time_scale=scale
+            )
+            assert run_conformance(options, ENVIRONMENT).summary().conforms
+        arrivals = httpx.get(f"{sandbox}/_sandbox/arrivals").json()
+    finally:
+        sandbox.stop()
     limit = rate_limits("bandwidth")[0]
     limited = [
         (a["at"], a["method"])
@@ -100,7 +111,7 @@ def test_the_client_keeps_under_the_documented_limits(sandbox):
         if a["operation"] and limit.applies(tendlc.get_operation(a["operation"]))
     ]
     assert len(limited) > limit.burst_of("GET")
-    assert arrivals_within_limits(limited, limit, time_scale=SCALE) == []
+    assert arrivals_within_limits(limited, limit, time_scale=scale) == []
     assert {a["status"] for a in arrivals} <= {200, 201, 404}
 
 
@@ -172,11 +183,15 @@ def test_a_misbehaving_sandbox_is_reported_with_exactly_the_injected_drift(provi
 
 
 def test_a_slow_answer_past_the_timeout_is_a_failed_probe():
+    # The client waits 5 s, twenty times the slowest answer of a run on a busy machine (0.28 s
+    # measured at a load average of 7); the slow answer would take ten minutes, and the server
+    # cancels it a second after it is told to stop.
     running = serve_in_thread(
-        create_app(SandboxConfig(time_scale=SCALE, misbehave=("slow:vonage.enum.get=2",)))
+        create_app(SandboxConfig(time_scale=SCALE, misbehave=("slow:vonage.enum.get=600",))),
+        timeout_graceful_shutdown=1,
     )
     try:
-        run = _conform("vonage", running, timeout=0.5)
+        run = _conform("vonage", running, timeout=5)
     finally:
         running.stop()
     (failed,) = [e for e in run.entries if e.status == "failed"]
@@ -348,21 +363,9 @@ def test_the_proxy_reports_an_injected_error():
 
 def test_the_proxy_forwards_only_to_its_upstream(proxied):
     sandbox, proxy, _ = proxied
-    hits = []
-    other = socket.socket()
+    other = socket.socket()  # a listener no request may reach
     other.bind(("127.0.0.1", 0))
     other.listen(5)
-    other.settimeout(0.2)
-
-    def watch():
-        try:
-            connection, _ = other.accept()
-            hits.append(connection.recv(1024))
-        except OSError:
-            pass
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
     elsewhere = f"127.0.0.1:{other.getsockname()[1]}"
     port = int(proxy.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port)) as connection:
@@ -375,7 +378,11 @@ def test_the_proxy_forwards_only_to_its_upstream(proxied):
             answer += chunk
     with httpx.Client() as client:
         client.get(f"{proxy}/v1/10dlc/enum", headers={"Host": elsewhere}, auth=("u", "p"))
-    watcher.join()
+    # a connection made to it would be waiting in its backlog now
+    other.setblocking(False)
+    hits = []
+    with contextlib.suppress(BlockingIOError):
+        hits.append(other.accept())
     other.close()
     assert hits == []
     assert answer.startswith(b"HTTP/1.1 200")
