@@ -17,6 +17,7 @@ from hypothesis import given, settings
 
 import tendlc
 from _support.boundaries import CASES, edited
+from _support.budgets import ENGINES
 from tendlc import strategies as tst
 from tendlc._documented import documented_examples
 from tendlc._parsing import ParseError, parse_xml
@@ -24,7 +25,7 @@ from tendlc._resources import contracts_dir
 from tendlc._validation import load_schema
 from tendlc._validation._asserts import _SharedContextAssert
 
-BUDGET = settings(deadline=None, max_examples=max(10, settings.default.max_examples // 4))
+BUDGET = settings(deadline=ENGINES, max_examples=max(10, settings.default.max_examples // 4))
 _STOCK: dict[str, xmlschema.XMLSchema11] = {}
 
 
@@ -116,6 +117,9 @@ def test_generated_valid_and_broken_requests(operation_id):
         assert _same_verdicts(contract, valid) == []
         _same_verdicts(contract, mutation.payload)
 
+    # both schemas are loaded once, not inside the first example
+    load_schema(contract)
+    _stock(contract)
     check()
 
 

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import tendlc
+from _support.budgets import ENGINES
 from _support.hostile import hostile_payloads, large_payloads
 from tendlc._catalog import rate_limits
 from tendlc._parsing import DEFAULT_LIMITS
@@ -789,8 +790,7 @@ def test_the_sandbox_passes_schemathesis_with_the_vonage_contract():
     session.auth = ("u", "p")
     checks = [not_a_server_error, response_schema_conformance, content_type_conformance]
     checked, unsupported = set(), []
-    # Each case is an HTTP exchange: no deadline (as conform --fuzz collects its cases).
-    budget = settings(max_examples=5, phases=[Phase.generate], database=None, deadline=None)
+    budget = settings(max_examples=5, phases=[Phase.generate], database=None, deadline=ENGINES)
 
     def validate(case):
         case.call_and_validate(base_url=f"{running}/v1/10dlc", session=session, checks=checks)

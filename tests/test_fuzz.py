@@ -6,10 +6,11 @@ CI runs a bounded version; the long run is documented in README.md:
 """
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tendlc
+from _support.budgets import CALLS
 from tendlc import strategies as tst
 from tendlc._validation import prepare
 
@@ -39,6 +40,7 @@ def _check(tally, operation_id, part, status, payload):
 
 @pytest.mark.parametrize(("operation_id", "part", "status"), TARGETS)
 def test_arbitrary_bytes_never_raise(tally, operation_id, part, status):
+    @settings(deadline=CALLS)
     @given(st.binary(max_size=2048) | st.text(max_size=512))
     def fuzz(payload):
         _check(tally, operation_id, part, status, payload)
@@ -92,6 +94,7 @@ def test_mutated_valid_payloads_never_raise(tally, operation_id, part, status):
         else tst.responses(operation_id, status=status, form="bytes")
     )
 
+    @settings(deadline=CALLS)
     @given(valid.flatmap(_byte_mutations))
     def fuzz(payload):
         _check(tally, operation_id, part, status, payload)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import tendlc
+from _support.budgets import CALLS, ENGINES
 from _support.xml import xml_text
 from tendlc._catalog import Body
 from tendlc._parsing import DEFAULT_LIMITS
@@ -27,7 +28,9 @@ from tendlc._validation import _hot_xml, _validate, _xml, _xsd
 from tendlc._validation._once import once
 from tendlc._validation._xsd10 import BUILTINS, Untranslatable, _libxml2_pattern, compile_contract
 
-BUDGET = settings(deadline=None, max_examples=max(50, settings.default.max_examples))
+BUDGET = settings(deadline=CALLS, max_examples=max(50, settings.default.max_examples))
+# for the examples that build a schema of their own
+SCHEMA_BUDGET = settings(BUDGET, deadline=ENGINES)
 HEAD = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
 
 
@@ -353,7 +356,7 @@ _DOCUMENTS = st.tuples(
 )
 
 
-@BUDGET
+@SCHEMA_BUDGET
 @given(_expressions(), st.lists(_DOCUMENTS, min_size=1, max_size=6))
 def test_translated_asserts_agree_with_xmlschema(test, documents):
     xsd = _assert_schema(test)
@@ -464,7 +467,7 @@ def _pattern_schema(pattern):
     )
 
 
-@BUDGET
+@SCHEMA_BUDGET
 @given(_PATTERNS, st.lists(_SUBJECTS.filter(xml_text), min_size=1, max_size=8))
 def test_patterns_read_alike(pattern, subjects):
     """Compiled, a pattern accepts what xmlschema accepts: in libxml2 when it has no negated
