@@ -770,6 +770,7 @@ def test_a_compressed_bomb_from_upstream_is_inflated_only_to_the_size_limit(
     assert server_errors == []
 
 
+@pytest.mark.slow
 def test_the_sandbox_passes_schemathesis_with_the_vonage_contract():
     import requests
     import schemathesis

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tendlc
+from _support.bodies import each_body_once_locally
 from _support.budgets import CALLS
 from tendlc import strategies as tst
 from tendlc._validation import prepare
@@ -38,7 +39,7 @@ def _check(tally, operation_id, part, status, payload):
         assert len(issue.message) < 600
 
 
-@pytest.mark.parametrize(("operation_id", "part", "status"), TARGETS)
+@pytest.mark.parametrize(("operation_id", "part", "status"), each_body_once_locally(TARGETS))
 def test_arbitrary_bytes_never_raise(tally, operation_id, part, status):
     @settings(deadline=CALLS)
     @given(st.binary(max_size=2048) | st.text(max_size=512))
@@ -86,7 +87,7 @@ STRUCTURED = [
 ]
 
 
-@pytest.mark.parametrize(("operation_id", "part", "status"), STRUCTURED)
+@pytest.mark.parametrize(("operation_id", "part", "status"), each_body_once_locally(STRUCTURED))
 def test_mutated_valid_payloads_never_raise(tally, operation_id, part, status):
     valid = (
         tst.requests(operation_id, form="bytes")

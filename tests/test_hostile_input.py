@@ -180,6 +180,7 @@ def test_quadratic_blowup_is_refused():
     assert "DTD" in issue.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("operation", [XML_OP, JSON_OP])
 def test_hundred_megabyte_bodies_are_refused_by_size(operation):
     report = tendlc.validate(operation, hundred_megabytes(operation))

@@ -33,6 +33,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import tendlc
+from _support.bodies import each_body_once_locally
 from _support.boundaries import CASES, edited
 from _support.budgets import ENGINES
 from _support.hostile import hostile_payloads
@@ -369,7 +370,7 @@ def test_a_response_carrying_null_is_left_to_the_explaining_path():
 # ---------------------------------------------------------------- generated payloads
 
 
-@pytest.mark.parametrize(("operation_id", "part", "status"), REQUESTS)
+@pytest.mark.parametrize(("operation_id", "part", "status"), each_body_once_locally(REQUESTS))
 def test_generated_requests(operation_id, part, status):
     body = _body(operation_id, part, status)
 
@@ -388,7 +389,7 @@ def test_generated_requests(operation_id, part, status):
     check()
 
 
-@pytest.mark.parametrize(("operation_id", "part", "status"), BODIES)
+@pytest.mark.parametrize(("operation_id", "part", "status"), each_body_once_locally(BODIES))
 def test_generated_edits(operation_id, part, status):
     """Valid payloads with random edits: hostile values, moved, dropped, repeated fields."""
     body = _body(operation_id, part, status)

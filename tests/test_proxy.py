@@ -311,6 +311,7 @@ def _listing(target):
     return json.dumps(data, indent=3).encode()
 
 
+@pytest.mark.slow
 def test_the_run_keeps_verdicts_and_metadata_not_bodies():
     large = _listing(250)  # about 300 KiB, and valid: the check reads all of it
     assert len(large) > 256 * 1024
