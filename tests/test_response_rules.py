@@ -56,6 +56,7 @@ VONAGE_PAIRS = [
     ("MessageFlowDetailsResult", "MessageFlowDetails"),
     ("VettingRecord", "VettingCreateRequest"),
     ("VettingRecord", "VettingImportRequest"),
+    ("VettingAdditionalInfo", "VettingPoliticalDetails"),
     ("Number", "NumberLinkRequest"),
     ("Reseller", "ResellerCreateRequest"),
     ("PartnerCampaignImportResponse", "PartnerCampaignImportRequest"),
@@ -67,6 +68,7 @@ VONAGE_EXCEPTIONS = {
     ("Campaign", "CampaignUpdateRequest", "status"): "VG-078",
     ("VettingRecord", "VettingCreateRequest", "evp_id"): "VG-117",
     ("VettingRecord", "VettingImportRequest", "evp_id"): "VG-117",
+    ("VettingAdditionalInfo", "VettingPoliticalDetails", "election_date"): "VG-011",
     ("AccountSettings", "AccountSettingsUpdate", "account.opt-out-assist-enable-only"): "VG-136",
 }
 
