@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from lxml import etree
 
-from ..._catalog import Operation, get_operation
+from ..._catalog import Operation, get_operation, per_catalog
 from ..._errors import InvalidArgument
 from ..._parsing import ParseError, parse_json, parse_xml
 from .._report import Issue, Severity, excerpt
-from ._roles import RoleMap, Value, brand_values, role_map
+from ._roles import RoleMap, Value, brand_readings, brand_values, role_map
 from ._rules import Rule, RuleSet, rule_set
 from ._text import (
+    Document,
     Lexicon,
     Scanner,
     Text,
@@ -51,9 +51,11 @@ class Plan:
     forbids: Mapping[tuple[str, str], tuple[Rule, ...]]
     #: every other rule, applied one by one by the mechanism of its kind
     rules: tuple[Rule, ...]
+    #: (mechanism, rule) of those
+    steps: tuple[tuple[Callable[[Rule, Context], None], Rule], ...] = ()
 
 
-@cache
+@per_catalog
 def _plan(operation_id: str) -> Plan | None:
     roles = role_map(get_operation(operation_id))
     if roles is None:
@@ -83,6 +85,8 @@ def _plan(operation_id: str) -> Plan | None:
                 forbids.setdefault((role, lexicon.name), []).append(rule)
         else:
             one_by_one.append(rule)
+    #: the roles whose texts the language rules count the function words of
+    counted = {role for rule in rules if rule.kind == "language" for role in rule.reads}
     forbidden: dict[str, set[str]] = {}
     for role, name in forbids:
         forbidden.setdefault(role, set()).add(name)
@@ -90,8 +94,12 @@ def _plan(operation_id: str) -> Plan | None:
         roles=roles,
         order={rule.id: index for index, rule in enumerate(rules)},
         scanners={
-            role: Scanner(lexicons.values(), rule_set().domains)
-            for role, lexicons in wanted.items()
+            role: Scanner(
+                wanted.get(role, {}).values(),
+                rule_set().domains,
+                also=rule_set().languages.foreign if role in counted else (),
+            )
+            for role in (*wanted, *text_roles)
         },
         text_roles=tuple(text_roles),
         each_required={role: frozenset(n for n, _ in pairs) for role, pairs in each.items()},
@@ -103,6 +111,7 @@ def _plan(operation_id: str) -> Plan | None:
         forbidden={role: frozenset(names) for role, names in forbidden.items()},
         forbids={key: tuple(group) for key, group in forbids.items()},
         rules=tuple(one_by_one),
+        steps=tuple((CHECKS[rule.kind], rule) for rule in one_by_one),
     )
 
 
@@ -147,7 +156,18 @@ class Context:
         self.brand = brand
         self.rules = rules
         self.issues: list[Issue] = []
+        # the texts of every role read, read together once for what is rare in them
+        read = [
+            (role, value)
+            for role in plan.text_roles
+            for value in values.get(role, ())
+            if type(value.value) is str and value.value.strip()
+        ]
+        document = Document(value.value for _, value in read)
         self._texts: dict[str, list[Text]] = {}
+        for role, value in read:
+            text = Text(value.value, value.path, plan.scanners.get(role), document)
+            self._texts.setdefault(role, []).append(text)
         self._groups: dict[tuple[str, ...], list[Text]] = {}
         self._names: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._found: dict[tuple[str, ...], set[str]] = {}
@@ -155,7 +175,7 @@ class Context:
     def role_texts(self, role: str) -> list[Text]:
         """The non-empty texts of one role."""
         texts = self._texts.get(role)
-        if texts is None:
+        if texts is None:  # a role no rule reads as text
             scanner = self.plan.scanners.get(role)
             texts = self._texts[role] = [
                 Text(value.value, value.path, scanner)
@@ -260,8 +280,9 @@ def _mentions(rule: Rule, ctx: Context) -> None:
         names, forms = ctx.names(rule.names)
         if not forms:
             return
-        fields = {"names": ", ".join(names[:3]), "name": names[0]}
-        missing = [text for text in texts if not any(form in text.spaced for form in forms)]
+        missing = [text for text in texts if not any(map(text.spaced.__contains__, forms))]
+        if missing:
+            fields = {"names": ", ".join(names[:3]), "name": names[0]}
     else:
         assert rule.lexicon is not None
         name = rule.lexicon.name
@@ -318,13 +339,12 @@ def _flag_agrees(rule: Rule, ctx: Context) -> None:
         return
     declared, path = ctx.flag(rule.flag)
     held = rule.lexicon.name in ctx.found(rule.reads)
-    field_name = path.rsplit("/", 1)[-1] or rule.flag
     if rule.direction == "undeclared":
         if held and not declared and not (ctx.partial and declared is None):
             found = ctx.first(rule.lexicon, rule.reads)
-            ctx.add(rule, path, found=_shown(found), flag=field_name)
+            ctx.add(rule, path, found=_shown(found), flag=path.rsplit("/", 1)[-1] or rule.flag)
     elif declared and not held:
-        ctx.add(rule, path, flag=field_name)
+        ctx.add(rule, path, flag=path.rsplit("/", 1)[-1] or rule.flag)
 
 
 def _distinct(rule: Rule, ctx: Context) -> None:
@@ -383,8 +403,13 @@ def _language(rule: Rule, ctx: Context) -> None:
         if not text.raw.isascii() and non_latin_share(text.raw) > 0.5:
             ctx.add(rule, text.path, language="a non-Latin script")
             continue
+        # the scanner counted the function words of other languages (the hits); the English
+        # ones are counted only when there are enough of those to matter
+        foreign = len(text.hits & languages.foreign)
+        if foreign < languages.min_foreign:
+            continue
         english = len(text.words & languages.english)
-        if len(text.words & languages.foreign) <= max(english, languages.min_foreign - 1):
+        if foreign <= english:
             continue  # no one language can outnumber the English words
         name, count = max(
             ((name, len(text.words & words)) for name, words in languages.others.items()),
@@ -409,6 +434,11 @@ conditions are applied all at once by :func:`_lexicon_rules`, with the same mean
 
 
 # -- the entry points ------------------------------------------------------------------------
+
+
+@per_catalog
+def _brand_readings(xml: bool) -> tuple[RoleMap, ...]:
+    return brand_readings(rule_set().brand_mapping, xml)
 
 
 def _parse_brand(data: Any) -> Any:
@@ -452,7 +482,7 @@ def advise(operation_id: str | Operation, document: Any, *, brand: Any = None) -
     """
     operation = get_operation(operation_id)
     rules = rule_set()
-    brand_roles = {} if brand is None else brand_values(brand, rules.brand_mapping, _parse_brand)
+    brand_roles = {} if brand is None else brand_values(brand, _brand_readings, _parse_brand)
     plan = _plan(operation.id)
     if plan is None:
         return iter(())
@@ -461,9 +491,9 @@ def advise(operation_id: str | Operation, document: Any, *, brand: Any = None) -
         return iter(())
     ctx = Context(plan, plan.roles.resolve(parsed), brand_roles, rules)
     _lexicon_rules(ctx)
-    for rule in plan.rules:
+    for mechanism, rule in plan.steps:
         if not rule.when or ctx.holds(rule.when):
-            CHECKS[rule.kind](rule, ctx)
+            mechanism(rule, ctx)
     if len(ctx.issues) > 1:
         ctx.issues.sort(key=lambda issue: plan.order[issue.rule])
     return iter(ctx.issues)
