@@ -3,7 +3,9 @@ advice corpus, the rule cases of test_advice.py, the documented examples and som
 thousands of edits of them have the digests recorded in ``advice_corpus/engine_digests.json``.
 The edits put each snippet below into each text field (added to the text, or as the whole text),
 turn the yes/no fields on, repeat a sample, read a campaign as a partial update and drop the
-brand, so that every rule fires, and keeps quiet, in many ways.
+brand, so that every rule fires, and keeps quiet, in many ways. And the scanner, which finds in
+one pass what lexicons a text holds, finds what each lexicon's definition says, in the texts of
+the corpus and in texts made up of the lexicons' own words.
 
 ``python tests/test_advice_equivalence.py --record`` writes the digests again; do so only when
 a change of the rules or of the corpus is meant to change the advice.
@@ -19,9 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tendlc._documented import documented_examples
-from tendlc._validation._advice import advise, role_map
+from tendlc._validation._advice import advise, role_map, rule_set
+from tendlc._validation._advice._engine import _plan
+from tendlc._validation._advice._text import Scanner, Text, _under
 from tendlc._validation._report import Issue, json_ready
 
 HERE = Path(__file__).parent
@@ -207,3 +213,87 @@ def test_the_engine_gives_the_recorded_issues():
 
 if __name__ == "__main__" and "--record" in sys.argv:
     DIGESTS.write_text(json.dumps(digests(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# -- the scanner against the lexicons' definition, text by text ------------------------------
+
+
+def _reference(scanner: Scanner, text: Text) -> set[str]:
+    """The lexicons of a scanner a text holds, by the definition of each part (the words of the
+    text as a whole set, every lexicon tried in turn): what the scanner must find."""
+    words = frozenset(text.tokens)
+    raw_needs = {need for lexicon in scanner.lexicons if lexicon.raw for need in lexicon.raw_needs}
+    bracketed = any(need in text.raw for need in raw_needs)
+    found = set()
+    for lexicon in scanner.lexicons:
+        if (
+            any(
+                term.split()[0] in words and lexicon.term_found(text, term)
+                for term in lexicon.terms
+            )
+            or (not words.isdisjoint(lexicon.gates) and lexicon.keyword_found(text) is not None)
+            or (bracketed and lexicon.raw is not None and lexicon.raw.search(text.raw))
+            or any(lexicon.any_link or _under(host, lexicon.hosts) for host, _ in text.links)
+            or (lexicon.emails and text.emails)
+            or (lexicon.phones and text.phones)
+        ):
+            found.add(lexicon.name)
+    return found
+
+
+def _scanners() -> list[tuple[str, Scanner]]:
+    found = []
+    for operation in ("vonage.campaigns.create", "vonage.brands.create", "bandwidth.brands.create"):
+        plan = _plan(operation)
+        assert plan is not None
+        found += [(f"{operation}:{role}", scanner) for role, scanner in plan.scanners.items()]
+    return found
+
+
+SCANNERS = _scanners()
+#: the texts of the corpus, the snippets, and each snippet after each corpus text of a few
+TEXTS = sorted(
+    {
+        value
+        for case in test_advice_corpus.CASES
+        for value in test_advice_corpus._body(case).values()
+        if isinstance(value, str)
+    }
+)
+TEXTS += list(SNIPPETS) + [f"{text} {snippet}" for text in TEXTS[::9] for snippet in SNIPPETS]
+
+
+def _agrees(raw: str) -> None:
+    for name, scanner in SCANNERS:
+        text = Text(raw, "/x", scanner)
+        assert text.found == _reference(scanner, text), (name, raw)
+
+
+def test_the_scanner_finds_what_the_lexicons_define_in_every_text():
+    assert len(TEXTS) > 1000
+    for raw in TEXTS:
+        _agrees(raw)
+
+
+#: the pieces texts are made of: every word, phrase and keyword of the lexicons in several
+#: cases, the other languages' function words, links, addresses, numbers and brackets
+PIECES = sorted(
+    {
+        variant
+        for lexicon in rule_set().lexicons.values()
+        for term in (*lexicon.terms, *lexicon.exact, *lexicon.needs, *lexicon.hosts)
+        for variant in (term.strip(), term.strip().upper(), term.strip().title())
+    }
+    | set(rule_set().languages.foreign)
+    | {"https://acme.com/x", "acme.com", "a@b.com", "415-555-0100", "<Brand>", "{x}", "e.g."}
+)
+SEPARATORS = (" ", "  ", ", ", ". ", "-", "/", "\n", "\u2019", "\u00a0", ":", "!", "")
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(PIECES), st.sampled_from(SEPARATORS)), min_size=1, max_size=12
+    )
+)
+def test_the_scanner_finds_what_the_lexicons_define_in_made_up_texts(parts):
+    _agrees("".join(piece + separator for piece, separator in parts))

@@ -394,6 +394,8 @@ class Scanner:
         self.links = tuple(
             lexicon for lexicon in self.lexicons if lexicon.any_link or lexicon.hosts
         )
+        self.link_names = frozenset(lexicon.name for lexicon in self.links)
+        self.any_link_names = frozenset(lexicon.name for lexicon in self.links if lexicon.any_link)
         #: whether a text's links are worth reading: it may hold one of the hosts looked for
         self.host_gate = _host_gate({h for lexicon in self.links for h in lexicon.hosts})
         self.phones = frozenset(lexicon.name for lexicon in self.lexicons if lexicon.phones)
@@ -409,11 +411,17 @@ class Scanner:
             if names <= found:
                 continue
             for lexicon, terms in groups:
-                if lexicon.name not in found and any(
-                    lexicon.keyword_held(text) if term is None else lexicon.term_found(text, term)
-                    for term in terms
-                ):
-                    found.add(lexicon.name)
+                name = lexicon.name
+                if name in found:
+                    continue
+                for term in terms:
+                    if (
+                        lexicon.keyword_held(text)
+                        if term is None
+                        else lexicon.term_found(text, term)
+                    ):
+                        found.add(name)
+                        break
         if self.raw_needs and document.holds_any(self.raw_needs):
             raw = text.raw
             if any(map(raw.__contains__, self.raw_needs)):
@@ -425,17 +433,16 @@ class Scanner:
             found |= self.emails
         if self.phones and document.digits and not self.phones <= found and text.has_phone():
             found |= self.phones
-        wanted = [lexicon for lexicon in self.links if lexicon.name not in found]
-        if document.dots and wanted:
+        if document.dots and not self.link_names <= found:
             # every link is wanted, or only links to some hosts: then the text holds one
-            any_link = any(lexicon.any_link for lexicon in wanted)
+            any_link = not self.any_link_names <= found
             if (
                 (any_link or document.holds_host(self.host_gate))
                 and _dotted(text)
                 and (any_link or self.host_gate(text.lower))
                 and text.links
             ):
-                for lexicon in wanted:
+                for lexicon in self.links:
                     if lexicon.any_link or any(_under(h, lexicon.hosts) for h, _ in text.links):
                         found.add(lexicon.name)
         return found
