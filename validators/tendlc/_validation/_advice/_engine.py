@@ -20,6 +20,7 @@ from ._text import (
     Scanner,
     Text,
     domain_of,
+    host_gate,
     non_latin_share,
     related_domains,
     spaced_names,
@@ -53,6 +54,9 @@ class Plan:
     rules: tuple[Rule, ...]
     #: (mechanism, rule) of those
     steps: tuple[tuple[Callable[[Rule, Context], None], Rule], ...] = ()
+    #: what the scanners look for that is rare: template brackets, and hosts (a search)
+    needs: tuple[str, ...] = ()
+    hosts: Callable[[str], object] | None = None
 
 
 @per_catalog
@@ -87,20 +91,22 @@ def _plan(operation_id: str) -> Plan | None:
             one_by_one.append(rule)
     #: the roles whose texts the language rules count the function words of
     counted = {role for rule in rules if rule.kind == "language" for role in rule.reads}
+    scanners = {
+        role: Scanner(
+            wanted.get(role, {}).values(),
+            rule_set().domains,
+            also=rule_set().languages.foreign if role in counted else (),
+        )
+        for role in (*wanted, *text_roles)
+    }
+    every = {lexicon for lexicons in wanted.values() for lexicon in lexicons.values()}
     forbidden: dict[str, set[str]] = {}
     for role, name in forbids:
         forbidden.setdefault(role, set()).add(name)
     return Plan(
         roles=roles,
         order={rule.id: index for index, rule in enumerate(rules)},
-        scanners={
-            role: Scanner(
-                wanted.get(role, {}).values(),
-                rule_set().domains,
-                also=rule_set().languages.foreign if role in counted else (),
-            )
-            for role in (*wanted, *text_roles)
-        },
+        scanners=scanners,
         text_roles=tuple(text_roles),
         each_required={role: frozenset(n for n, _ in pairs) for role, pairs in each.items()},
         each={role: tuple(pairs) for role, pairs in each.items()},
@@ -112,6 +118,10 @@ def _plan(operation_id: str) -> Plan | None:
         forbids={key: tuple(group) for key, group in forbids.items()},
         rules=tuple(one_by_one),
         steps=tuple((CHECKS[rule.kind], rule) for rule in one_by_one),
+        needs=tuple(
+            sorted({need for lexicon in every if lexicon.raw for need in lexicon.raw_needs})
+        ),
+        hosts=host_gate({host for lexicon in every for host in lexicon.hosts}),
     )
 
 
@@ -163,7 +173,7 @@ class Context:
             for value in values.get(role, ())
             if type(value.value) is str and value.value.strip()
         ]
-        document = Document(value.value for _, value in read)
+        document = Document((value.value for _, value in read), plan.needs, plan.hosts)
         self._texts: dict[str, list[Text]] = {}
         for role, value in read:
             text = Text(value.value, value.path, plan.scanners.get(role), document)
@@ -337,14 +347,17 @@ def _flag_agrees(rule: Rule, ctx: Context) -> None:
     assert rule.lexicon is not None
     if not ctx.texts(rule.reads):
         return
-    declared, path = ctx.flag(rule.flag)
     held = rule.lexicon.name in ctx.found(rule.reads)
     if rule.direction == "undeclared":
-        if held and not declared and not (ctx.partial and declared is None):
-            found = ctx.first(rule.lexicon, rule.reads)
-            ctx.add(rule, path, found=_shown(found), flag=path.rsplit("/", 1)[-1] or rule.flag)
-    elif declared and not held:
-        ctx.add(rule, path, flag=path.rsplit("/", 1)[-1] or rule.flag)
+        if held:
+            declared, path = ctx.flag(rule.flag)
+            if not declared and not (ctx.partial and declared is None):
+                found = ctx.first(rule.lexicon, rule.reads)
+                ctx.add(rule, path, found=_shown(found), flag=path.rsplit("/", 1)[-1] or rule.flag)
+    elif not held:
+        declared, path = ctx.flag(rule.flag)
+        if declared:
+            ctx.add(rule, path, flag=path.rsplit("/", 1)[-1] or rule.flag)
 
 
 def _distinct(rule: Rule, ctx: Context) -> None:
@@ -487,7 +500,8 @@ def advise(operation_id: str | Operation, document: Any, *, brand: Any = None) -
     if plan is None:
         return iter(())
     parsed = _document(operation, document)
-    if not isinstance(parsed, Mapping | etree._Element):  # the contract says what is wrong
+    if type(parsed) is not dict and not isinstance(parsed, Mapping | etree._Element):
+        # the contract says what is wrong
         return iter(())
     ctx = Context(plan, plan.roles.resolve(parsed), brand_roles, rules)
     _lexicon_rules(ctx)

@@ -121,7 +121,9 @@ class Text:
             #: the words of the text that the scanner looks up (one set operation, in C)
             self.hits = scanner.vocabulary.intersection(self.tokens)
             #: the names of the lexicons the text holds (see :class:`Scanner`)
-            self.found = scanner.scan(self, document or Document((self.raw,)))
+            self.found = scanner.scan(
+                self, document or Document((self.raw,), scanner.raw_needs, scanner.host_gate)
+            )
 
     @property
     def lower(self) -> str:
@@ -397,7 +399,7 @@ class Scanner:
         self.link_names = frozenset(lexicon.name for lexicon in self.links)
         self.any_link_names = frozenset(lexicon.name for lexicon in self.links if lexicon.any_link)
         #: whether a text's links are worth reading: it may hold one of the hosts looked for
-        self.host_gate = _host_gate({h for lexicon in self.links for h in lexicon.hosts})
+        self.host_gate = host_gate({h for lexicon in self.links for h in lexicon.hosts})
         self.phones = frozenset(lexicon.name for lexicon in self.lexicons if lexicon.phones)
         self.emails = frozenset(lexicon.name for lexicon in self.lexicons if lexicon.emails)
 
@@ -422,7 +424,7 @@ class Scanner:
                     ):
                         found.add(name)
                         break
-        if self.raw_needs and document.holds_any(self.raw_needs):
+        if self.raw_needs and document.brackets:
             raw = text.raw
             if any(map(raw.__contains__, self.raw_needs)):
                 for name, pattern in self.raw:
@@ -437,7 +439,7 @@ class Scanner:
             # every link is wanted, or only links to some hosts: then the text holds one
             any_link = not self.any_link_names <= found
             if (
-                (any_link or document.holds_host(self.host_gate))
+                (any_link or document.hosts)
                 and _dotted(text)
                 and (any_link or self.host_gate(text.lower))
                 and text.links
@@ -469,50 +471,35 @@ def _dotted(text: Text) -> bool:
 class Document:
     """The texts of one document, read together once for what is rare in them (template
     brackets, an at sign, ten digits, a dot before a letter, a host): a text can only hold what
-    the whole holds, so a text is searched for those only when the whole has them."""
+    the whole holds, so a text is searched for those only when the whole has them. ``needs``
+    and ``hosts`` are what the scanners of the document's texts look for, all together."""
 
-    __slots__ = ("_hosts", "_lower", "_needs", "at", "digits", "dots", "raw")
+    __slots__ = ("at", "brackets", "digits", "dots", "hosts", "raw")
 
-    def __init__(self, raws: Iterable[str]) -> None:
+    def __init__(
+        self,
+        raws: Iterable[str],
+        needs: Iterable[str] = (),
+        hosts: Callable[[str], object] | None = None,
+    ) -> None:
         raw = "\n".join(raws)
         #: the texts, one a line, as :class:`Text` reads them
         self.raw = raw = raw if raw.isascii() else raw.translate(_QUOTES)
-        self._lower: str | None = None
-        self._needs: dict[tuple[str, ...], bool] = {}
-        self._hosts: dict[Callable[[str], object], bool] = {}
+        #: whether a text may hold one of ``needs``
+        self.brackets = any(map(raw.__contains__, needs))
         #: whether a text may hold an e-mail address
         self.at = "@" in raw
         #: whether a text may hold ten digits (a phone number)
         self.digits = len(raw.encode("utf-8", "surrogatepass").translate(None, _NOT_DIGITS)) >= 10
-        #: whether a text may hold a link
+        #: whether a text may hold a link, and one to a host of ``hosts``
         self.dots = "://" in raw or _DOTTED_CASED.search(raw) is not None
-        if not self.dots and not raw.isascii():
-            lower = self.lower
+        lower = raw if raw.isascii() and not self.dots else raw.lower()
+        if not self.dots:
             self.dots = "://" in lower or _DOTTED.search(lower) is not None
-
-    @property
-    def lower(self) -> str:
-        """The texts in lower case."""
-        if self._lower is None:
-            self._lower = self.raw.lower()
-        return self._lower
-
-    def holds_any(self, needles: tuple[str, ...]) -> bool:
-        """Whether one of ``needles`` is in a text."""
-        held = self._needs.get(needles)
-        if held is None:
-            held = self._needs[needles] = any(map(self.raw.__contains__, needles))
-        return held
-
-    def holds_host(self, gate: Callable[[str], object]) -> bool:
-        """Whether a host a gate (:func:`_host_gate`) looks for is in a text."""
-        held = self._hosts.get(gate)
-        if held is None:
-            held = self._hosts[gate] = bool(gate(self.lower))
-        return held
+        self.hosts = self.dots and hosts is not None and bool(hosts(lower))
 
 
-def _host_gate(hosts: Iterable[str]) -> Callable[[str], object]:
+def host_gate(hosts: Iterable[str]) -> Callable[[str], object]:
     """A search that finds whether any of the hosts is in a text. Each host is looked for from
     its first dot (a literal the search skips to) and checked backwards from its end, so a text
     is read once whatever the number of hosts; a host without a dot is never a link's."""
