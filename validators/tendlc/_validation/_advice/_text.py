@@ -23,7 +23,21 @@ _SPACES = bytes(
 )
 _NOT_DIGITS = bytes(c for c in range(256) if not 48 <= c <= 57)
 #: Typographic apostrophes and quotes, written as ASCII before the words are read.
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+_QUOTES = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'))
+#: the characters of the Latin scripts (and everything before them)
+_LATIN = re.compile("[\x00-\u024f]+")
+
+
+def straight(raw: str) -> str:
+    """A text with its typographic quotes written as ASCII (a replacement per quote, each a
+    search in C: translating a text of other scripts looks every character up)."""
+    if raw.isascii():
+        return raw
+    for quote, ascii_quote in _QUOTES:
+        if quote in raw:
+            raw = raw.replace(quote, ascii_quote)
+    return raw
+
 
 #: A dot before a letter: where a link without a scheme can be (a literal first, so the
 #: search skips from dot to dot).
@@ -102,7 +116,7 @@ class Text:
         scanner: Scanner | None = None,
         document: Document | None = None,
     ) -> None:
-        self.raw = raw if raw.isascii() else raw.translate(_QUOTES)
+        self.raw = straight(raw)
         self.path = path
         #: the lower-case words, in order
         self.tokens = words_of(self.raw)
@@ -484,7 +498,7 @@ class Document:
     ) -> None:
         raw = "\n".join(raws)
         #: the texts, one a line, as :class:`Text` reads them
-        self.raw = raw = raw if raw.isascii() else raw.translate(_QUOTES)
+        self.raw = raw = straight(raw)
         #: whether a text may hold one of ``needs``
         self.brackets = any(map(raw.__contains__, needs))
         #: whether a text may hold an e-mail address
@@ -568,7 +582,7 @@ def non_latin_share(raw: str) -> float:
     """The share of letters outside the Latin scripts (0 for ASCII text)."""
     if raw.isascii():
         return 0.0
-    letters = [ch for ch in raw if ch.isalpha()]
+    letters = sum(map(str.isalpha, raw))
     if not letters:
         return 0.0
-    return sum(1 for ch in letters if ord(ch) > 0x24F) / len(letters)
+    return sum(map(str.isalpha, _LATIN.sub("", raw))) / letters
