@@ -33,8 +33,9 @@ _MIN_WORDS = 4
 @dataclass(frozen=True)
 class Plan:
     """What judging one operation's documents takes, worked out once: the rules, the roles they
-    read, per role a scanner of only the lexicons its rules look for, and the rules that look
-    for a lexicon grouped so that a document is judged by a few set operations per text."""
+    read, per role read as text a scanner of only the lexicons its rules look for (and of the
+    words the language rule counts), and the rules that look for a lexicon grouped so that a
+    document is judged by a few set operations per text."""
 
     roles: RoleMap
     #: rule id -> its place in the rules file (issues come in that order)
@@ -89,7 +90,7 @@ def _plan(operation_id: str) -> Plan | None:
                 forbids.setdefault((role, lexicon.name), []).append(rule)
         else:
             one_by_one.append(rule)
-    #: the roles whose texts the language rules count the function words of
+    # the roles whose texts the language rules count the function words of
     counted = {role for rule in rules if rule.kind == "language" for role in rule.reads}
     scanners = {
         role: Scanner(

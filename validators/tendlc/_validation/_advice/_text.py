@@ -1,10 +1,13 @@
 """Texts and lexicons: what advice looks for in a field's text, compiled once per process.
 
-A text's words are read once, when it is made: its lower-case words (a list, and a set for the
-word and phrase lists) and, on first use, its single-spaced lower-case form (for phrases and
-patterns), and the links, phone numbers and e-mail addresses in it. A :class:`Scanner` then
-finds, in a few set operations, which lexicons the text holds; what exactly was found is looked
-up again only when an issue is written.
+A text's words are read once, when it is made (its lower-case words, a list split in C), and
+with them its hits: the few of its words in the vocabulary of the :class:`Scanner` of its field,
+found by one set intersection. The scanner tells from the hits which lexicons the text holds;
+the other views (the single-spaced lower-case form for phrases and patterns, the whole set of
+words, the links, phone numbers and e-mail addresses) are read on first use, and what exactly
+was found is looked up again only when an issue is written. The texts of one document are also
+read together once (:class:`Document`) for what is rare in them, so that a text is searched for
+links, addresses, numbers and brackets only when the document has any.
 """
 
 from __future__ import annotations
