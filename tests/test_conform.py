@@ -4,7 +4,6 @@ import base64
 import contextlib
 import gzip
 import logging
-import re
 import socket
 import tracemalloc
 import zlib
@@ -19,6 +18,7 @@ from click.testing import CliRunner
 import tendlc
 from _support.budgets import ENGINES
 from _support.hostile import hostile_payloads, large_payloads
+from _support.processes import proxy_command
 from tendlc._catalog import rate_limits
 from tendlc._parsing import DEFAULT_LIMITS
 from tendlc.cli import main
@@ -400,48 +400,8 @@ BANDWIDTH_BRANDS = (
 
 
 def _proxy_command(upstream, tmp_path, *options):
-    """`tendlc proxy` in a subprocess on a free loopback port, with the run's credentials in
-    its environment; returns the process, its URL and the files its output goes to."""
-    import os
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    code = str(Path(tendlc.__file__).resolve().parent.parent)
-    environment = {
-        **os.environ,
-        **ENVIRONMENT,
-        "PYTHONPATH": os.pathsep.join(filter(None, [code, os.environ.get("PYTHONPATH")])),
-        "NO_COLOR": "1",
-    }
-    stdout, stderr = tmp_path / "proxy.stdout", tmp_path / "proxy.stderr"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tendlc",
-                "proxy",
-                "--upstream",
-                upstream,
-                "--port",
-                "0",
-                *options,
-            ],
-            stdout=out,
-            stderr=err,
-            env=environment,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        found = re.search(r"tendlc proxy on (http://127\.0\.0\.1:\d+) ", stderr.read_text())
-        if found:
-            return process, found.group(1), stdout, stderr
-        time.sleep(0.05)
-    process.kill()
-    process.wait()
-    raise AssertionError(f"the proxy did not start: {stderr.read_text()}")
+    """`tendlc proxy` with the run's credentials in its environment."""
+    return proxy_command(upstream, tmp_path, *options, environment=ENVIRONMENT)
 
 
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
