@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from .._catalog import Operation, get_operation
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, local_name, parse_xml
 from .._validation import (
+    Check,
     CheckContext,
     Issue,
     Report,
@@ -232,10 +233,7 @@ def check_exchange(
         if response is not None:
             answer = selected_checks("response", checks, exclude_checks, advice=advice)
             context = _response_context(found, exchange, response, limits, config, advice)
-            answered = run_checks(context, answer, "response")
-            if strict_mocks and exchange.live is False:
-                answered = _mock_drift_as_errors(found.id, answered, tuple(known_drift))
-            issues += answered
+            issues += _answer_issues(context, answer, strict_mocks, known_drift)
         issues += run_checks(whole, plan, "exchange")
     parameters = dict(match.path_parameters) if match is not None else {}
     return ExchangeResult(exchange, found.id, tuple(issues), parameters)
@@ -251,6 +249,17 @@ def _operation_of(
         return (match.operation if match is not None else _by_body(router, exchange)), match
     found = get_operation(operation)
     return found, match if match is not None and match.operation.id == found.id else None
+
+
+def _answer_issues(
+    context: CheckContext, plan: tuple[Check, ...], strict_mocks: bool, known_drift: Iterable[str]
+) -> list[Issue]:
+    """The response's issues; an answer no server sent is held to its contract when asked."""
+    answered = run_checks(context, plan, "response")
+    assert context.operation is not None and context.exchange is not None
+    if strict_mocks and context.exchange.live is False:
+        return _mock_drift_as_errors(context.operation.id, answered, tuple(known_drift))
+    return answered
 
 
 def _response_context(
