@@ -13,7 +13,7 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from .._catalog import Operation, get_operation
@@ -31,6 +31,9 @@ from .._validation import (
 from ._exchange import Exchange, Response
 from ._router import Match, Router, default_router
 from ._secrets import SecretRules, mask_url
+
+if TYPE_CHECKING:
+    from ._brands import BrandMemory
 
 __all__ = ["Direction", "ExchangeResult", "check_exchange", "check_request"]
 
@@ -183,6 +186,7 @@ def check_exchange(
     advice: bool = False,
     advice_as_errors: bool = False,
     brand: Any = None,
+    brands: BrandMemory | None = None,
     config: Mapping[str, Any] | None = None,
     strict_mocks: bool = False,
     known_drift: Iterable[str] = (),
@@ -192,6 +196,10 @@ def check_exchange(
     advice checks about ``brand``, ``advice_as_errors`` makes their advice errors), bodies
     within ``limits``. An exchange that matches no operation is a result with an
     ``unmatched`` error, never a silent pass.
+
+    ``brands`` (a :class:`~tendlc.traffic.BrandMemory`) gives the brand behind a campaign
+    that names its brand by id, when ``brand`` is not given, and learns the brands the
+    exchange shows.
 
     With ``strict_mocks``, an answer nothing answered over the network (a mock, a replayed
     cassette: ``exchange.live`` is False) was written by a test's author, so a field its
@@ -212,7 +220,10 @@ def check_exchange(
     plan = selected_checks("exchange", checks, exclude_checks, advice=advice)
     if found is None:
         return ExchangeResult(exchange, None, tuple(run_checks(whole, plan, "exchange")))
-    request, response = exchange.request, exchange.response
+    request = exchange.request
+    parameters = dict(match.path_parameters) if match is not None else {}
+    if brand is None and brands is not None and advice:
+        brand = brands.brand_for(found, parameters)
     with clock(now):
         issues = check_request(
             found,
@@ -229,15 +240,13 @@ def check_exchange(
             brand=brand,
             config=config,
         )
-        if response is not None:
-            answer = selected_checks("response", checks, exclude_checks, advice=advice)
-            context = _response_context(found, exchange, response, limits, config, advice)
-            answered = run_checks(context, answer, "response")
-            if strict_mocks and exchange.live is False:
-                answered = _mock_drift_as_errors(found.id, answered, tuple(known_drift))
-            issues += answered
+        mocks = (strict_mocks, tuple(known_drift))
+        issues += _response_issues(
+            found, exchange, limits, config, (checks, exclude_checks), advice, mocks
+        )
         issues += run_checks(whole, plan, "exchange")
-    parameters = dict(match.path_parameters) if match is not None else {}
+    if brands is not None:
+        brands.learn(exchange, operation=found, path_parameters=parameters, limits=limits)
     return ExchangeResult(exchange, found.id, tuple(issues), parameters)
 
 
@@ -251,6 +260,29 @@ def _operation_of(
         return (match.operation if match is not None else _by_body(router, exchange)), match
     found = get_operation(operation)
     return found, match if match is not None and match.operation.id == found.id else None
+
+
+def _response_issues(
+    operation: Operation,
+    exchange: Exchange,
+    limits: Limits,
+    config: Mapping[str, Any] | None,
+    selection: tuple[Iterable[str] | None, Iterable[str]],
+    advice: bool,
+    mocks: tuple[bool, tuple[str, ...]],
+) -> list[Issue]:
+    """The issues of the exchange's response (none without one): a mock's undocumented
+    fields are errors when ``mocks`` (strict, known drift) says so."""
+    response = exchange.response
+    if response is None:
+        return []
+    plan = selected_checks("response", *selection, advice=advice)
+    context = _response_context(operation, exchange, response, limits, config, advice)
+    answered = run_checks(context, plan, "response")
+    strict, known = mocks
+    if strict and exchange.live is False:
+        answered = _mock_drift_as_errors(operation.id, answered, known)
+    return answered
 
 
 def _response_context(
