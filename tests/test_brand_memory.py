@@ -8,9 +8,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from _support.brands import BRAND_ADVICE, BRAND_ID, BRAND_REQUEST, CAMPAIGN, body
 
 import tendlc
+from _support.brands import BRAND_ADVICE, BRAND_ID, BRAND_REQUEST, CAMPAIGN, body
 from tendlc.traffic import BrandMemory, Exchange, Headers, Request, Response, check_exchange
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -18,6 +18,10 @@ VONAGE = "https://api.nexmo.com/v1/10dlc/brands"
 BANDWIDTH = "https://dashboard.bandwidth.com/api/accounts/9900000/campaignManagement/10dlc/brands"
 JSON = Headers({"Content-Type": "application/json"})
 XML = Headers({"Content-Type": "application/xml"})
+
+
+def _example(name):
+    return (EXAMPLES / name).read_bytes()
 
 
 def _exchange(method, url, sent=b"", status=200, answer=b"", headers=JSON):
@@ -72,7 +76,9 @@ def test_a_brand_create_teaches_the_request_fields_under_the_answer_id():
         ),
         (
             _exchange(
-                "GET", VONAGE, answer=(EXAMPLES / "vonage/brands.list.response.200.json").read_bytes()
+                "GET",
+                VONAGE,
+                answer=(EXAMPLES / "vonage/brands.list.response.200.json").read_bytes(),
             ),
             ("vonage", "BLQKOPK"),
             "Vonage",
@@ -159,7 +165,10 @@ def test_the_memory_forgets_the_oldest_beyond_its_size():
     assert list(memory) == [("vonage", "B000001"), ("vonage", "B000002")]
     memory.remember("vonage", "B000001", {"website": "https://one.example"})
     assert list(memory) == [("vonage", "B000002"), ("vonage", "B000001")]
-    assert memory.get("vonage", "B000001") == {"display_name": "1", "website": "https://one.example"}
+    assert memory.get("vonage", "B000001") == {
+        "display_name": "1",
+        "website": "https://one.example",
+    }
     memory.clear()
     assert len(memory) == 0
 

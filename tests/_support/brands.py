@@ -9,6 +9,7 @@ from typing import Any
 
 BRAND_ID = "B123456"
 BRAND_REQUEST: dict[str, Any] = {
+    "account_id": "abcd1234",
     "entity_type": "PRIVATE_PROFIT",
     "display_name": "Acme Plumbing",
     "company_name": "Acme Plumbing LLC",
