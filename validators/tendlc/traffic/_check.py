@@ -208,46 +208,55 @@ def check_exchange(
     """
     router = router or default_router()
     found, match = _operation_of(exchange, operation, router)
+    given = {**(config or {}), "router": router}
     whole = CheckContext(
-        found,
-        "exchange",
-        exchange,
-        limits=limits,
-        exchange=exchange,
-        config={**(config or {}), "router": router},
-        advice=advice,
+        found, "exchange", exchange, limits=limits, exchange=exchange, config=given, advice=advice
     )
     plan = selected_checks("exchange", checks, exclude_checks, advice=advice)
     if found is None:
         return ExchangeResult(exchange, None, tuple(run_checks(whole, plan, "exchange")))
-    request = exchange.request
     parameters = dict(match.path_parameters) if match is not None else {}
     if brand is None and brands is not None and advice:
         brand = brands.brand_for(found, parameters)
+    chosen = {"checks": checks, "exclude_checks": exclude_checks, "advice": advice}
     with clock(now):
-        issues = check_request(
-            found,
-            path_parameters=match.path_parameters if match is not None else None,
-            query=urlsplit(request.url).query,
-            body=request.body,
-            media_type=request.media_type,
-            limits=limits,
-            exchange=exchange,
-            checks=checks,
-            exclude_checks=exclude_checks,
-            advice=advice,
-            advice_as_errors=advice_as_errors,
-            brand=brand,
-            config=config,
+        issues = _request_issues(
+            found, exchange, match, limits, chosen, advice_as_errors, brand, config
         )
         mocks = (strict_mocks, tuple(known_drift))
-        issues += _response_issues(
-            found, exchange, limits, config, (checks, exclude_checks), advice, mocks
-        )
+        issues += _response_issues(found, exchange, limits, config, chosen, mocks)
         issues += run_checks(whole, plan, "exchange")
     if brands is not None:
         brands.learn(exchange, operation=found, path_parameters=parameters, limits=limits)
     return ExchangeResult(exchange, found.id, tuple(issues), parameters)
+
+
+def _request_issues(
+    operation: Operation,
+    exchange: Exchange,
+    match: Match | None,
+    limits: Limits,
+    selection: Mapping[str, Any],
+    advice_as_errors: bool,
+    brand: Any,
+    config: Mapping[str, Any] | None,
+) -> list[Issue]:
+    """The issues of the exchange's request (its path, query and body), as
+    :func:`check_request` finds them."""
+    request = exchange.request
+    return check_request(
+        operation,
+        path_parameters=match.path_parameters if match is not None else None,
+        query=urlsplit(request.url).query,
+        body=request.body,
+        media_type=request.media_type,
+        limits=limits,
+        exchange=exchange,
+        advice_as_errors=advice_as_errors,
+        brand=brand,
+        config=config,
+        **selection,
+    )
 
 
 def _operation_of(
@@ -267,8 +276,7 @@ def _response_issues(
     exchange: Exchange,
     limits: Limits,
     config: Mapping[str, Any] | None,
-    selection: tuple[Iterable[str] | None, Iterable[str]],
-    advice: bool,
+    selection: Mapping[str, Any],
     mocks: tuple[bool, tuple[str, ...]],
 ) -> list[Issue]:
     """The issues of the exchange's response (none without one): a mock's undocumented
@@ -276,8 +284,8 @@ def _response_issues(
     response = exchange.response
     if response is None:
         return []
-    plan = selected_checks("response", *selection, advice=advice)
-    context = _response_context(operation, exchange, response, limits, config, advice)
+    plan = selected_checks("response", **selection)
+    context = _response_context(operation, exchange, response, limits, config, selection["advice"])
     answered = run_checks(context, plan, "response")
     strict, known = mocks
     if strict and exchange.live is False:
