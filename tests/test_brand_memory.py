@@ -158,6 +158,22 @@ def test_what_shows_no_brand_teaches_nothing(exchange):
     assert len(memory) == 0
 
 
+def test_an_operation_given_outright_is_learned_from_even_at_an_unknown_url():
+    exchange = _exchange(
+        "POST",
+        "http://127.0.0.1:9/elsewhere",
+        body(BRAND_REQUEST),
+        201,
+        body({"brand_id": "B000009"}),
+    )
+    memory = BrandMemory()
+    assert memory.learn(exchange) == []
+    assert memory.learn(exchange, operation="vonage.brands.create") == ["B000009"]
+    # a path parameter of another operation's URL is not the brand's id
+    update = _exchange("PATCH", f"{VONAGE}/B000010/campaigns/C1", body({"display_name": "X"}), 200)
+    assert memory.learn(update, operation="vonage.brands.update") == []
+
+
 def test_the_memory_forgets_the_oldest_beyond_its_size():
     memory = BrandMemory(size=2)
     for index in range(3):

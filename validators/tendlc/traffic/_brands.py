@@ -102,10 +102,16 @@ class BrandMemory:
         if operation is None or path_parameters is None:
             sent = exchange.request
             match = (router or default_router()).match(sent.method, sent.url)
-            if match is None:
+            if operation is None and match is not None:
+                operation = match.operation
+            if operation is None:
                 return []
-            operation = operation or match.operation
-            path_parameters = match.path_parameters if path_parameters is None else path_parameters
+            if path_parameters is None:
+                path_parameters = (
+                    match.path_parameters
+                    if match is not None and match.operation.id == get_operation(operation).id
+                    else {}
+                )
         found = get_operation(operation) if isinstance(operation, str) else operation
         source = brand_source(found)
         if source is None:
