@@ -127,6 +127,22 @@ def test_a_review_is_off_or_strict():
     assert "--review [off|strict]" in CliRunner().invoke(main, ["sandbox", "--help"]).output
 
 
+@pytest.mark.parametrize(("options", "expected"), [([], "off"), (["--review", "strict"], "strict")])
+def test_the_sandbox_command_passes_its_review_to_the_sandbox(monkeypatch, options, expected):
+    import tendlc._cli._traffic as command
+
+    served = []
+
+    def serve(app, listener, rules, **_):
+        served.append(app.state.sandbox.config.review)
+        listener.close()
+
+    monkeypatch.setattr(command, "_serve", serve)
+    outcome = CliRunner().invoke(main, ["sandbox", "--port", "0", "--quiet", *options])
+    assert outcome.exit_code == 0, outcome.output
+    assert served == [expected]
+
+
 # -- the proxy's and conform's memory --------------------------------------------------------
 
 
