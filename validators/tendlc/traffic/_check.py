@@ -215,17 +215,22 @@ def check_exchange(
     plan = selected_checks("exchange", checks, exclude_checks, advice=advice)
     if found is None:
         return ExchangeResult(exchange, None, tuple(run_checks(whole, plan, "exchange")))
-    parameters = dict(match.path_parameters) if match is not None else {}
+    response = exchange.response
     if brand is None and brands is not None and advice:
-        brand = brands.brand_for(found, parameters)
-    chosen = {"checks": checks, "exclude_checks": exclude_checks, "advice": advice}
+        brand = brands.brand_for(found, match.path_parameters if match is not None else {})
+    chosen: dict[str, Any] = {"checks": checks, "exclude_checks": exclude_checks}
+    chosen |= {"advice": advice, "advice_as_errors": advice_as_errors}
     with clock(now):
-        issues = _request_issues(
-            found, exchange, match, limits, chosen, advice_as_errors, brand, config
-        )
-        mocks = (strict_mocks, tuple(known_drift))
-        issues += _response_issues(found, exchange, limits, config, chosen, mocks)
+        issues = _request_issues(found, exchange, match, limits, chosen, brand, config)
+        if response is not None:
+            answer = selected_checks("response", checks, exclude_checks, advice=advice)
+            context = _response_context(found, exchange, response, limits, config, advice)
+            answered = run_checks(context, answer, "response")
+            if strict_mocks and exchange.live is False:
+                answered = _mock_drift_as_errors(found.id, answered, tuple(known_drift))
+            issues += answered
         issues += run_checks(whole, plan, "exchange")
+    parameters = dict(match.path_parameters) if match is not None else {}
     if brands is not None:
         brands.learn(exchange, operation=found, path_parameters=parameters, limits=limits)
     return ExchangeResult(exchange, found.id, tuple(issues), parameters)
@@ -237,12 +242,11 @@ def _request_issues(
     match: Match | None,
     limits: Limits,
     selection: Mapping[str, Any],
-    advice_as_errors: bool,
     brand: Any,
     config: Mapping[str, Any] | None,
 ) -> list[Issue]:
     """The issues of the exchange's request (its path, query and body), as
-    :func:`check_request` finds them."""
+    :func:`check_request` finds them with the ``selection`` of checks."""
     request = exchange.request
     return check_request(
         operation,
@@ -252,7 +256,6 @@ def _request_issues(
         media_type=request.media_type,
         limits=limits,
         exchange=exchange,
-        advice_as_errors=advice_as_errors,
         brand=brand,
         config=config,
         **selection,
@@ -269,28 +272,6 @@ def _operation_of(
         return (match.operation if match is not None else _by_body(router, exchange)), match
     found = get_operation(operation)
     return found, match if match is not None and match.operation.id == found.id else None
-
-
-def _response_issues(
-    operation: Operation,
-    exchange: Exchange,
-    limits: Limits,
-    config: Mapping[str, Any] | None,
-    selection: Mapping[str, Any],
-    mocks: tuple[bool, tuple[str, ...]],
-) -> list[Issue]:
-    """The issues of the exchange's response (none without one): a mock's undocumented
-    fields are errors when ``mocks`` (strict, known drift) says so."""
-    response = exchange.response
-    if response is None:
-        return []
-    plan = selected_checks("response", **selection)
-    context = _response_context(operation, exchange, response, limits, config, selection["advice"])
-    answered = run_checks(context, plan, "response")
-    strict, known = mocks
-    if strict and exchange.live is False:
-        answered = _mock_drift_as_errors(operation.id, answered, known)
-    return answered
 
 
 def _response_context(
