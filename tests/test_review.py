@@ -14,7 +14,7 @@ import tendlc
 from _support.brands import BRAND_REQUEST, CAMPAIGN, CLEAN_CAMPAIGN, body
 from tendlc.cli import main
 from tendlc.conform import ConformOptions, run_conformance
-from tendlc.proxy import ProxyState
+from tendlc.proxy import ProxyState, serve_proxy
 from tendlc.sandbox import REVIEWS, SandboxConfig, create_app, serve_in_thread
 from tendlc.traffic import BrandMemory, Exchange, Headers, Request, Response
 
@@ -156,6 +156,19 @@ def test_the_proxy_remembers_the_brands_its_exchanges_show():
     )
     state.observe(exchange)
     assert state.brands.get("vonage", "B765432")["display_name"] == "Acme Plumbing"
+
+
+def test_a_proxy_in_front_of_the_sandbox_learns_the_brands_created_through_it(lenient):
+    state = ProxyState(lenient)
+    proxy = serve_proxy(state)
+    try:
+        with httpx.Client(base_url=proxy, auth=AUTH) as client:
+            brand_id = _brand(client)
+            assert _campaign(client, brand_id, CAMPAIGN).status_code == 201
+    finally:
+        proxy.stop()
+    assert list(state.brands) == [("vonage", brand_id)]
+    assert state.brands.get("vonage", brand_id)["company_name"] == "Acme Plumbing LLC"
 
 
 def test_conform_keeps_one_memory_per_run_and_it_learns_the_brands_the_probes_make(
