@@ -96,6 +96,28 @@ def test_a_campaign_gets_the_advice_on_the_brand_an_earlier_test_created(pyteste
     )
 
 
+def test_one_test_that_creates_a_brand_then_a_campaign_gets_the_brand_advice(pytester):
+    pytester.makeconftest(CONFTEST)
+    one_test = f"""
+{HEADER}
+
+def test_brand_then_campaign(client, tendlc_traffic):
+    client.post("/brands", content={body(BRAND_REQUEST)!r}, headers=JSON)
+    client.post("/brands/{BRAND_ID}/campaigns", content={body(CAMPAIGN)!r}, headers=JSON)
+    brand, campaign = tendlc_traffic.results
+    assert brand.advice == ()
+    assert [(i.rule, i.path) for i in campaign.advice] == [
+        ("advice.opt-out-message.brand", "/opt_out_message")
+    ]
+"""
+    pytester.makepyfile(test_one=one_test)
+    result = pytester.runpytest("--tendlc-check", "--tendlc-advice", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["2 exchange(s) checked, 0 unmatched, 0 error(s), 0 warning(s), 1 advice"]
+    )
+
+
 def test_the_advice_count_is_there_when_asked_for_even_at_zero(pytester):
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_campaigns=HEADER + BRAND_TEST)
