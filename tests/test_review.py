@@ -5,10 +5,12 @@ memory of the brands their exchanges showed."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 import tendlc
 from _support.brands import BRAND_REQUEST, CAMPAIGN, CLEAN_CAMPAIGN, body
@@ -98,6 +100,32 @@ def test_a_strict_review_passes_a_campaign_without_advice_and_refuses_each_advic
         ["advice.opt-out-message.brand"],
     ]
     assert {issue["severity"] for entry in refusals for issue in entry["issues"]} == {"advice"}
+
+
+def test_a_strict_review_answers_in_each_providers_envelope_xml_too(strict):
+    """Every request the advice rules read is reviewed: a Bandwidth brand whose contact email
+    is not on its website's domain is refused in Bandwidth's documented XML envelope."""
+    example = (
+        Path(__file__).parent.parent / "examples/bandwidth/brands.create.request.xml"
+    ).read_bytes()
+    url = "/api/accounts/9900000/campaignManagement/10dlc/brands"
+    xml = {"Content-Type": "application/xml"}
+    with httpx.Client(base_url=strict, auth=AUTH) as client:
+        refused = client.post(
+            url, content=example.replace(b"Test1@bandwidth.com", b"owner@gmail.com"), headers=xml
+        )
+        accepted = client.post(url, content=example, headers=xml)
+    assert accepted.status_code == 201, accepted.text
+    assert refused.status_code == 400
+    root = etree.fromstring(refused.content)
+    assert root.tag == "BrandResponse"
+    assert root.findtext("ResponseStatus/Description").startswith(
+        "rejected in review (advice.brand-email-domain): "
+    )
+    report = tendlc.validate(
+        "bandwidth.brands.create", refused.content, part="response", status=400
+    )
+    assert report.valid, report.issues
 
 
 def test_the_review_is_off_by_default(lenient):
