@@ -61,6 +61,7 @@ class BrandMemory:
             return dict(found) if found is not None else None
 
     def __len__(self) -> int:
+        """How many brands are kept."""
         return len(self._brands)
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
@@ -69,6 +70,7 @@ class BrandMemory:
             return iter(list(self._brands))
 
     def clear(self) -> None:
+        """Forget every brand."""
         with self._lock:
             self._brands.clear()
 

@@ -42,6 +42,7 @@ class BrandSource:
 
     @classmethod
     def from_data(cls, operation: str, data: Mapping[str, Any]) -> BrandSource:
+        """One entry of ``brand_exchanges``."""
         brands = data.get("brands", [""])
         return cls(
             operation,
