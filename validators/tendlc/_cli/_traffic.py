@@ -149,6 +149,14 @@ def _write_reports(
 )
 @click.option("--no-rate-limits", is_flag=True, help="Do not enforce the stated rate limits.")
 @click.option(
+    "--review",
+    type=click.Choice(["off", "strict"]),
+    default="off",
+    show_default=True,
+    help="strict: refuse a request that draws advice (a campaign a carrier would reject) with "
+    "the provider's documented error for an invalid request, naming each advice.",
+)
+@click.option(
     "--quiet",
     is_flag=True,
     help="No access log line per request on stderr (GET /_sandbox/requests still has them).",
@@ -162,6 +170,7 @@ def sandbox(
     webhook_url: str | None,
     time_scale: float,
     no_rate_limits: bool,
+    review: str,
     quiet: bool,
 ) -> None:
     """Serve a local provider sandbox that behaves as the documentation says.
@@ -201,6 +210,7 @@ def sandbox(
             rate_limits=not no_rate_limits,
             misbehave=misbehave,
             webhook_url=webhook_url,
+            review=review,
         )
         app = create_app(config)
         if seed:

@@ -200,7 +200,7 @@ def _send_and_check(
             time.sleep(_retry_after(response.headers.get("retry-after")))
             continue
         exchange = Exchange.from_httpx(response)
-        result = check_exchange(exchange, operation=operation)
+        result = check_exchange(exchange, operation=operation, brands=session.brands)
         _record(session, name, result)
         return result
     raise ProbeTimeout(f"still answered 429 after {session.options.retries} retries")

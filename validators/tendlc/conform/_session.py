@@ -10,7 +10,7 @@ from typing import Any
 
 from .._catalog import Operation, get_provider
 from .._errors import TendlcError
-from ..traffic import ExchangeResult, Limiter, SecretRules
+from ..traffic import BrandMemory, ExchangeResult, Limiter, SecretRules
 
 __all__ = [
     "ConformOptions",
@@ -58,7 +58,8 @@ class ConformOptions:
 
 @dataclass
 class Session:
-    """One run's client, limiter, masking rules and the values its probes captured."""
+    """One run's client, limiter, masking rules, the values its probes captured and the
+    brands its exchanges showed (for the advice on the campaigns that name them)."""
 
     options: ConformOptions
     credentials: tuple[str, str]
@@ -70,6 +71,7 @@ class Session:
     rate_limited: int = 0
     fuzz_refused: int = 0
     on_probe: Callable[[str], None] | None = None
+    brands: BrandMemory = field(default_factory=BrandMemory)
 
 
 #: sends one request of an operation and checks the exchange: (session, operation, url, body,

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from .._errors import InvalidArgument
 from .._validation import Issue
 from ..traffic import (
+    BrandMemory,
     Exchange,
     ExchangeResult,
     Headers,
@@ -79,6 +80,8 @@ class ProxyState:
         self._lock = threading.Lock()
         self._count = 0
         self._shared: dict[tuple[Any, ...], RunEntry] = {}
+        #: the brands the session's exchanges showed, for the campaigns that name them
+        self.brands = BrandMemory()
 
     def target(self, path: str, query: str) -> str:
         """The upstream URL of a request path: always under the configured upstream."""
@@ -86,7 +89,7 @@ class ProxyState:
 
     def observe(self, exchange: Exchange) -> ExchangeResult:
         """Check one exchange that came back whole, keep its verdict, print and record it."""
-        result = check_exchange(exchange)
+        result = check_exchange(exchange, brands=self.brands)
         entry = self._entry(f"{exchange.request.method} {exchange.request.path}", result)
         with self._lock:
             self._count += 1
@@ -108,7 +111,7 @@ class ProxyState:
         result = None
         operation = None
         if request is not None:
-            result = check_exchange(Exchange(request))
+            result = check_exchange(Exchange(request), brands=self.brands)
             operation = result.operation
         else:
             match = default_router().match(method, path)

@@ -14,10 +14,13 @@ An :class:`Exchange` is built from httpx, requests, a vcrpy interaction or ASGI;
 registered checks (:func:`tendlc.check`) of the request (path, query, body) and the response
 (status, body) into one :class:`ExchangeResult`; :func:`capture` and
 :class:`CheckingTransport` see the traffic of code that was not written for it;
-:func:`scrub` removes credentials before a recording, :meth:`SecretRules.mask` (and
-:func:`mask_run` for a serialised run) before a report or a log line.
+:class:`BrandMemory` remembers the brands exchanges show, for the advice on the campaigns
+that name them by id; :func:`scrub` removes credentials before a recording,
+:meth:`SecretRules.mask` (and :func:`mask_run` for a serialised run) before a report or a log
+line.
 """
 
+from ._brands import BrandMemory
 from ._capture import AsyncCheckingTransport, CheckingTransport, Sink, capture
 from ._check import Direction, ExchangeResult, check_exchange, check_request
 from ._exchange import Exchange, Headers, Request, Response
@@ -37,6 +40,7 @@ from ._secrets import (
 
 __all__ = [
     "AsyncCheckingTransport",
+    "BrandMemory",
     "CheckingTransport",
     "Direction",
     "Exchange",

@@ -13,7 +13,7 @@ import fnmatch
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from .._catalog import Operation, get_operation
@@ -32,6 +32,9 @@ from .._validation import (
 from ._exchange import Exchange, Response
 from ._router import Match, Router, default_router
 from ._secrets import SecretRules, mask_url
+
+if TYPE_CHECKING:
+    from ._brands import BrandMemory
 
 __all__ = ["Direction", "ExchangeResult", "check_exchange", "check_request"]
 
@@ -184,6 +187,7 @@ def check_exchange(
     advice: bool = False,
     advice_as_errors: bool = False,
     brand: Any = None,
+    brands: BrandMemory | None = None,
     config: Mapping[str, Any] | None = None,
     strict_mocks: bool = False,
     known_drift: Iterable[str] = (),
@@ -194,6 +198,10 @@ def check_exchange(
     within ``limits``. An exchange that matches no operation is a result with an
     ``unmatched`` error, never a silent pass.
 
+    ``brands`` (a :class:`~tendlc.traffic.BrandMemory`) gives the brand behind a campaign
+    that names its brand by id, when ``brand`` is not given, and learns the brands the
+    exchange shows.
+
     With ``strict_mocks``, an answer nothing answered over the network (a mock, a replayed
     cassette: ``exchange.live`` is False) was written by a test's author, so a field its
     contract does not document is an error, not drift; ``known_drift`` lists the ones that
@@ -201,42 +209,55 @@ def check_exchange(
     """
     router = router or default_router()
     found, match = _operation_of(exchange, operation, router)
+    given = {**(config or {}), "router": router}
     whole = CheckContext(
-        found,
-        "exchange",
-        exchange,
-        limits=limits,
-        exchange=exchange,
-        config={**(config or {}), "router": router},
-        advice=advice,
+        found, "exchange", exchange, limits=limits, exchange=exchange, config=given, advice=advice
     )
     plan = selected_checks("exchange", checks, exclude_checks, advice=advice)
     if found is None:
         return ExchangeResult(exchange, None, tuple(run_checks(whole, plan, "exchange")))
-    request, response = exchange.request, exchange.response
+    response = exchange.response
+    if brand is None and brands is not None and advice:
+        brand = brands.brand_for(found, match.path_parameters if match is not None else {})
+    chosen: dict[str, Any] = {"checks": checks, "exclude_checks": exclude_checks}
+    chosen |= {"advice": advice, "advice_as_errors": advice_as_errors}
     with clock(now):
-        issues = check_request(
-            found,
-            path_parameters=match.path_parameters if match is not None else None,
-            query=urlsplit(request.url).query,
-            body=request.body,
-            media_type=request.media_type,
-            limits=limits,
-            exchange=exchange,
-            checks=checks,
-            exclude_checks=exclude_checks,
-            advice=advice,
-            advice_as_errors=advice_as_errors,
-            brand=brand,
-            config=config,
-        )
+        issues = _request_issues(found, exchange, match, limits, chosen, brand, config)
         if response is not None:
             answer = selected_checks("response", checks, exclude_checks, advice=advice)
             context = _response_context(found, exchange, response, limits, config, advice)
             issues += _answer_issues(context, answer, strict_mocks, known_drift)
         issues += run_checks(whole, plan, "exchange")
     parameters = dict(match.path_parameters) if match is not None else {}
+    if brands is not None:
+        brands.learn(exchange, operation=found, path_parameters=parameters, limits=limits)
     return ExchangeResult(exchange, found.id, tuple(issues), parameters)
+
+
+def _request_issues(
+    operation: Operation,
+    exchange: Exchange,
+    match: Match | None,
+    limits: Limits,
+    selection: Mapping[str, Any],
+    brand: Any,
+    config: Mapping[str, Any] | None,
+) -> list[Issue]:
+    """The issues of the exchange's request (its path, query and body), as
+    :func:`check_request` finds them with the ``selection`` of checks."""
+    request = exchange.request
+    return check_request(
+        operation,
+        path_parameters=match.path_parameters if match is not None else None,
+        query=urlsplit(request.url).query,
+        body=request.body,
+        media_type=request.media_type,
+        limits=limits,
+        exchange=exchange,
+        brand=brand,
+        config=config,
+        **selection,
+    )
 
 
 def _operation_of(
