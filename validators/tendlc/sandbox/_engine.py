@@ -176,9 +176,11 @@ class Sandbox:
                 return self._rate_limited(operation, delay)
         plan = self.table.of(operation)
         refused.extend(self._request_issues(operation, match, url, headers, body))
+        if refused and self.misbehaviour.accepts_invalid(operation, (i.path for i in refused)):
+            return self._documented(operation, Preferences())
         if refused:
             message = "; ".join(_describe(i) for i in refused[:5])
-            return self.error(operation, "invalid", 400, message, plan.resource)
+            return self.error(operation, "invalid", _refusal(operation), message, plan.resource)
         try:
             prefer = self._preferences(operation, headers)
         except PreferError as exc:
@@ -493,6 +495,12 @@ def _success(operation: Operation) -> int:
     """The status a request the sandbox honours is answered with: the first documented
     success."""
     return min((s for s in operation.statuses if s < 300), default=200)
+
+
+def _refusal(operation: Operation) -> int:
+    """The status an invalid request is refused with: 400, or the operation's documented 422
+    where it documents no 400."""
+    return 422 if 400 not in operation.responses and 422 in operation.responses else 400
 
 
 def _applied(response: Response, prefer: Preferences) -> Response:
