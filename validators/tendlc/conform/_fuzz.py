@@ -409,7 +409,7 @@ def _kinds(plan: _Plan) -> list[tuple[str, Any, str]]:
     """(name suffix, strategy, "") of the valid and the invalid cases of an operation, or
     (name suffix, None, why not) for a kind it gets none of."""
     invalid = _invalid_cases(plan)
-    if not (plan.body or plan.query or invalid):
+    if not (plan.body or plan.query) and invalid is None:
         return [
             ("", None, "no request body and no parameter to vary: the probe's request is its one")
         ]
