@@ -129,8 +129,8 @@ def _write_reports(
     multiple=True,
     metavar="RULE[:OPERATIONS][=VALUE]",
     help="Drift on purpose: drop-required-field, undocumented-field, wrong-status, "
-    "wrong-root, slow, 429-storm, accept-invalid, for OPERATIONS (an operation id or a glob of ids; "
-    "default all) (repeatable).",
+    "wrong-root, slow, 429-storm, accept-invalid, for OPERATIONS (an operation id or a glob "
+    "of ids; default all) (repeatable).",
 )
 @click.option(
     "--seed",

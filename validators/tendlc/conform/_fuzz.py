@@ -193,6 +193,18 @@ class _Plan:
     query: bool
     account: str | None
 
+    @property
+    def choices(self) -> dict[str, Any]:
+        """The path parameters of documented values (an enumeration), which valid cases vary;
+        the others are ids, which the probes captured."""
+        properties = (self.operation.path_parameters or {}).get("properties", {})
+        return {name: schema for name, schema in properties.items() if "enum" in schema}
+
+    @property
+    def varies(self) -> bool:
+        """True when valid cases have something to vary."""
+        return self.body or self.query or bool(self.choices)
+
     def path_schema(self) -> Mapping[str, Any] | None:
         """The path parameters a case may break: not the account the run acts for."""
         schema = self.operation.path_parameters
@@ -209,7 +221,8 @@ def _valid_cases(plan: _Plan) -> Any:
 
     bodies = requests(plan.operation.id, form="bytes") if plan.body else st.just(b"")
     queries = _query(plan.operation.query) if plan.query else st.just({})
-    return st.builds(lambda body, query: Case(body, query), bodies, queries)
+    path = st.fixed_dictionaries({name: _value(s) for name, s in plan.choices.items()})
+    return st.builds(Case, bodies, queries, path)
 
 
 def _invalid_cases(plan: _Plan) -> Any:
@@ -409,14 +422,14 @@ def _kinds(plan: _Plan) -> list[tuple[str, Any, str]]:
     """(name suffix, strategy, "") of the valid and the invalid cases of an operation, or
     (name suffix, None, why not) for a kind it gets none of."""
     invalid = _invalid_cases(plan)
-    if not (plan.body or plan.query) and invalid is None:
+    if not plan.varies and invalid is None:
         return [
             ("", None, "no request body and no parameter to vary: the probe's request is its one")
         ]
-    if plan.body or plan.query:
+    if plan.varies:
         kinds = [("", _valid_cases(plan), "")]
     else:
-        why = "no request body and no query parameter to vary: the probe's request is its one"
+        why = "no request body, no query parameter and no documented path value to vary"
         kinds = [("", None, why)]
     if invalid is None:
         kinds.append((" invalid", None, "no request body and no constrained parameter to break"))
