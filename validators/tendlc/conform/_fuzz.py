@@ -63,7 +63,7 @@ class Case:
 def _cases(strategy: Any, examples: int, seed: int | None = None) -> list[Any]:
     """Up to ``examples`` values drawn from ``strategy`` (the same ones for the same
     ``seed``); :class:`GenerationFailed` when Hypothesis gives up on them."""
-    from hypothesis import Phase, given, settings
+    from hypothesis import Phase, Verbosity, given, settings
     from hypothesis import seed as fixed_seed
     from hypothesis.errors import HypothesisException
 
@@ -72,8 +72,13 @@ def _cases(strategy: Any, examples: int, seed: int | None = None) -> list[Any]:
     # to do, and no deadline applies to appending a case. (With the default deadline the
     # too_slow check allows the first draws one second in all: a busy machine ended runs
     # with its traceback. Without one it allows thirty; a slower strategy is reported.)
+    # Quiet: a reason to give up is the run's skipped entry, not lines printed amid its output.
     collecting = settings(
-        max_examples=examples, phases=[Phase.generate], database=None, deadline=None
+        max_examples=examples,
+        phases=[Phase.generate],
+        database=None,
+        deadline=None,
+        verbosity=Verbosity.quiet,
     )
 
     @collecting
