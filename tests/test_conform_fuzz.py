@@ -246,3 +246,24 @@ def test_collection_survives_slow_generation():
 def test_an_operation_nothing_can_be_generated_for_is_a_reason_not_a_traceback():
     with pytest.raises(GenerationFailed, match=r"Unsatisfiable|FailedHealthCheck"):
         _cases(st.integers().filter(lambda _: False), 3)
+
+
+def test_the_sandbox_accepts_invalid_requests_only_where_told_and_refuses_as_documented():
+    running = _sandbox("accept-invalid:vonage.resellers.create")
+    auth = (ENVIRONMENT["VONAGE_API_KEY"], ENVIRONMENT["VONAGE_API_SECRET"])
+    try:
+        with httpx.Client(base_url=f"{running}/v1/10dlc", auth=auth) as client:
+            accepted = client.post("/resellers", json={"undocumented": 1})
+            refused = client.post("/brands", json={"undocumented": 1})
+            # vonage.brands.feedback documents 422, not 400, for what it refuses
+            feedback = client.get(f"/brands/{'x' * 51}/feedback")
+        injected = httpx.get(f"{running}/_sandbox/injected").json()
+    finally:
+        running.stop()
+    assert accepted.status_code == 201
+    assert refused.status_code == 400
+    assert feedback.status_code == 422
+    assert [(i["rule"], i["operation"]) for i in injected] == [
+        ("accept-invalid", "vonage.resellers.create")
+    ]
+    assert "/undocumented" in injected[0]["detail"]
