@@ -14,8 +14,9 @@ import tendlc
 from tendlc import strategies as tst
 from tendlc.cli import main
 from tendlc.conform import ConformOptions, run_conformance
-from tendlc.conform._fuzz import GenerationFailed, _cases
+from tendlc.conform._fuzz import Case, GenerationFailed, _cases, _judged
 from tendlc.sandbox import SandboxConfig, create_app, serve_in_thread
+from tendlc.traffic import Exchange, Request, Response, check_exchange
 
 SCALE = 60  # limits and order progress a minute to the second
 ENVIRONMENT = {
@@ -267,3 +268,28 @@ def test_the_sandbox_accepts_invalid_requests_only_where_told_and_refuses_as_doc
         ("accept-invalid", "vonage.resellers.create")
     ]
     assert "/undocumented" in injected[0]["detail"]
+
+
+@pytest.mark.parametrize(
+    ("status", "rules"),
+    [
+        (422, set()),  # the documented refusal
+        (400, {"status"}),  # a refusal, of a status the operation does not document
+        (200, {"refuses-invalid"}),  # accepted
+        (502, {"refuses-invalid"}),  # documented, but no refusal
+    ],
+)
+def test_an_invalid_request_must_be_refused_with_a_documented_4xx(status, rules):
+    operation = tendlc.get_operation("vonage.brands.feedback")  # documents 200, 422, 502
+    url = f"https://api.nexmo.com/v1/10dlc/brands/{'x' * 51}/feedback"
+    exchange = Exchange(Request("GET", url), Response(status))
+    case = Case(parameters={"brand_id": "x" * 51}, label=(":brand_id", "maxLength", "too long"))
+    judged = _judged(check_exchange(exchange, operation=operation), operation, case)
+    # the request's own error is what the case was made of, not a finding
+    assert not [i for i in judged.issues if i.direction == "request"]
+    assert {i.rule for i in judged.errors} & {"status", "refuses-invalid"} == rules
+    for issue in judged.errors:
+        if issue.rule == "refuses-invalid":
+            assert issue.path == ":brand_id"
+            assert "breaks maxLength at :brand_id (too long)" in issue.message
+            assert f"with {status}" in issue.message and "(422)" in issue.message
