@@ -12,11 +12,12 @@ from hypothesis import strategies as st
 
 import tendlc
 from tendlc import strategies as tst
+from tendlc._catalog import rate_limits
 from tendlc.cli import main
 from tendlc.conform import ConformOptions, run_conformance
 from tendlc.conform._fuzz import Case, GenerationFailed, _cases, _judged
 from tendlc.sandbox import SandboxConfig, create_app, serve_in_thread
-from tendlc.traffic import Exchange, Request, Response, check_exchange
+from tendlc.traffic import Exchange, Request, Response, arrivals_within_limits, check_exchange
 
 SCALE = 60  # limits and order progress a minute to the second
 ENVIRONMENT = {
@@ -293,3 +294,34 @@ def test_an_invalid_request_must_be_refused_with_a_documented_4xx(status, rules)
             assert issue.path == ":brand_id"
             assert "breaks maxLength at :brand_id (too long)" in issue.message
             assert f"with {status}" in issue.message and "(422)" in issue.message
+
+
+@pytest.mark.slow
+def test_generated_requests_keep_under_the_documented_limits():
+    # A minute in three seconds, as the probes' own test of the limits runs them
+    scale = 20
+    running = serve_in_thread(create_app(SandboxConfig(time_scale=scale)))
+    try:
+        options = ConformOptions(
+            "bandwidth",
+            base_url=running,
+            allow_writes=True,
+            time_scale=scale,
+            fuzz=True,
+            fuzz_examples=2,
+            fuzz_seed=7,
+        )
+        run = run_conformance(options, ENVIRONMENT)
+        arrivals = httpx.get(f"{running}/_sandbox/arrivals").json()
+    finally:
+        running.stop()
+    assert run.summary().conforms, _problems(run.entries)
+    limit = rate_limits("bandwidth")[0]
+    limited = [
+        (a["at"], a["method"])
+        for a in arrivals
+        if a["operation"] and limit.applies(tendlc.get_operation(a["operation"]))
+    ]
+    generated = [e for e in _fuzzed(run) if e.result]
+    assert len(generated) > limit.burst_of("GET") + limit.burst_of("POST")
+    assert arrivals_within_limits(limited, limit, time_scale=scale) == []
