@@ -348,6 +348,11 @@ class _Tally:
     operations: list[str] = field(default_factory=list)
     #: generated cases not sent: a "valid" one tendlc refuses, an "invalid" one it accepts
     discarded: int = 0
+    #: the monotonic time after which no further case is sent (None: no bound)
+    deadline: float | None = None
+
+    def out_of_time(self) -> bool:
+        return self.deadline is not None and time.monotonic() > self.deadline
 
     def context(self) -> dict[str, Any]:
         return {
@@ -365,12 +370,13 @@ def fuzz(session: Session, send: Send) -> Iterator[RunEntry]:
     with the reason. The counts go to ``session.fuzz_context``."""
     options = session.options
     tally = _Tally(options.fuzz_seed)
+    if options.fuzz_time is not None:
+        tally.deadline = time.monotonic() + options.fuzz_time
     session.fuzz_context = tally.context()
-    started = time.monotonic()
     provider = get_provider(options.provider)
     for operation in operations(provider.name):
         name = f"fuzz {operation.id}"
-        if options.fuzz_time is not None and time.monotonic() - started > options.fuzz_time:
+        if tally.out_of_time():
             note = f"the fuzzing time ({options.fuzz_time:g} s) ran out before it"
             yield RunEntry(name, None, "skipped", note, operation.id)
             continue
@@ -410,6 +416,10 @@ def _operation_entries(
             yield RunEntry(f"{name}{suffix}", None, "skipped", note, operation.id)
             continue
         for index, case in enumerate(cases):
+            if tally.out_of_time():
+                note = f"the fuzzing time ran out after {index} of its {len(cases)} case(s)"
+                yield RunEntry(f"{name}{suffix}", None, "skipped", note, operation.id)
+                break
             label = f"{name}{suffix} #{index + 1}"
             entry = _send_case(session, send, operation, known, case, label)
             if entry is None:
