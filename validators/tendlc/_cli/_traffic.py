@@ -360,7 +360,7 @@ def _summary_line(run: Any) -> str:
     summary = run.summary()
     return (
         f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "
-        f"warning(s), {summary.unmatched} unmatched; {summary.skipped} probe(s) skipped, "
+        f"warning(s), {summary.unmatched} unmatched; {summary.skipped} skipped, "
         f"{summary.failed} failed; {'conforms' if summary.conforms else 'DOES NOT CONFORM'}"
     )
 
