@@ -261,7 +261,8 @@ def _pair(environ: Any, user: str | None, secret: str | None) -> tuple[str, str]
 @click.option(
     "--fuzz-time",
     type=click.FloatRange(min=0, min_open=True),
-    help="Seconds after which no further operation is fuzzed (listed as skipped).",
+    help="Seconds after which no further generated request is sent (the rest are listed as "
+    "skipped).",
 )
 @click.option(
     "--time-scale",

@@ -49,7 +49,7 @@ class ConformOptions:
     fuzz_examples: int = 5
     #: the same cases for the same seed (None: new ones each run, the seed drawn is reported)
     fuzz_seed: int | None = None
-    #: seconds after which no further operation is fuzzed (None: no bound)
+    #: seconds after which no further generated case is sent (None: no bound)
     fuzz_time: float | None = None
     #: what recordings put in place of ids (``[tool.tendlc.record]``)
     record_path_parameters: Mapping[str, str] = field(default_factory=dict)
