@@ -849,55 +849,6 @@ def exchanged(document):
     return entries
 
 
-def test_fuzzing_adds_generated_cases_that_conform_against_the_sandbox(sandbox):
-    run = _conform("vonage", sandbox, fuzz=True, fuzz_examples=2)
-    generated = [e for e in run.entries if e.name.startswith("fuzz ")]
-    assert len({e.result.operation for e in generated if e.result}) >= 25
-    assert not [e for e in generated if e.result and e.result.exchange.request.method == "DELETE"]
-    assert run.summary().conforms, [
-        (e.name, [str(i) for i in e.result.issues]) for e in generated if not e.valid
-    ]
-    # the clean-up probes ran after the generated cases
-    assert (
-        run.entries[-1].name == "delete brand"
-        and run.entries[-1].result.exchange.response.status == 204
-    )
-
-
-class _Generated:
-    """Stands in for a schemathesis operation: only ``as_strategy`` is used to collect."""
-
-    def __init__(self, strategy):
-        self.strategy = strategy
-
-    def as_strategy(self):
-        return self.strategy
-
-
-def test_fuzz_collection_survives_slow_generation():
-    import time
-
-    from hypothesis import strategies as st
-
-    from tendlc.conform._fuzz import _cases
-
-    def slowly(value):
-        time.sleep(0.15)  # ten of these outlast the second a test's first draws are allowed
-        return value
-
-    cases = _cases(_Generated(st.integers().map(slowly)), "vonage.brands.list", 10)
-    assert 1 <= len(cases) <= 10 and all(isinstance(case, int) for case in cases)
-
-
-def test_an_operation_nothing_can_be_generated_for_is_a_reason_not_a_traceback():
-    from hypothesis import strategies as st
-
-    from tendlc.conform._fuzz import GenerationFailed, _cases
-
-    with pytest.raises(GenerationFailed, match=r"Unsatisfiable|FailedHealthCheck"):
-        _cases(_Generated(st.integers().filter(lambda _: False)), "vonage.brands.list", 3)
-
-
 def test_the_conform_and_record_tables_of_the_configuration_are_applied(
     sandbox, tmp_path, monkeypatch
 ):

@@ -591,7 +591,7 @@ def test_fuzzed_acme_cases_act_for_the_run_account_and_reach_its_records(acme_sa
     )
     run = run_conformance(options, ENVIRONMENT)
     assert run.summary().conforms
-    fuzzed = [entry for entry in run.entries if entry.name.startswith("fuzz ")]
+    fuzzed = [entry for entry in run.entries if entry.name.startswith("fuzz ") and entry.result]
     assert {entry.result.operation for entry in fuzzed} == {
         "acme.senders.create",
         "acme.senders.list",
@@ -599,8 +599,22 @@ def test_fuzzed_acme_cases_act_for_the_run_account_and_reach_its_records(acme_sa
         "acme.senders.update",
     }
     assert all(f"/accounts/{ACCOUNT}/" in entry.result.exchange.request.url for entry in fuzzed)
-    reads = [e for e in fuzzed if e.result.operation in ("acme.senders.get", "acme.senders.update")]
-    assert {entry.result.exchange.response.status for entry in reads} == {200}
+    valid = [entry for entry in fuzzed if not entry.note]
+    updates = [e for e in valid if e.result.operation == "acme.senders.update"]
+    assert updates and {entry.result.exchange.response.status for entry in updates} == {200}
+    # the invalid cases (a sender id off its pattern, a bound broken) were refused with a 400
+    invalid = [entry for entry in fuzzed if entry.note.startswith("invalid: ")]
+    assert {entry.result.operation for entry in invalid} == {
+        "acme.senders.create",
+        "acme.senders.list",
+        "acme.senders.get",
+        "acme.senders.update",
+    }
+    assert {entry.result.exchange.response.status for entry in invalid} == {400}
+    listed = {
+        e.operation: e.note for e in run.entries if e.name.startswith("fuzz ") and not e.result
+    }
+    assert "clean-up probes" in listed["acme.senders.delete"]
 
 
 def test_conform_reports_the_drift_of_a_misbehaving_acme_sandbox(acme, tmp_path):

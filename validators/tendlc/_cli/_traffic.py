@@ -129,8 +129,8 @@ def _write_reports(
     multiple=True,
     metavar="RULE[:OPERATIONS][=VALUE]",
     help="Drift on purpose: drop-required-field, undocumented-field, wrong-status, "
-    "wrong-root, slow, 429-storm, for OPERATIONS (an operation id or a glob of ids; "
-    "default all) (repeatable).",
+    "wrong-root, slow, 429-storm, accept-invalid, for OPERATIONS (an operation id or a glob "
+    "of ids; default all) (repeatable).",
 )
 @click.option(
     "--seed",
@@ -252,8 +252,28 @@ def _pair(environ: Any, user: str | None, secret: str | None) -> tuple[str, str]
     type=click.Path(file_okay=False),
     help="Keep what was seen as scrubbed cassettes under this directory.",
 )
-@click.option("--fuzz", is_flag=True, help="Add schemathesis-generated cases (OpenAPI contracts).")
-@click.option("--fuzz-examples", type=int, default=5, show_default=True)
+@click.option(
+    "--fuzz/--no-fuzz",
+    default=None,
+    help="Add generated requests to every operation: valid ones, and invalid ones that must "
+    "be refused with a documented 4xx (default: [tool.tendlc.conform] fuzz, else off).",
+)
+@click.option(
+    "--fuzz-examples",
+    type=click.IntRange(min=1),
+    help="Generated requests per operation, of each kind (default: fuzz-examples, else 5).",
+)
+@click.option(
+    "--fuzz-seed",
+    type=click.IntRange(min=0),
+    help="The same generated requests for the same seed (default: a new seed, reported).",
+)
+@click.option(
+    "--fuzz-time",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds after which no further generated request is sent (the rest are listed as "
+    "skipped).",
+)
 @click.option(
     "--time-scale",
     type=float,
@@ -268,8 +288,10 @@ def conform(
     base_url: str | None,
     allow_writes: bool | None,
     record: str | None,
-    fuzz: bool,
-    fuzz_examples: int,
+    fuzz: bool | None,
+    fuzz_examples: int | None,
+    fuzz_seed: int | None,
+    fuzz_time: float | None,
     time_scale: float | None,
     timeout: float | None,
     junit_xml: str | None,
@@ -285,14 +307,8 @@ def conform(
     """
     import os
 
-    from .._catalog import get_provider
     from ..conform import ConformOptions, ConnectionProblem, MissingCredentials, run_conformance
 
-    if fuzz and get_provider(provider).contract_kind != "openapi":
-        raise click.UsageError(
-            f"--fuzz generates cases from an OpenAPI document: {provider}'s "
-            "contract is an XSD catalog"
-        )
     project = project_config()
     defaults = project.conform
     # Precedence: the command line, then [tool.tendlc.conform], then the built-in default.
@@ -305,8 +321,10 @@ def conform(
         record=Path(record) if record else None,
         time_scale=time_scale if time_scale is not None else defaults.get("time-scale", 1.0),
         timeout=timeout if timeout is not None else defaults.get("timeout", 30.0),
-        fuzz=fuzz,
-        fuzz_examples=fuzz_examples,
+        fuzz=fuzz if fuzz is not None else bool(defaults.get("fuzz", False)),
+        fuzz_examples=fuzz_examples or int(defaults.get("fuzz-examples", 5)),
+        fuzz_seed=fuzz_seed if fuzz_seed is not None else defaults.get("fuzz-seed"),
+        fuzz_time=fuzz_time if fuzz_time is not None else defaults.get("fuzz-time"),
         record_path_parameters=project.record_path_parameters,
         record_values=project.record_values,
     )
@@ -317,8 +335,19 @@ def conform(
         click.echo(f"tendlc: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     _print_run(run)
+    if run.context.get("fuzz"):
+        click.echo(_fuzz_line(run.context))
     _write_reports(run, junit_xml, json_report, markdown, html)
     sys.exit(EXIT_VALID if run.summary().conforms else EXIT_INVALID)
+
+
+def _fuzz_line(context: Any) -> str:
+    """What fuzzing sent, and the seed that sends it again."""
+    return (
+        f"fuzz: {context.get('fuzz_operations', 0)} operation(s), "
+        f"{context.get('fuzz_cases_valid', 0)} valid and {context.get('fuzz_cases_invalid', 0)} "
+        f"invalid request(s) sent; --fuzz-seed {context.get('fuzz_seed')} sends them again"
+    )
 
 
 def _print_run(run: Any) -> None:
@@ -342,7 +371,7 @@ def _summary_line(run: Any) -> str:
     summary = run.summary()
     return (
         f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "
-        f"warning(s), {summary.unmatched} unmatched; {summary.skipped} probe(s) skipped, "
+        f"warning(s), {summary.unmatched} unmatched; {summary.skipped} skipped, "
         f"{summary.failed} failed; {'conforms' if summary.conforms else 'DOES NOT CONFORM'}"
     )
 

@@ -45,7 +45,12 @@ class ConformOptions:
     timeout: float = 30.0
     retries: int = 10
     fuzz: bool = False
+    #: generated cases per operation, of each kind (valid, invalid)
     fuzz_examples: int = 5
+    #: the same cases for the same seed (None: new ones each run, the seed drawn is reported)
+    fuzz_seed: int | None = None
+    #: seconds after which no further generated case is sent (None: no bound)
+    fuzz_time: float | None = None
     #: what recordings put in place of ids (``[tool.tendlc.record]``)
     record_path_parameters: Mapping[str, str] = field(default_factory=dict)
     record_values: Mapping[str, str] = field(default_factory=dict)
@@ -69,7 +74,8 @@ class Session:
     rules: SecretRules
     values: dict[str, str] = field(default_factory=dict)
     rate_limited: int = 0
-    fuzz_refused: int = 0
+    #: what fuzzing did (its seed, the cases sent), for the run's context
+    fuzz_context: dict[str, Any] = field(default_factory=dict)
     on_probe: Callable[[str], None] | None = None
     brands: BrandMemory = field(default_factory=BrandMemory)
 

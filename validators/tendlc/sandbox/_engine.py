@@ -191,13 +191,17 @@ class Sandbox:
         plan = self.table.of(operation)
         found = self._request_issues(operation, match, url, headers, body, account)
         refused.extend(issue for issue in found if issue.severity == "error")
+        if refused and self.misbehaviour.accepts_invalid(operation, (i.path for i in refused)):
+            return self._documented(operation, Preferences())
         if refused:
             message = "; ".join(_describe(i) for i in refused[:5])
-            return self.error(operation, "invalid", 400, message, plan.resource)
+            return self.error(operation, "invalid", _refusal(operation), message, plan.resource)
         advice = [issue for issue in found if issue.severity == "advice"]
         if advice:
             refused.extend(advice)
-            return self.error(operation, "invalid", 400, _review(advice), plan.resource)
+            return self.error(
+                operation, "invalid", _refusal(operation), _review(advice), plan.resource
+            )
         try:
             prefer = self._preferences(operation, headers)
         except PreferError as exc:
@@ -542,6 +546,12 @@ def _success(operation: Operation) -> int:
     """The status a request the sandbox honours is answered with: the first documented
     success."""
     return min((s for s in operation.statuses if s < 300), default=200)
+
+
+def _refusal(operation: Operation) -> int:
+    """The status an invalid request is refused with: 400, or the operation's documented 422
+    where it documents no 400."""
+    return 422 if 400 not in operation.responses and 422 in operation.responses else 400
 
 
 def _applied(response: Response, prefer: Preferences) -> Response:
