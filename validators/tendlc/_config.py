@@ -153,6 +153,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "time-scale": {"type": "number", "exclusiveMinimum": 0},
                 "timeout": {"type": "number", "exclusiveMinimum": 0},
                 "allow-writes": {"type": "boolean"},
+                "warnings-as-errors": {
+                    "type": "boolean",
+                    "description": "undocumented response fields fail the run",
+                },
+                "max-response-time": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "description": "seconds a call may take; a slower answer is an error",
+                },
             },
         },
     },

@@ -101,6 +101,37 @@ def _report_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+_ADVICE_OPTIONS = (
+    click.option(
+        "--advice/--no-advice",
+        default=None,
+        help="Add the advice checks (why carriers reject registrations): a report section of "
+        "their own, failing nothing (default: [tool.tendlc] advice).",
+    ),
+    click.option(
+        "--advice-as-errors/--no-advice-as-errors",
+        default=None,
+        help="Advice fails the run (implies --advice; default: [tool.tendlc] advice-as-errors).",
+    ),
+)
+
+
+def _advice_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_ADVICE_OPTIONS):
+        function = option(function)
+    return function
+
+
+def _advice_settings(
+    project: Any, advice: bool | None, advice_as_errors: bool | None
+) -> tuple[bool, bool]:
+    """(advice, advice as errors): the command line, else [tool.tendlc] advice and
+    advice-as-errors; advice as errors implies advice."""
+    as_errors = project.advice_as_errors if advice_as_errors is None else advice_as_errors
+    wanted = project.advice if advice is None else advice
+    return wanted or as_errors, as_errors
+
+
 def _write_reports(
     run: Any, junit_xml: str | None, json_report: str | None, markdown: str | None, html: str | None
 ) -> None:
@@ -252,6 +283,20 @@ def _pair(environ: Any, user: str | None, secret: str | None) -> tuple[str, str]
     help="Keep under the limits on a faster clock (a sandbox's --time-scale).",
 )
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per call.")
+@click.option(
+    "--max-response-time",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="A slower answer is a response-time error (default: [tool.tendlc.conform] "
+    "max-response-time, else no budget).",
+)
+@click.option(
+    "--warnings-as-errors/--no-warnings-as-errors",
+    default=None,
+    help="Undocumented response fields (drift) fail the run (default: [tool.tendlc.conform] "
+    "warnings-as-errors, else [tool.tendlc] warnings-as-errors, else off).",
+)
+@_advice_options
 @_report_options
 def conform(
     provider: str,
@@ -262,6 +307,10 @@ def conform(
     fuzz_examples: int,
     time_scale: float | None,
     timeout: float | None,
+    max_response_time: float | None,
+    warnings_as_errors: bool | None,
+    advice: bool | None,
+    advice_as_errors: bool | None,
     junit_xml: str | None,
     json_report: str | None,
     markdown: str | None,
@@ -270,13 +319,22 @@ def conform(
     """Probe a provider's API (or a sandbox) and check every exchange against the contracts.
 
     Credentials come from the environment only: the variables the provider's record names
-    (`tendlc providers` lists them). Exit status: 0 everything conforms, 1 drift or contract
-    errors, 2 usage or connection errors.
+    (`tendlc providers` lists them). The rate limits' state (the last calls, a Retry-After
+    still running) is kept between runs in the user's cache directory (TENDLC_CACHE_DIR
+    overrides it), so a run right after another waits only what is left. Exit status: 0
+    everything conforms, 1 contract errors (drift too with --warnings-as-errors, advice with
+    --advice-as-errors, answers slower than --max-response-time), 2 usage or connection errors.
     """
     import os
 
     from .._catalog import get_provider
-    from ..conform import ConformOptions, ConnectionProblem, MissingCredentials, run_conformance
+    from ..conform import (
+        ConformOptions,
+        ConnectionProblem,
+        MissingCredentials,
+        limiter_state_file,
+        run_conformance,
+    )
 
     if fuzz and get_provider(provider).contract_kind != "openapi":
         raise click.UsageError(
@@ -285,7 +343,14 @@ def conform(
         )
     project = project_config()
     defaults = project.conform
-    # Precedence: the command line, then [tool.tendlc.conform], then the built-in default.
+    # Precedence: the command line, then [tool.tendlc.conform], then the built-in default;
+    # warnings-as-errors falls back on [tool.tendlc] warnings-as-errors before the default,
+    # and advice on [tool.tendlc] advice / advice-as-errors (conform has no keys of its own).
+    if warnings_as_errors is None:
+        warnings_as_errors = bool(defaults.get("warnings-as-errors", project.warnings_as_errors))
+    if max_response_time is None:
+        max_response_time = defaults.get("max-response-time")
+    advice, advice_as_errors = _advice_settings(project, advice, advice_as_errors)
     options = ConformOptions(
         provider=provider,
         base_url=base_url or project.base_url(provider),
@@ -299,10 +364,20 @@ def conform(
         fuzz_examples=fuzz_examples,
         record_path_parameters=project.record_path_parameters,
         record_values=project.record_values,
+        warnings_as_errors=warnings_as_errors,
+        max_response_time=max_response_time,
+        advice=advice,
+        advice_as_errors=advice_as_errors,
+        limiter_state=limiter_state_file(os.environ),
     )
     try:
         with live(f"conform {provider}") as show:
-            run = run_conformance(options, os.environ, on_probe=show)
+            run = run_conformance(
+                options,
+                os.environ,
+                on_probe=show,
+                on_warning=lambda text: click.echo(f"tendlc: warning: {text}", err=True),
+            )
     except (MissingCredentials, ConnectionProblem) as exc:
         click.echo(f"tendlc: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -369,6 +444,7 @@ def _summary_line(run: Any) -> str:
     show_default=True,
     help="Seconds a client connection may wait for its next request.",
 )
+@_advice_options
 @_report_options
 def proxy(
     upstream: str,
@@ -378,6 +454,8 @@ def proxy(
     upstream_timeout: float,
     read_timeout: float,
     idle_timeout: float,
+    advice: bool | None,
+    advice_as_errors: bool | None,
     junit_xml: str | None,
     json_report: str | None,
     markdown: str | None,
@@ -402,12 +480,15 @@ def proxy(
     placeholders = Placeholders.from_environment(
         path_parameters=project.record_path_parameters, values=project.record_values
     )
+    advice, advice_as_errors = _advice_settings(project, advice, advice_as_errors)
     try:
         state = ProxyState(
             upstream,
             record=Path(record) if record else None,
             placeholders=placeholders,
             echo=lambda line: click.echo(line, err=True),
+            advice=advice,
+            advice_as_errors=advice_as_errors,
         )
     except InvalidArgument as exc:
         raise click.UsageError(str(exc)) from None

@@ -19,7 +19,15 @@ registered checks (:func:`tendlc.check`) of the request (path, query, body) and 
 """
 
 from ._capture import AsyncCheckingTransport, CheckingTransport, Sink, capture
-from ._check import Direction, ExchangeResult, check_exchange, check_request
+from ._check import (
+    EXCERPT,
+    Direction,
+    ExchangeResult,
+    Waits,
+    bounded,
+    check_exchange,
+    check_request,
+)
 from ._exchange import Exchange, Headers, Request, Response
 from ._limiter import Limiter, arrivals_within_limits
 from ._router import Match, Router, default_router
@@ -36,6 +44,7 @@ from ._secrets import (
 )
 
 __all__ = [
+    "EXCERPT",
     "AsyncCheckingTransport",
     "CheckingTransport",
     "Direction",
@@ -54,7 +63,9 @@ __all__ = [
     "Sink",
     "Summary",
     "Suspect",
+    "Waits",
     "arrivals_within_limits",
+    "bounded",
     "capture",
     "check_exchange",
     "check_request",
