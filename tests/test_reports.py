@@ -100,7 +100,7 @@ def test_the_schema_is_a_valid_2020_12_schema_and_documents_every_field():
 def test_json_is_valid_against_its_schema_and_says_what_the_run_found(run):
     document = json.loads(to_json(run))
     jsonschema.Draft202012Validator(JSON_SCHEMA).validate(document)
-    assert document["schema"] == "tendlc-report/1"
+    assert document["schema"] == "tendlc-report/2"
     assert document["kind"] == "conform"
     assert document["started"] == "2025-03-04T10:00:00+00:00"
     assert document["duration"] == 12.5
@@ -153,6 +153,7 @@ def test_json_is_valid_against_its_schema_and_says_what_the_run_found(run):
         "valid": True,
         "verdict": "skipped",
         "group": "vonage.brands.delete",
+        "waits": {"rate_limited": 0, "retries": 0, "waited": 0.0},
         "exchange": None,
     }
     assert SECRET not in to_json(run)
@@ -286,9 +287,12 @@ def test_markdown_has_a_verdict_a_summary_and_a_row_per_operation(run):
     assert "**Provider:** vonage" in text and "**Duration:** 12.5 s" in text
     summary = run.summary()
     assert _table(text, "Exchanges") == [
-        [str(summary.exchanges), "1", str(summary.errors), "2", "1", "1"]
+        [str(summary.exchanges), "1", str(summary.errors), "2", "0", "1", "1"]
     ]
-    operations = {row[0].strip("`"): row[1:] for row in _table(text, "Operation")}
+    # exchanges, errors, warnings and the verdict (advice, time, 429s, retries, waited between)
+    operations = {
+        row[0].strip("`"): [*row[1:4], row[-1]] for row in _table(text, "Operation")
+    }
     assert list(operations) == [
         "bandwidth.campaignImports.create",
         "vonage.brands.create",
