@@ -290,9 +290,7 @@ def test_markdown_has_a_verdict_a_summary_and_a_row_per_operation(run):
         [str(summary.exchanges), "1", str(summary.errors), "2", "0", "1", "1"]
     ]
     # exchanges, errors, warnings and the verdict (advice, time, 429s, retries, waited between)
-    operations = {
-        row[0].strip("`"): [*row[1:4], row[-1]] for row in _table(text, "Operation")
-    }
+    operations = {row[0].strip("`"): [*row[1:4], row[-1]] for row in _table(text, "Operation")}
     assert list(operations) == [
         "bandwidth.campaignImports.create",
         "vonage.brands.create",
@@ -407,9 +405,10 @@ def test_html_findings_show_direction_path_rule_excerpt_expected_and_location(ru
     drift = page.xpath("//section[@id='drift']")[0]
     assert drift.xpath("string(.//h3)") == "vonage.brands.get"
     assert "/loyalty_tier" in drift.text_content()
-    labels = page.xpath(
-        "//section[@data-operation='vonage.brands.get']//tr[contains(@class,'finding')]/td[1]"
-    )
+    # a passing operation (drift passes) is collapsed, after every failing one
+    (passing,) = page.xpath("//details[@data-operation='vonage.brands.get']")
+    assert passing.get("open") is None
+    labels = passing.xpath(".//tr[contains(@class,'finding')]/td[1]")
     assert [label.text_content() for label in labels] == ["drift", "drift"]
     text = page.text_content()
     assert "destructive: skipped" in text and "connection refused" in text

@@ -327,20 +327,53 @@ def conform(
     """
     import os
 
-    from .._catalog import get_provider
-    from ..conform import (
-        ConformOptions,
-        ConnectionProblem,
-        MissingCredentials,
-        limiter_state_file,
-        run_conformance,
+    from ..conform import ConnectionProblem, MissingCredentials, run_conformance
+
+    given = dict(fuzz=fuzz, fuzz_examples=fuzz_examples, max_response_time=max_response_time)
+    given.update(warnings_as_errors=warnings_as_errors, advice=advice)
+    given.update(advice_as_errors=advice_as_errors)
+    options = _conform_options(
+        provider, base_url, allow_writes, record, time_scale, timeout, **given
     )
 
+    def warn(text: str) -> None:
+        click.echo(f"tendlc: warning: {text}", err=True)
+
+    try:
+        with live(f"conform {provider}") as show:
+            run = run_conformance(options, os.environ, on_probe=show, on_warning=warn)
+    except (MissingCredentials, ConnectionProblem) as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    _print_run(run)
+    _write_reports(run, junit_xml, json_report, markdown, html)
+    sys.exit(EXIT_VALID if run.summary().conforms else EXIT_INVALID)
+
+
+def _conform_options(
+    provider: str,
+    base_url: str | None,
+    allow_writes: bool | None,
+    record: str | None,
+    time_scale: float | None,
+    timeout: float | None,
+    **given: Any,
+) -> Any:
+    """The options of a conformance run: the command line's, else the configuration's."""
+    import os
+
+    from .._catalog import get_provider
+    from ..conform import ConformOptions, limiter_state_file
+
+    fuzz, fuzz_examples = given["fuzz"], given["fuzz_examples"]
     if fuzz and get_provider(provider).contract_kind != "openapi":
         raise click.UsageError(
             f"--fuzz generates cases from an OpenAPI document: {provider}'s "
             "contract is an XSD catalog"
         )
+    max_response_time = given["max_response_time"]
+    warnings_as_errors = given["warnings_as_errors"]
+    advice, advice_as_errors = given["advice"], given["advice_as_errors"]
     project = project_config()
     defaults = project.conform
     # Precedence: the command line, then [tool.tendlc.conform], then the built-in default;
@@ -370,20 +403,7 @@ def conform(
         advice_as_errors=advice_as_errors,
         limiter_state=limiter_state_file(os.environ),
     )
-    try:
-        with live(f"conform {provider}") as show:
-            run = run_conformance(
-                options,
-                os.environ,
-                on_probe=show,
-                on_warning=lambda text: click.echo(f"tendlc: warning: {text}", err=True),
-            )
-    except (MissingCredentials, ConnectionProblem) as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    _print_run(run)
-    _write_reports(run, junit_xml, json_report, markdown, html)
-    sys.exit(EXIT_VALID if run.summary().conforms else EXIT_INVALID)
+    return options
 
 
 def _print_run(run: Any) -> None:

@@ -118,23 +118,28 @@ def run_conformance(
             on_probe=on_probe,
         )
         try:
-            suite = probes(options.provider)
-            for probe in (p for p in suite if not p.cleanup):
-                run.entries.append(_run_probe(session, probe))
-            if options.fuzz:
-                from ._fuzz import fuzz
-
-                # before the clean-up probes delete what the generated cases should reach
-                run.extend(_bounded(fuzz(session, _send_and_check), rules))
-                run.context["fuzz_cases_the_contracts_refuse"] = session.fuzz_refused
-            for probe in (p for p in suite if p.cleanup):
-                run.entries.append(_run_probe(session, probe))
+            _run_suite(session, run)
         finally:
             if options.limiter_state is not None:
                 save_limiter(options.limiter_state, state_key, limiter, warn)
     run.finished = datetime.now(timezone.utc)
     run.context["rate_limited"] = session.rate_limited
     return run
+
+
+def _run_suite(session: Session, run: Run) -> None:
+    """The probes, the generated cases (``--fuzz``), then the clean-up probes."""
+    suite = probes(session.options.provider)
+    for probe in (p for p in suite if not p.cleanup):
+        run.entries.append(_run_probe(session, probe))
+    if session.options.fuzz:
+        from ._fuzz import fuzz
+
+        # before the clean-up probes delete what the generated cases should reach
+        run.extend(_bounded(fuzz(session, _send_and_check), session.rules))
+        run.context["fuzz_cases_the_contracts_refuse"] = session.fuzz_refused
+    for probe in (p for p in suite if p.cleanup):
+        run.entries.append(_run_probe(session, probe))
 
 
 def _warn(message: str) -> None:
