@@ -6,7 +6,7 @@ top-level component the rule sits in (``xs:complexType[@name='BrandCreate']``), 
 is the whole schema file, split at its named components, each with its anchor. For an OpenAPI
 (or other YAML or JSON) document, there is one anchor per JSON pointer the run's findings
 refer to, and its text is the fragment at that pointer (the object around it when the pointer
-names a single value). A location that is not a contract's (an advice rule's URL) has none.
+names a value or a list). A location that is not a contract's (an advice rule's URL) has none.
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ def _fragments(name: str, pointers: set[str]) -> list[Block]:
 
 
 def _resolve(document: object, pointer: str) -> object:
-    """The node at ``pointer``, or the object around it when it names a single value (or
-    the deepest node the pointer reaches)."""
+    """The object at ``pointer``, or the object around it when it names a value or a list
+    (``/required``: the schema that lists them), or the deepest object the pointer reaches."""
     node, parent = document, document
     for step in pointer.split("/")[1:] if pointer else []:
         key = step.replace("~1", "/").replace("~0", "~")
@@ -148,4 +148,4 @@ def _resolve(document: object, pointer: str) -> object:
             parent, node = node, node[int(key)]
         else:
             return node
-    return node if isinstance(node, dict | list) else parent
+    return node if isinstance(node, dict) else parent

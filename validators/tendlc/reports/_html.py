@@ -88,7 +88,7 @@ table { border-collapse: collapse; width: 100%; margin: 4px 0 8px; }
 th, td { text-align: left; vertical-align: top; padding: 6px 10px;
   border-bottom: 1px solid var(--line); }
 th { font-size: 13px; color: var(--muted); font-weight: 600; background: #f9fafb; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.fail td:first-child { border-left: 4px solid var(--fail); }
 tr.pass td:first-child { border-left: 4px solid var(--pass); }
 tr.skipped td:first-child { border-left: 4px solid var(--skip); }
