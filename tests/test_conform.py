@@ -462,6 +462,7 @@ def test_the_proxy_command_checks_and_reports_on_stop_without_a_credential(sandb
     process, proxy, stdout, stderr = _proxy_command(
         sandbox,
         tmp_path,
+        "--advice",
         *_report_options(paths),
     )
     try:
@@ -495,6 +496,15 @@ def test_the_proxy_command_checks_and_reports_on_stop_without_a_credential(sandb
     assert first["verdict"] == "pass" and first["operation"] == "bandwidth.brands.list"
     assert second["verdict"] == "fail" and second["operation"] == "bandwidth.brands.create"
     assert second["exchange"]["url"].endswith("/api/accounts/***/campaignManagement/10dlc/brands")
+    assert document["context"]["advice"] is True  # --advice reached the checks' settings
+    # each exchange timed; the failing one keeps what it sent and got back, the passing none
+    assert all(entry["exchange"]["elapsed"] > 0 for entry in (first, second))
+    assert first["exchange"]["excerpt"] is None
+    assert second["exchange"]["excerpt"]["request"]["body"] == "<Brand/>"
+    assert second["exchange"]["excerpt"]["response"]["status"] == 400
+    curl = lxml.html.fromstring(paths["html"].read_text()).xpath("string(//pre[@class='curl'])")
+    assert '"$BANDWIDTH_USERNAME:$BANDWIDTH_PASSWORD"' in curl
+    assert "/api/accounts/${BANDWIDTH_ACCOUNT_ID}/campaignManagement/10dlc/brands" in curl
     issue = {"direction": "request", "path": "/Brand/EntityType", "rule": "required"}
     assert any(
         {key: finding[key] for key in issue} == issue for finding in second["exchange"]["findings"]
@@ -884,6 +894,20 @@ def test_conform_writes_all_four_reports(sandbox, tmp_path, monkeypatch, provide
             assert secret not in path.read_text(), (path.name, secret)
     if provider == "bandwidth":
         assert all("/api/accounts/***/" in e["exchange"]["url"] for e in exchanged(document))
+    # each exchange's time, in JSON and as its JUnit test case's time
+    times = {e["name"]: e["exchange"]["elapsed"] for e in exchanged(document)}
+    assert all(t > 0 for t in times.values())
+    junit = {case.get("name"): float(case.get("time")) for case in cases}
+    assert all(junit[name] == pytest.approx(t, abs=0.0006) for name, t in times.items())
+    # coverage by documented status: what the run saw of what each operation documents
+    for group in document["operations"]:
+        statuses = group["statuses"]
+        if group["kind"] == "operation":
+            documented = sorted(tendlc.get_operation(group["id"]).responses)
+            assert statuses["documented"] == documented
+            assert set(statuses["seen"]) <= set(documented)
+    assert "## Coverage by documented status" in paths["md"].read_text()
+    assert 'id="coverage"' in text
 
 
 def exchanged(document):

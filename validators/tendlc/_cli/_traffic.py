@@ -425,9 +425,10 @@ def _print_run(run: Any) -> None:
 
 def _summary_line(run: Any) -> str:
     summary = run.summary()
+    advice = f", {summary.advice} advice" if summary.advice else ""
     return (
         f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "
-        f"warning(s), {summary.unmatched} unmatched; {summary.skipped} probe(s) skipped, "
+        f"warning(s){advice}, {summary.unmatched} unmatched; {summary.skipped} probe(s) skipped, "
         f"{summary.failed} failed; {'conforms' if summary.conforms else 'DOES NOT CONFORM'}"
     )
 
