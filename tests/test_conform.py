@@ -1235,3 +1235,42 @@ def test_the_proxy_passes_advice_on_to_its_checks(sandbox):
     (entry,) = state.run.entries
     assert entry.result.advice, [str(i) for i in entry.result.issues]
     assert state.run.context["advice"] is True
+
+
+def test_the_reproduce_command_of_a_failing_exchange_sends_it_again(tmp_path):
+    import subprocess
+
+    import lxml.html
+
+    from tendlc.reports import to_html
+
+    running = serve_in_thread(
+        create_app(
+            SandboxConfig(time_scale=SCALE, misbehave=("wrong-status:vonage.brands.create",))
+        )
+    )
+    try:
+        run = _conform("vonage", running)
+        page = lxml.html.fromstring(to_html(run))
+        section = page.xpath("//section[@data-operation='vonage.brands.create']")[0]
+        command = section.xpath("string(.//pre[@class='curl'])")
+        answer = tmp_path / "answer.json"
+        sent = subprocess.run(
+            ["bash", "-c", f"{command} -o {answer} -w '%{{http_code}}'"],
+            env={"PATH": "/usr/bin:/bin", **ENVIRONMENT},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        log = httpx.get(f"{running}/_sandbox/requests").json()
+    finally:
+        running.stop()
+    (entry,) = [e for e in run.entries if e.result and e.result.operation == "vonage.brands.create"]
+    excerpt = entry.result.to_dict()["excerpt"]
+    assert "vsecret-8d0f" not in command and '"$VONAGE_API_KEY:$VONAGE_API_SECRET"' in command
+    # the sandbox took the same request again, credentials and all, and answered as before
+    assert sent.returncode == 0, sent.stderr
+    assert int(sent.stdout) == excerpt["response"]["status"] != 401
+    again = [r for r in log if r.get("operation") == "vonage.brands.create"]
+    assert len(again) == 2
+    assert json.loads(answer.read_text()).keys() == json.loads(excerpt["response"]["body"]).keys()

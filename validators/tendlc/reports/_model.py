@@ -1,7 +1,8 @@
 """What every report writer reads: a run grouped by operation, with its verdicts.
 
-A writer never looks at an :class:`~tendlc.traffic.Exchange` (headers and bodies stay out of
-reports); it reads the run as :meth:`Run.to_dict` serialises it (credentials already masked),
+A writer never looks at an :class:`~tendlc.traffic.Exchange`: it reads the run as
+:meth:`Run.to_dict` serialises it (credentials already masked; of an exchange with findings
+only, an excerpt: its content headers and the first 4 KiB of each body),
 so a run in memory and a run merged from several processes (pytest-xdist workers) report
 alike. Whatever it is given, :func:`view` masks it once more with the credentials of the
 environment (:func:`~tendlc.traffic.mask_run`), so that no report shows one.
