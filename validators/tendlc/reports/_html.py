@@ -204,7 +204,7 @@ def to_html(run: RunLike) -> str:
         *_operations(data),
         *_failing(data, anchors),
         *_passing(data, anchors),
-        *_drift(data),
+        *_drift(data, anchors),
         *_advice(data, anchors),
         *_coverage(data),
         *_contracts(contracts),
@@ -329,7 +329,7 @@ def _operations(data: RunView) -> list[str]:
     return [*lines, "</tbody></table>", "</section>"]
 
 
-def _drift(data: RunView) -> list[str]:
+def _drift(data: RunView, anchors: set[str]) -> list[str]:
     drifting = [group for group in data.groups if group.drift]
     if not drifting:
         return []
@@ -352,7 +352,7 @@ def _drift(data: RunView) -> list[str]:
                 f'<tr class="finding warning"><td>{_e(drift.direction)}</td>'
                 f"<td><code>{_breakable(drift.path or '/')}</code></td>"
                 f"<td><code>{_e(drift.rule)}</code></td><td>{_e(drift.message)}</td>"
-                f"<td><code>{_e(drift.location)}</code></td>"
+                f"<td>{_location(drift.location, anchors)}</td>"
                 f'<td class="num">{drift.occurrences}</td></tr>'
             )
         lines += ["</tbody></table>", "</div>"]
@@ -520,12 +520,17 @@ def _contract(finding: Issue, anchors: set[str]) -> str:
     if expected:
         parts.append(f'<div class="expected">expected: <code>{_e(expected)}</code></div>')
     if finding.location:
-        where = f"<code>{_breakable(finding.location)}</code>"
-        anchor = anchor_of(finding.location)
-        if anchor is not None and anchor in anchors:
-            where = f'<a class="contract-link" href="#{_e(anchor)}">{where}</a>'
-        parts.append(f'<div class="location">{where}</div>')
+        parts.append(f'<div class="location">{_location(finding.location, anchors)}</div>')
     return "".join(parts)
+
+
+def _location(location: str, anchors: set[str]) -> str:
+    """A contract location, a link to its text in the page when the page has it."""
+    where = f"<code>{_breakable(location)}</code>"
+    anchor = anchor_of(location)
+    if anchor is not None and anchor in anchors:
+        return f'<a class="contract-link" href="#{_e(anchor)}">{where}</a>'
+    return where
 
 
 def _advice(data: RunView, anchors: set[str]) -> list[str]:
