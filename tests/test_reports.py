@@ -774,8 +774,11 @@ def test_advice_has_a_section_of_its_own_in_every_report_and_fails_nothing():
     assert lxml.html.fromstring(to_html(run)).xpath(
         "//section[@id='advice']//tr[@class='finding advice']"
     )
-    out = ET.fromstring(to_junit_xml(run)).find(".//system-out").text
-    assert "advice: request" in out
+    junit = ET.fromstring(to_junit_xml(run))
+    assert "advice: request" in junit.find(".//system-out").text
+    listed = [p for p in junit.iter("property") if p.get("name").startswith("advice ")]
+    assert len(listed) == len(advised.advice)
+    assert listed[0].get("name") == "advice vonage.campaigns.create create a campaign"
 
 
 def test_junit_times_each_test_case():

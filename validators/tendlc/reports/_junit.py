@@ -13,7 +13,8 @@ operation id, ``unmatched`` or ``not-run``) and the entry's name as ``name``:
 - ``time`` is the exchange's own time (request sent to answer read).
 
 The suite's ``<properties>`` add, per operation, its 429s and retries (``waits OPERATION``)
-and its coverage by documented status (``statuses OPERATION``), and the advice count.
+and its coverage by documented status (``statuses OPERATION``), the advice count and each
+piece of advice (``advice OPERATION ENTRY``: advice fails no test case unless made an error).
 
 Text goes through :func:`printable`, so control characters become visible escapes and the
 document stays well-formed; ElementTree escapes markup (there is no CDATA to break).
@@ -66,6 +67,9 @@ def to_junit_xml(run: RunLike) -> str:
     for label, text in data.context_items():
         ET.SubElement(properties, "property", {"name": _text(label), "value": _text(text)})
     ET.SubElement(properties, "property", {"name": "advice", "value": str(data.summary.advice)})
+    for group, entry, finding in data.advice:  # advice never fails a test case: listed here
+        name = f"advice {group.id} {entry.name}"
+        ET.SubElement(properties, "property", {"name": _text(name), "value": _text(_line(finding))})
     for group in data.operation_groups:
         for name, value in _group_properties(group):
             ET.SubElement(properties, "property", {"name": _text(name), "value": _text(value)})
