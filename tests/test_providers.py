@@ -571,10 +571,15 @@ def test_conform_probes_acme_against_the_sandbox_and_it_conforms(acme_sandbox, t
         ("update sender", 200),
         ("delete sender", 204),
     ]
-    # the documented body came from the contract's own request example
-    create = run.entries[0].result.exchange.request
+    # the documented body came from the contract's own request example (a run keeps no body
+    # of an exchange without findings: the recording has it); the key's header went with it
+    # (the sandbox answers 401 without it), and the recording left it out
+    from tendlc.cassettes import read_cassette
+
+    (created,) = [p for p in tmp_path.rglob("*.yaml") if p.name.startswith("create-sender")]
+    create = read_cassette(created).exchanges[0].request
     assert json.loads(create.body)["company_name"] == "Acme Deliveries Inc."
-    assert create.headers.get("x-acme-key") == KEY
+    assert "x-acme-key" not in create.headers
     recorded = "".join(path.read_text() for path in tmp_path.rglob("*.yaml"))
     assert KEY not in recorded and ACCOUNT not in recorded
     assert "/v2/accounts/acct-0000/senders" in recorded

@@ -157,6 +157,15 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 "fuzz-examples": {"type": "integer", "minimum": 1},
                 "fuzz-seed": {"type": "integer", "minimum": 0},
                 "fuzz-time": {"type": "number", "exclusiveMinimum": 0},
+                "warnings-as-errors": {
+                    "type": "boolean",
+                    "description": "undocumented response fields fail the run",
+                },
+                "max-response-time": {
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                    "description": "seconds a call may take; a slower answer is an error",
+                },
             },
         },
     },

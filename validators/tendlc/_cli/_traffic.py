@@ -101,6 +101,37 @@ def _report_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+_ADVICE_OPTIONS = (
+    click.option(
+        "--advice/--no-advice",
+        default=None,
+        help="Add the advice checks (why carriers reject registrations): a report section of "
+        "their own, failing nothing (default: [tool.tendlc] advice).",
+    ),
+    click.option(
+        "--advice-as-errors/--no-advice-as-errors",
+        default=None,
+        help="Advice fails the run (implies --advice; default: [tool.tendlc] advice-as-errors).",
+    ),
+)
+
+
+def _advice_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_ADVICE_OPTIONS):
+        function = option(function)
+    return function
+
+
+def _advice_settings(
+    project: Any, advice: bool | None, advice_as_errors: bool | None
+) -> tuple[bool, bool]:
+    """(advice, advice as errors): the command line, else [tool.tendlc] advice and
+    advice-as-errors; advice as errors implies advice."""
+    as_errors = project.advice_as_errors if advice_as_errors is None else advice_as_errors
+    wanted = project.advice if advice is None else advice
+    return wanted or as_errors, as_errors
+
+
 def _write_reports(
     run: Any, junit_xml: str | None, json_report: str | None, markdown: str | None, html: str | None
 ) -> None:
@@ -282,6 +313,20 @@ def _pair(environ: Any, user: str | None, secret: str | None) -> tuple[str, str]
     help="Keep under the limits on a faster clock (a sandbox's --time-scale).",
 )
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per call.")
+@click.option(
+    "--max-response-time",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="A slower answer is a response-time error (default: [tool.tendlc.conform] "
+    "max-response-time, else no budget).",
+)
+@click.option(
+    "--warnings-as-errors/--no-warnings-as-errors",
+    default=None,
+    help="Undocumented response fields (drift) fail the run (default: [tool.tendlc.conform] "
+    "warnings-as-errors, else [tool.tendlc] warnings-as-errors, else off).",
+)
+@_advice_options
 @_report_options
 def conform(
     provider: str,
@@ -294,6 +339,10 @@ def conform(
     fuzz_time: float | None,
     time_scale: float | None,
     timeout: float | None,
+    max_response_time: float | None,
+    warnings_as_errors: bool | None,
+    advice: bool | None,
+    advice_as_errors: bool | None,
     junit_xml: str | None,
     json_report: str | None,
     markdown: str | None,
@@ -302,16 +351,69 @@ def conform(
     """Probe a provider's API (or a sandbox) and check every exchange against the contracts.
 
     Credentials come from the environment only: the variables the provider's record names
-    (`tendlc providers` lists them). Exit status: 0 everything conforms, 1 drift or contract
-    errors, 2 usage or connection errors.
+    (`tendlc providers` lists them). The rate limits' state (the last calls, a Retry-After
+    still running) is kept between runs in the user's cache directory (TENDLC_CACHE_DIR
+    overrides it), so a run right after another waits only what is left. Exit status: 0
+    everything conforms, 1 contract errors (drift too with --warnings-as-errors, advice with
+    --advice-as-errors, answers slower than --max-response-time), 2 usage or connection errors.
     """
     import os
 
-    from ..conform import ConformOptions, ConnectionProblem, MissingCredentials, run_conformance
+    from ..conform import ConnectionProblem, MissingCredentials, run_conformance
 
+    given = dict(fuzz=fuzz, fuzz_examples=fuzz_examples, max_response_time=max_response_time)
+    given.update(fuzz_seed=fuzz_seed, fuzz_time=fuzz_time)
+    given.update(warnings_as_errors=warnings_as_errors, advice=advice)
+    given.update(advice_as_errors=advice_as_errors)
+    options = _conform_options(
+        provider, base_url, allow_writes, record, time_scale, timeout, **given
+    )
+
+    def warn(text: str) -> None:
+        click.echo(f"tendlc: warning: {text}", err=True)
+
+    try:
+        with live(f"conform {provider}") as show:
+            run = run_conformance(options, os.environ, on_probe=show, on_warning=warn)
+    except (MissingCredentials, ConnectionProblem) as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    _print_run(run)
+    if run.context.get("fuzz"):
+        click.echo(_fuzz_line(run.context))
+    _write_reports(run, junit_xml, json_report, markdown, html)
+    sys.exit(EXIT_VALID if run.summary().conforms else EXIT_INVALID)
+
+
+def _conform_options(
+    provider: str,
+    base_url: str | None,
+    allow_writes: bool | None,
+    record: str | None,
+    time_scale: float | None,
+    timeout: float | None,
+    **given: Any,
+) -> Any:
+    """The options of a conformance run: the command line's, else the configuration's."""
+    import os
+
+    from ..conform import ConformOptions, limiter_state_file
+
+    fuzz, fuzz_examples = given["fuzz"], given["fuzz_examples"]
+    fuzz_seed, fuzz_time = given["fuzz_seed"], given["fuzz_time"]
+    max_response_time = given["max_response_time"]
+    warnings_as_errors = given["warnings_as_errors"]
+    advice, advice_as_errors = given["advice"], given["advice_as_errors"]
     project = project_config()
     defaults = project.conform
-    # Precedence: the command line, then [tool.tendlc.conform], then the built-in default.
+    # Precedence: the command line, then [tool.tendlc.conform], then the built-in default;
+    # warnings-as-errors falls back on [tool.tendlc] warnings-as-errors before the default,
+    # and advice on [tool.tendlc] advice / advice-as-errors (conform has no keys of its own).
+    if warnings_as_errors is None:
+        warnings_as_errors = bool(defaults.get("warnings-as-errors", project.warnings_as_errors))
+    if max_response_time is None:
+        max_response_time = defaults.get("max-response-time")
+    advice, advice_as_errors = _advice_settings(project, advice, advice_as_errors)
     options = ConformOptions(
         provider=provider,
         base_url=base_url or project.base_url(provider),
@@ -327,18 +429,13 @@ def conform(
         fuzz_time=fuzz_time if fuzz_time is not None else defaults.get("fuzz-time"),
         record_path_parameters=project.record_path_parameters,
         record_values=project.record_values,
+        warnings_as_errors=warnings_as_errors,
+        max_response_time=max_response_time,
+        advice=advice,
+        advice_as_errors=advice_as_errors,
+        limiter_state=limiter_state_file(os.environ),
     )
-    try:
-        with live(f"conform {provider}") as show:
-            run = run_conformance(options, os.environ, on_probe=show)
-    except (MissingCredentials, ConnectionProblem) as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    _print_run(run)
-    if run.context.get("fuzz"):
-        click.echo(_fuzz_line(run.context))
-    _write_reports(run, junit_xml, json_report, markdown, html)
-    sys.exit(EXIT_VALID if run.summary().conforms else EXIT_INVALID)
+    return options
 
 
 def _fuzz_line(context: Any) -> str:
@@ -369,9 +466,10 @@ def _print_run(run: Any) -> None:
 
 def _summary_line(run: Any) -> str:
     summary = run.summary()
+    advice = f", {summary.advice} advice" if summary.advice else ""
     return (
         f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "
-        f"warning(s), {summary.unmatched} unmatched; {summary.skipped} skipped, "
+        f"warning(s){advice}, {summary.unmatched} unmatched; {summary.skipped} skipped, "
         f"{summary.failed} failed; {'conforms' if summary.conforms else 'DOES NOT CONFORM'}"
     )
 
@@ -408,6 +506,7 @@ def _summary_line(run: Any) -> str:
     show_default=True,
     help="Seconds a client connection may wait for its next request.",
 )
+@_advice_options
 @_report_options
 def proxy(
     upstream: str,
@@ -417,6 +516,8 @@ def proxy(
     upstream_timeout: float,
     read_timeout: float,
     idle_timeout: float,
+    advice: bool | None,
+    advice_as_errors: bool | None,
     junit_xml: str | None,
     json_report: str | None,
     markdown: str | None,
@@ -441,12 +542,15 @@ def proxy(
     placeholders = Placeholders.from_environment(
         path_parameters=project.record_path_parameters, values=project.record_values
     )
+    advice, advice_as_errors = _advice_settings(project, advice, advice_as_errors)
     try:
         state = ProxyState(
             upstream,
             record=Path(record) if record else None,
             placeholders=placeholders,
             echo=lambda line: click.echo(line, err=True),
+            advice=advice,
+            advice_as_errors=advice_as_errors,
         )
     except InvalidArgument as exc:
         raise click.UsageError(str(exc)) from None

@@ -10,7 +10,7 @@ from typing import Any
 
 from .._catalog import Operation, get_provider
 from .._errors import TendlcError
-from ..traffic import BrandMemory, ExchangeResult, Limiter, SecretRules
+from ..traffic import BrandMemory, ExchangeResult, Limiter, SecretRules, Waits
 
 __all__ = [
     "ConformOptions",
@@ -31,7 +31,11 @@ class ConnectionProblem(TendlcError, ConnectionError):
 
 
 class ProbeTimeout(TendlcError, TimeoutError):
-    """A probe got no answer in time (or only 429s)."""
+    """A probe got no answer in time (or only 429s); ``waits`` says what it waited."""
+
+    def __init__(self, message: str, waits: Waits | None = None) -> None:
+        super().__init__(message)
+        self.waits = waits or Waits()
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,16 @@ class ConformOptions:
     #: what recordings put in place of ids (``[tool.tendlc.record]``)
     record_path_parameters: Mapping[str, str] = field(default_factory=dict)
     record_values: Mapping[str, str] = field(default_factory=dict)
+    #: undocumented response fields (warnings) are errors: they fail the run
+    warnings_as_errors: bool = False
+    #: seconds a call may take; a slower answer is a ``response-time`` error (None: any)
+    max_response_time: float | None = None
+    #: run the advice checks (why carriers reject registrations); advice fails nothing
+    #: unless ``advice_as_errors``
+    advice: bool = False
+    advice_as_errors: bool = False
+    #: where the rate limiter's state is kept between runs (None: not kept)
+    limiter_state: Path | None = None
 
     @property
     def url(self) -> str:

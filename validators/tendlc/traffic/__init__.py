@@ -22,7 +22,15 @@ line.
 
 from ._brands import BrandMemory
 from ._capture import AsyncCheckingTransport, CheckingTransport, Sink, capture
-from ._check import Direction, ExchangeResult, check_exchange, check_request
+from ._check import (
+    EXCERPT,
+    Direction,
+    ExchangeResult,
+    Waits,
+    bounded,
+    check_exchange,
+    check_request,
+)
 from ._exchange import Exchange, Headers, Request, Response
 from ._limiter import Limiter, arrivals_within_limits
 from ._router import Match, Router, default_router
@@ -39,6 +47,7 @@ from ._secrets import (
 )
 
 __all__ = [
+    "EXCERPT",
     "AsyncCheckingTransport",
     "BrandMemory",
     "CheckingTransport",
@@ -58,7 +67,9 @@ __all__ = [
     "Sink",
     "Summary",
     "Suspect",
+    "Waits",
     "arrivals_within_limits",
+    "bounded",
     "capture",
     "check_exchange",
     "check_request",

@@ -29,16 +29,46 @@ from .._validation import (
     run_checks,
     selected_checks,
 )
-from ._exchange import Exchange, Response
+from ._exchange import Exchange, Headers, Request, Response
 from ._router import Match, Router, default_router
 from ._secrets import SecretRules, mask_url
 
 if TYPE_CHECKING:
     from ._brands import BrandMemory
 
-__all__ = ["Direction", "ExchangeResult", "check_exchange", "check_request"]
+__all__ = [
+    "EXCERPT",
+    "Direction",
+    "ExchangeResult",
+    "Waits",
+    "bounded",
+    "check_exchange",
+    "check_request",
+]
 
 Direction = Literal["request", "response", "exchange"]
+
+#: the bytes of each body an exchange with findings keeps (for a person to look at)
+EXCERPT = 4096
+#: the headers an excerpt keeps of each side: what the bodies were, never who sent them
+KEPT_HEADERS = frozenset({"content-type", "content-encoding", "accept", "retry-after"})
+
+
+@dataclass(frozen=True)
+class Waits:
+    """What getting one answer cost: the 429s it was answered first, the retries they made,
+    and the seconds waited in all (the rate limits kept, and Retry-After)."""
+
+    rate_limited: int = 0
+    retries: int = 0
+    waited: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rate_limited": self.rate_limited,
+            "retries": self.retries,
+            "waited": round(self.waited, 6),
+        }
 
 
 @dataclass(frozen=True)
@@ -50,6 +80,16 @@ class ExchangeResult:
     operation: str | None
     issues: tuple[Issue, ...] = ()
     path_parameters: dict[str, str] = field(default_factory=dict)
+    #: the 429s and retries it took to get the answer
+    waits: Waits = field(default_factory=Waits)
+    #: the sizes of the request and response bodies as they were, when the exchange keeps
+    #: only excerpts of them (:func:`bounded`)
+    sizes: tuple[int, int] | None = None
+
+    @property
+    def elapsed(self) -> float | None:
+        """Seconds from sending the request to having the whole answer, when measured."""
+        return self.exchange.elapsed
 
     @property
     def matched(self) -> bool:
@@ -130,8 +170,67 @@ class ExchangeResult:
             "url": mask_url(self.exchange.request.url),
             "status": None if response is None else response.status,
             "valid": self.valid,
+            "elapsed": None if self.elapsed is None else round(self.elapsed, 6),
+            "waits": self.waits.to_dict(),
             "findings": [issue.to_dict() for issue in self.issues],
+            "excerpt": self._excerpt(),
         }
+
+    def _excerpt(self) -> dict[str, Any] | None:
+        """The request and response, bodies cut to :data:`EXCERPT` bytes: for an exchange
+        with findings only (a passing one keeps no body)."""
+        if not self.issues:
+            return None
+        request, response = self.exchange.request, self.exchange.response
+        sizes = self.sizes or (len(request.body), len(response.body) if response else 0)
+        sent = {"method": request.method, "url": mask_url(request.url)}
+        sent.update(_side(request.headers, request.body, sizes[0]))
+        if response is None:
+            return {"request": sent, "response": None}
+        answer = {"status": response.status, **_side(response.headers, response.body, sizes[1])}
+        return {"request": sent, "response": answer}
+
+
+def _side(headers: Any, body: bytes, size: int) -> dict[str, Any]:
+    shown = body[:EXCERPT]
+    return {
+        "headers": {name: value for name, value in headers if name.lower() in KEPT_HEADERS},
+        "body": SecretRules().mask(shown.decode("utf-8", "replace")),
+        "bytes": size,
+        "truncated": size > len(shown),
+    }
+
+
+def bounded(result: ExchangeResult, rules: SecretRules | None = None) -> ExchangeResult:
+    """What a run keeps of a checked exchange: its metadata, the headers that say what the
+    bodies were, and, when it has findings, the first :data:`EXCERPT` bytes of each body
+    (credentials ``rules`` know masked); a passing exchange keeps no body at all."""
+    rules = rules or SecretRules()
+    exchange = result.exchange
+    request, response = exchange.request, exchange.response
+    keep = bool(result.issues)
+
+    def excerpt(body: bytes) -> bytes:
+        if not keep or not body:
+            return b""
+        return rules.mask(body[:EXCERPT].decode("utf-8", "replace")).encode("utf-8")
+
+    kept = Exchange(
+        Request(request.method, request.url, _kept(request.headers), excerpt(request.body)),
+        None
+        if response is None
+        else Response(
+            response.status, _kept(response.headers), excerpt(response.body), response.reason
+        ),
+        exchange.live,
+        exchange.elapsed,
+    )
+    sizes = result.sizes or (len(request.body), len(response.body) if response else 0)
+    return replace(result, exchange=kept, sizes=sizes)
+
+
+def _kept(headers: Headers) -> Headers:
+    return Headers([(name, value) for name, value in headers if name.lower() in KEPT_HEADERS])
 
 
 def check_request(
@@ -360,5 +459,26 @@ def _unmatched(context: CheckContext) -> list[Issue]:
             "unmatched",
             f"{request.method} {urlsplit(mask_url(request.url)).path} is not a documented "
             f"operation{hint}",
+        )
+    ]
+
+
+@check("response_time", parts=("exchange",))
+def _response_time(context: CheckContext) -> list[Issue]:
+    """An answer slower than the time budget of a call (``max-response-time`` seconds in the
+    configuration the exchange is checked with; no budget, no check)."""
+    budget = context.config.get("max-response-time")
+    exchange = context.exchange
+    elapsed = getattr(exchange, "elapsed", None)
+    if budget is None or elapsed is None or exchange.response is None or elapsed <= budget:
+        return []
+    return [
+        Issue(
+            Severity.ERROR,
+            "",
+            "response-time",
+            f"answered in {elapsed:.3f} s, more than the {float(budget):g} s a call may take "
+            "(max-response-time)",
+            expected=f"at most {float(budget):g} s",
         )
     ]
