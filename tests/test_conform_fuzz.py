@@ -3,7 +3,7 @@ requests for every operation of a provider, each operation fuzzed or listed with
 
 import json
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -259,12 +259,16 @@ def test_the_sandbox_accepts_invalid_requests_only_where_told_and_refuses_as_doc
             refused = client.post("/brands", json={"undocumented": 1})
             # vonage.brands.feedback documents 422, not 400, for what it refuses
             feedback = client.get(f"/brands/{'x' * 51}/feedback")
+            # an encoded "%" or "/" is part of the id, decoded once: too long, not unknown
+            encoded = [client.get(f"/brands/{quote(c * 51, safe='')}/feedback") for c in "%/"]
         injected = httpx.get(f"{running}/_sandbox/injected").json()
     finally:
         running.stop()
     assert accepted.status_code == 201
     assert refused.status_code == 400
     assert feedback.status_code == 422
+    assert [answer.status_code for answer in encoded] == [422, 422]
+    assert all("brand_id" in answer.text for answer in encoded)
     assert [(i["rule"], i["operation"]) for i in injected] == [
         ("accept-invalid", "vonage.resellers.create")
     ]
