@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from .._catalog import Operation, get_provider, load_contract
+from .._catalog import Operation, forget_with_catalog, get_provider, load_contract
 
 __all__ = ["DRIVER", "errors", "invalid_cases", "serializable", "valid_cases"]
 
@@ -32,6 +32,14 @@ _UNROUTABLE = ("", ".", "..")
 _lock = threading.Lock()
 #: contract name -> {(METHOD, path): schemathesis's operation}
 _loaded: dict[str, dict[tuple[str, str], Any]] = {}
+
+
+def _forget() -> None:
+    with _lock:
+        _loaded.clear()
+
+
+forget_with_catalog(_forget)
 
 
 def errors() -> tuple[type[BaseException], ...]:
