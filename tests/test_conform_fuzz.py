@@ -174,6 +174,8 @@ def test_the_command_exits_1_on_an_accepted_invalid_request(monkeypatch, tmp_pat
     assert outcome.exit_code == 1, outcome.output
     assert "[refuses-invalid]" in outcome.output
     assert "--fuzz-seed 3 sends them again" in outcome.output
+    assert "by schemathesis" in outcome.output
+    assert "1 kind(s) of case schemathesis could not generate" in outcome.output
     document = json.loads((tmp_path / "run.json").read_text())
     skipped = [e for e in document["entries"] if e["status"] == "skipped"]
     assert {"vonage.brands.delete", "vonage.appealEvidence.upload"} <= {
