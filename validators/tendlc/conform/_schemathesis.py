@@ -64,7 +64,7 @@ def _operations(contract: str) -> dict[tuple[str, str], Any]:
         if contract not in _loaded:
             import schemathesis
 
-            # schemathesis rewrites what it loads: it gets a copy, not the catalog's document
+            # the catalog's document is shared by every reader: schemathesis gets a copy
             document = copy.deepcopy(dict(load_contract(contract)))
             schema = schemathesis.openapi.from_dict(document)
             found: dict[tuple[str, str], Any] = {}
