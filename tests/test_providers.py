@@ -620,6 +620,31 @@ def test_fuzzed_acme_cases_act_for_the_run_account_and_reach_its_records(acme_sa
         e.operation: e.note for e in run.entries if e.name.startswith("fuzz ") and not e.result
     }
     assert "clean-up probes" in listed["acme.senders.delete"]
+    # its contract is an OpenAPI document: schemathesis drew every case
+    assert run.context["fuzz_cases_by_driver"] == {"schemathesis": len(fuzzed)}
+    assert run.context["fuzz_generator_fallbacks"] == []
+    assert all("mutated by schemathesis" in entry.note for entry in invalid)
+
+
+def test_fuzzing_without_schemathesis_falls_back_to_tendlcs_generators(acme_sandbox, monkeypatch):
+    for module in [name for name in sys.modules if name.split(".")[0] == "schemathesis"]:
+        monkeypatch.setitem(sys.modules, module, None)
+    monkeypatch.setitem(sys.modules, "schemathesis", None)
+    options = ConformOptions(
+        "acme",
+        base_url=acme_sandbox,
+        allow_writes=True,
+        time_scale=SCALE,
+        fuzz=True,
+        fuzz_examples=2,
+    )
+    run = run_conformance(options, ENVIRONMENT)
+    assert run.summary().conforms
+    fuzzed = [entry for entry in run.entries if entry.name.startswith("fuzz ") and entry.result]
+    assert fuzzed and run.context["fuzz_cases_by_driver"] == {"tendlc": len(fuzzed)}
+    fallbacks = run.context["fuzz_generator_fallbacks"]
+    assert "acme.senders.create valid: schemathesis is not installed" in fallbacks
+    assert all(note.endswith(": schemathesis is not installed") for note in fallbacks)
 
 
 def test_conform_reports_the_drift_of_a_misbehaving_acme_sandbox(acme, tmp_path):

@@ -439,11 +439,20 @@ def _conform_options(
 
 
 def _fuzz_line(context: Any) -> str:
-    """What fuzzing sent, and the seed that sends it again."""
+    """What fuzzing sent, who drew it, and the seed that sends it again."""
+    drivers = ", ".join(
+        f"{count} by {driver}"
+        for driver, count in (context.get("fuzz_cases_by_driver") or {}).items()
+    )
+    fallbacks = len(context.get("fuzz_generator_fallbacks") or ())
+    fell_back = (
+        f", {fallbacks} kind(s) of case schemathesis could not generate" if fallbacks else ""
+    )
     return (
         f"fuzz: {context.get('fuzz_operations', 0)} operation(s), "
         f"{context.get('fuzz_cases_valid', 0)} valid and {context.get('fuzz_cases_invalid', 0)} "
-        f"invalid request(s) sent; --fuzz-seed {context.get('fuzz_seed')} sends them again"
+        f"invalid request(s) sent ({drivers or 'none'}{fell_back}); "
+        f"--fuzz-seed {context.get('fuzz_seed')} sends them again"
     )
 
 

@@ -1,16 +1,21 @@
-"""``conform --fuzz``: generated requests for every operation of the run's provider, drawn by
-tendlc's own generators from the contracts (XSD or OpenAPI alike), sent and checked like the
-probes' requests.
+"""``conform --fuzz``: generated requests for every operation of the run's provider, sent and
+checked like the probes' requests. Where the provider's contract is an OpenAPI document the
+cases are schemathesis's (its positive mode for valid requests, its negative mode for invalid
+ones); where it is an XSD catalog, or where schemathesis cannot generate for an operation, they
+are drawn by tendlc's own generators from the contracts (the run's context counts the cases of
+each driver and names each fallback).
 
 Each operation gets up to ``fuzz_examples`` valid cases (a body the contract accepts, query
 parameters within their bounds) and as many labelled invalid ones (a body that breaks one rule,
-or a parameter outside its bounds). A valid case must be answered with a documented status and
-a body that passes the contract; an invalid one must be refused with a 4xx the operation
-documents: a success is a finding named after the rule the request broke. Path parameters are
-the values the probes captured, so that the cases reach records that exist. An operation that
-is not fuzzed is entered as a skipped entry saying why (a delete, a file upload, nothing to
-vary, ...). Reads only, unless writes are allowed; never a DELETE (the clean-up probes run after
-the generated cases).
+or a parameter outside its bounds). A case is sent only if tendlc's own check of the request
+agrees with how it was made (a "valid" case tendlc refuses, or an "invalid" one it accepts, is
+counted, not sent). A valid case must be answered with a documented status and a body that
+passes the contract; an invalid one must be refused with a 4xx the operation documents: a
+success is a finding named after the rule the request broke. Path parameters are the values
+the probes captured, so that the cases reach records that exist. An operation that is not
+fuzzed is entered as a skipped entry saying why (a delete, a file upload, nothing to vary,
+...). Reads only, unless writes are allowed; never a DELETE (the clean-up probes run after the
+generated cases).
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ INVALID_INPUT = (400, 422)
 _SAFE = string.ascii_letters + string.digits + "-_."
 #: a value of no documented enumeration, and not of an integer either
 _UNDOCUMENTED = "not-a-documented-value"
+#: the name tendlc's own generators' cases are counted under in a run's context
+TENDLC = "tendlc"
 
 
 class GenerationFailed(Exception):
@@ -60,9 +67,15 @@ class Case:
 # -- drawing ---------------------------------------------------------------------------------
 
 
-def _cases(strategy: Any, examples: int, seed: int | None = None) -> list[Any]:
+def _cases(
+    strategy: Any,
+    examples: int,
+    seed: int | None = None,
+    errors: tuple[type[BaseException], ...] = (),
+) -> list[Any]:
     """Up to ``examples`` values drawn from ``strategy`` (the same ones for the same
-    ``seed``); :class:`GenerationFailed` when Hypothesis gives up on them."""
+    ``seed``); :class:`GenerationFailed` when Hypothesis gives up on them, or when drawing
+    raises one of ``errors`` (what the strategy's own library raises where it cannot)."""
     from hypothesis import Phase, Verbosity, given, settings
     from hypothesis import seed as fixed_seed
     from hypothesis.errors import HypothesisException
@@ -89,9 +102,10 @@ def _cases(strategy: Any, examples: int, seed: int | None = None) -> list[Any]:
 
     if seed is not None:
         collect = fixed_seed(seed)(collect)
+    caught: tuple[type[BaseException], ...] = (HypothesisException, *errors)
     try:
         collect()
-    except HypothesisException as exc:
+    except caught as exc:
         text = str(exc).strip()
         reason = text.splitlines()[0][:200] if text else ""
         raise GenerationFailed(f"{type(exc).__name__}: {reason}") from None
@@ -350,6 +364,11 @@ class _Tally:
     discarded: int = 0
     #: the monotonic time after which no further case is sent (None: no bound)
     deadline: float | None = None
+    #: cases sent per driver (schemathesis, tendlc)
+    drivers: dict[str, int] = field(default_factory=dict)
+    #: "<operation> <kind>: <why>" of each kind of cases schemathesis could not generate,
+    #: drawn by tendlc's generators instead
+    fallbacks: list[str] = field(default_factory=list)
 
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
@@ -361,6 +380,8 @@ class _Tally:
             "fuzz_cases_valid": self.valid,
             "fuzz_cases_invalid": self.invalid,
             "fuzz_cases_the_contracts_refuse": self.discarded,
+            "fuzz_cases_by_driver": dict(sorted(self.drivers.items())),
+            "fuzz_generator_fallbacks": list(self.fallbacks),
         }
 
 
@@ -409,8 +430,7 @@ def _operation_entries(
     sent = 0
     for suffix, strategy in kinds:
         try:
-            seed = _seed_of(session.options.fuzz_seed, operation.id, suffix)
-            cases = _cases(strategy, session.options.fuzz_examples, seed)
+            cases, driver = _draw(session, plan, known, suffix, strategy, tally)
         except GenerationFailed as exc:
             note = f"no case generated: {exc}"
             yield RunEntry(f"{name}{suffix}", None, "skipped", note, operation.id)
@@ -426,6 +446,7 @@ def _operation_entries(
                 tally.discarded += 1
                 continue
             sent += 1
+            tally.drivers[driver] = tally.drivers.get(driver, 0) + 1
             if case.label is None:
                 tally.valid += 1
             else:
@@ -433,6 +454,45 @@ def _operation_entries(
             yield entry
     if sent:
         tally.operations.append(operation.id)
+
+
+def _draw(
+    session: Session,
+    plan: _Plan,
+    known: Mapping[str, str],
+    suffix: str,
+    ours: Any,
+    tally: _Tally,
+) -> tuple[list[Case], str]:
+    """The cases of one kind (valid: no ``suffix``) of an operation and the driver that drew
+    them: schemathesis where the provider's contract is an OpenAPI document, else (or where
+    schemathesis cannot generate them, noted in ``tally``) tendlc's strategy ``ours``."""
+    operation = plan.operation
+    examples = session.options.fuzz_examples
+    seed = _seed_of(session.options.fuzz_seed, operation.id, suffix)
+    kind = suffix.strip() or "valid"
+    if get_provider(operation.provider).contract_kind == "openapi":
+        try:
+            from . import _schemathesis as driver
+
+            errors = driver.errors()
+            caught: tuple[type[BaseException], ...] = (GenerationFailed, *errors)
+        except ImportError:
+            tally.fallbacks.append(f"{operation.id} {kind}: schemathesis is not installed")
+        else:
+            try:
+                if not driver.serializable(operation):
+                    raise GenerationFailed("its request body is not JSON")
+                if suffix:
+                    strategy = driver.invalid_cases(operation, known, plan.account, Case)
+                else:
+                    strategy = driver.valid_cases(operation, known, plan.choices, Case)
+                return _cases(strategy, examples, seed, errors), driver.DRIVER
+            except caught as exc:
+                reason = (str(exc).strip().splitlines() or [""])[0][:200].rstrip(":")
+                name = "" if isinstance(exc, GenerationFailed) else f"{type(exc).__name__}: "
+                tally.fallbacks.append(f"{operation.id} {kind}: {name}{reason}")
+    return _cases(ours, examples, seed), TENDLC
 
 
 def _kinds(plan: _Plan) -> list[tuple[str, Any, str]]:
