@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import jsonschema_rs
 
-from .._catalog import Body, load_contract, per_catalog
+from .._catalog import Body, contract_path, load_contract, per_catalog
 from .._errors import ContractError
 from .._shared import (
     DYNAMIC_KEYWORDS,
@@ -22,6 +22,8 @@ from .._shared import (
     JSON_MESSAGE,
     JSON_RULE,
     JSON_TIME,
+    directory_digest,
+    disk_cached,
     json_pointer,
     openapi_schema_roots,
     reachable,
@@ -84,7 +86,15 @@ _LOCK = threading.Lock()
 @per_catalog
 def _document(contract: str, opened: bool) -> Mapping[str, Any]:
     document: Mapping[str, Any] = load_contract(contract)
-    return _open(copy.deepcopy(dict(document))) if opened else document
+    if not opened:
+        return document
+    # kept on disk: a response's first undocumented field should not cost a copy of the
+    # document and a walk of its schemas in every new process
+    digest = directory_digest(contract_path(contract).parent)
+    opened_document: Mapping[str, Any] = disk_cached(
+        "json-opened", (contract, digest), lambda: _open(copy.deepcopy(dict(document)))
+    )
+    return opened_document
 
 
 def _open(document: dict[str, Any]) -> dict[str, Any]:
