@@ -158,6 +158,16 @@ def test_values_are_built_once_then_read(tmp_path, monkeypatch):
     assert len(built) == 2
 
 
+def test_a_value_built_from_another_source_replaces_the_old_entry(tmp_path, monkeypatch):
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
+    assert disk_cached("probe", ("x",), lambda: "first", source=("contract v1",)) == "first"
+    assert disk_cached("probe", ("x",), lambda: "second", source=("contract v2",)) == "second"
+    assert disk_cached("probe", ("y",), lambda: "other", source=("contract v1",)) == "other"
+    assert len(list(tmp_path.glob("probe-*.pickle"))) == 2  # one for x, one for y
+    assert disk_cached("probe", ("x",), lambda: "built again", source=("contract v2",)) == "second"
+    assert disk_cached("probe", ("x",), lambda: "third", source=("contract v1",)) == "third"
+
+
 @pytest.mark.parametrize("setting", ["off", "0", "false", "no", "none", "OFF"])
 def test_the_cache_turned_off_builds_every_time_and_writes_nothing(tmp_path, monkeypatch, setting):
     monkeypatch.setenv(CACHE_VARIABLE, setting)

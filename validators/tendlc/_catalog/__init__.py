@@ -92,8 +92,12 @@ def _operations_of(provider: Provider) -> tuple[Operation, ...]:
     """A provider's operations, read from its contracts once per change of its directory (see
     :func:`~tendlc._shared.disk_cached`): the records are kept on disk between processes."""
     kind = provider.contract_kind
-    key = (provider.name, kind, directory_digest(provider.directory))
-    return disk_cached("operations", key, lambda: tuple(_LOADERS[kind](provider)))
+    return disk_cached(
+        "operations",
+        (provider.name, kind),
+        lambda: tuple(_LOADERS[kind](provider)),
+        source=(directory_digest(provider.directory),),
+    )
 
 
 def operations(provider: str | None = None) -> tuple[Operation, ...]:

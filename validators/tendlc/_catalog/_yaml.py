@@ -17,7 +17,7 @@ def load_contract(relative: str) -> Any:
     ``<provider>/<file>``; :class:`~tendlc.ContractError` when it is not YAML (or JSON)."""
     path = contract_path(relative)
     return disk_cached(
-        "yaml", (relative, directory_digest(path.parent)), lambda: _parse(relative, path)
+        "yaml", (relative,), lambda: _parse(relative, path), source=(directory_digest(path.parent),)
     )
 
 

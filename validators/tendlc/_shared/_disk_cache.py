@@ -12,6 +12,8 @@ engines, and the source of tendlc's own modules that build the values.
   else ``$XDG_CACHE_HOME`` or ``~/.cache``) under ``tendlc``.
 * Writes are atomic (a temporary file in the same directory, then :func:`os.replace`): two
   processes writing one entry at once leave one of the two whole values, never a mix.
+* One entry per value: an entry built from changed contracts, or by another version, is
+  replaced by the new one, so that the directory does not grow with every change.
 * An entry that cannot be read (truncated, corrupt, from an incompatible version, written
   for another key) counts as missing: the value is built again and the entry rewritten.
   A directory that cannot be written only means the value is not kept.
@@ -182,24 +184,32 @@ def forget_directory_digests() -> None:
 
 def disk_cached(
     kind: str,
-    parts: Iterable[str],
+    identity: Iterable[str],
     build: Callable[[], _T],
     *,
+    source: Iterable[str] = (),
     dump: Callable[[_T], Any] | None = None,
     load: Callable[[Any], _T] | None = None,
 ) -> _T:
     """The value ``build()`` returns, read from the cache when an entry of ``kind`` for
-    ``parts`` (what the value is derived from, e.g. a contract's name and its directory's
-    digest) is there, else built and written. ``dump`` turns the value into what is pickled
-    and ``load`` turns that back (for a value that does not pickle as it is)."""
+    ``identity`` (which value: a contract's name, a root element) built from ``source`` (what
+    it is derived from: the digest of the contract's directory) is there, else built and
+    written, in place of the entries of the same kind and identity built from another source
+    or by other versions (so that the cache does not grow with every change). ``dump`` turns
+    the value into what is pickled and ``load`` turns that back (for a value that does not
+    pickle as it is)."""
     directory = cache_directory()
     if directory is None:
         return build()
-    key = hashlib.sha256(_environment().encode())
-    for part in parts:
+    name = hashlib.sha256(kind.encode())
+    for part in identity:
+        name.update(b"\0" + part.encode())
+    key = hashlib.sha256(_environment().encode() + name.digest())
+    for part in source:
         key.update(b"\0" + part.encode())
     digest = key.hexdigest()
-    path = directory / f"{kind}-{digest[:40]}.pickle"
+    prefix = f"{kind}-{name.hexdigest()[:24]}-"
+    path = directory / f"{prefix}{digest[:24]}.pickle"
     found = _read(path, digest)
     if found is not _ABSENT:
         try:
@@ -215,8 +225,20 @@ def disk_cached(
         stored = dump(value) if dump is not None else value
     except Exception:  # a value that cannot be kept is still the value
         return value
-    _write(directory, path, digest, stored)
+    if _write(directory, path, digest, stored):
+        _forget_others(directory, prefix, path)
     return value
+
+
+def _forget_others(directory: Path, prefix: str, kept: Path) -> None:
+    """Remove the entries of the same value built from other sources (best effort)."""
+    try:
+        others = [path for path in directory.glob(prefix + "*.pickle") if path != kept]
+    except OSError:
+        return
+    for path in others:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 _ABSENT = object()
@@ -253,12 +275,13 @@ class _Pickler(pickle.Pickler):
         return NotImplemented
 
 
-def _write(directory: Path, path: Path, digest: str, value: Any) -> None:
+def _write(directory: Path, path: Path, digest: str, value: Any) -> bool:
+    """Write an entry atomically; whether it was written."""
     buffer = io.BytesIO()
     try:
         _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((_FORMAT, digest, value))
     except Exception:  # something inside does not pickle: not kept
-        return
+        return False
     data = buffer.getvalue()
     temporary = None
     try:
@@ -269,8 +292,9 @@ def _write(directory: Path, path: Path, digest: str, value: Any) -> None:
         os.replace(temporary, path)
         temporary = None
         _count("writes")
+        return True
     except OSError:
-        pass  # a read-only or full disk: the value is only not kept
+        return False  # a read-only or full disk: the value is only not kept
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):

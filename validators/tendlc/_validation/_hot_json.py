@@ -99,7 +99,15 @@ def engine(contract: str, locator: str) -> Any:
 @once
 def depth(contract: str, locator: str) -> int | None:
     """The deepest value (the instance is at depth 1) an instance the closed schema at
-    ``locator`` accepts can hold, or None when the schema does not bound it."""
+    ``locator`` accepts can hold, or None when the schema does not bound it (kept on disk
+    with the compiled contracts: the walk costs more than reading it back)."""
+    digest = directory_digest(contract_path(contract).parent)
+    return disk_cached(
+        "json-depth", (contract, locator), lambda: _depth_of(contract, locator), source=(digest,)
+    )
+
+
+def _depth_of(contract: str, locator: str) -> int | None:
     try:
         fast = _fast(contract)
     except Exception:
@@ -236,7 +244,12 @@ def _fast(contract: str) -> Fast:
         return Fast(original, document, frozenset(map(id, nodes)), dynamic, done, left, nodes)
 
     return disk_cached(
-        "json-fast", (contract, digest), lambda: fast_document(original), dump=dump, load=load
+        "json-fast",
+        (contract,),
+        lambda: fast_document(original),
+        source=(digest,),
+        dump=dump,
+        load=load,
     )
 
 

@@ -128,7 +128,9 @@ def _root_plan(contract: str, root: str) -> tuple[bool, Compiled | None, str | N
     """(time rules, the compiled root or None, why it stays on xmlschema), from the disk
     cache when the contract's files have not changed since it was kept."""
     digest = directory_digest(contract_path(contract).parent)
-    return disk_cached("xml-root", (contract, root, digest), lambda: _build(contract, root))
+    return disk_cached(
+        "xml-root", (contract, root), lambda: _build(contract, root), source=(digest,)
+    )
 
 
 def _build(contract: str, root: str) -> tuple[bool, Compiled | None, str | None]:

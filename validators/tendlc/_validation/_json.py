@@ -92,7 +92,7 @@ def _document(contract: str, opened: bool) -> Mapping[str, Any]:
     # document and a walk of its schemas in every new process
     digest = directory_digest(contract_path(contract).parent)
     opened_document: Mapping[str, Any] = disk_cached(
-        "json-opened", (contract, digest), lambda: _open(copy.deepcopy(dict(document)))
+        "json-opened", (contract,), lambda: _open(copy.deepcopy(dict(document))), source=(digest,)
     )
     return opened_document
 

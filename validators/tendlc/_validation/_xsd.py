@@ -41,7 +41,8 @@ _LOCK = threading.Lock()
 def _load(contract: str) -> Any:
     path = contract_path(contract)
     # Unpickling a built schema takes about a twentieth of building it again.
-    return disk_cached("xsd", (contract, directory_digest(path.parent)), lambda: _build(path))
+    digest = directory_digest(path.parent)
+    return disk_cached("xsd", (contract,), lambda: _build(path), source=(digest,))
 
 
 def _build(path: Path) -> Any:
