@@ -172,13 +172,13 @@ def first_validations(runs: int) -> None:
     print(f"first call of a new process, median of {runs} processes each (CPU / wall ms)")
     print(f"  {'':28} {'cold cache':>17} {'warm cache':>17} {'imports before':>17}")
     with tempfile.TemporaryDirectory() as folder:
-        for label, target in targets.items():
+        for number, (label, target) in enumerate(targets.items()):
             argument = json.dumps(target)
             cold = []
             for index in range(runs):
-                cache = Path(folder) / f"cold-{len(label)}-{index}"
+                cache = Path(folder) / f"cold-{number}-{index}"  # each one new and empty
                 cold.append(_first(argument, cache))
-            warm_cache = Path(folder) / f"warm-{len(label)}"
+            warm_cache = Path(folder) / f"warm-{number}"
             _first(argument, warm_cache)  # fills it
             warm = [_first(argument, warm_cache) for _ in range(runs)]
             print(
