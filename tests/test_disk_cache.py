@@ -230,3 +230,11 @@ def test_the_key_follows_the_contract_files_of_a_users_provider(own_provider):
     assert cache_statistics()["misses"] > read["misses"]  # built again from the new contract
     assert not report.valid
     assert [(issue.path, issue.rule) for issue in report.errors] == [("/display_name", "maxLength")]
+
+
+def test_the_modules_that_build_cached_values_are_all_in_the_key():
+    from tendlc._shared import _disk_cache
+
+    package = Path(tendlc.__file__).resolve().parent
+    missing = [name for name in _disk_cache._BUILDERS if not (package / name).is_file()]
+    assert missing == []  # a module renamed would silently leave the key
