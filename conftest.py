@@ -4,9 +4,28 @@ The tendlc pytest plugin is loaded through its ``pytest11`` entry point; it must
 listed in ``pytest_plugins`` (pytest refuses a plugin registered twice).
 """
 
+import os
+import shutil
+import tempfile
+
 # _support.summary prints the run's figures ("tendlc fuzz: N inputs validated") at the end;
 # tests/ is on sys.path through the pytest settings' pythonpath
 pytest_plugins = ["pytester", "_support.summary"]
+
+# Compiled contracts are kept on disk between processes (tendlc._shared.disk_cached): the
+# suite keeps them in a directory of its own, new for each run, so that no run depends on
+# what the user's cache holds. pytest-xdist's workers share the one their controller made.
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("TENDLC_CACHE_DIR"):
+    _RUN_CACHE = None
+else:
+    _RUN_CACHE = tempfile.mkdtemp(prefix="tendlc-test-cache-")
+    os.environ["TENDLC_CACHE_DIR"] = _RUN_CACHE
+
+
+def pytest_unconfigure(config):
+    if _RUN_CACHE is not None:
+        shutil.rmtree(_RUN_CACHE, ignore_errors=True)
+
 
 # pytester runs pytest in this process and drops the modules first imported during a run when
 # it ends; PyYAML's C loader does not survive being imported twice, so import it up front.

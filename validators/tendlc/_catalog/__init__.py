@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 
 from .._errors import UnknownOperationError, UnknownProviderError
+from .._shared import directory_digest, disk_cached
 from ._caches import forget_with_catalog, per_catalog
 from ._openapi import media_example, openapi_operations
 from ._operation import MULTIPART, PARTS, Body, Operation, Part, Wire, as_part, essence_of
@@ -80,11 +81,23 @@ _LOADERS: Mapping[str, Callable[[Provider], Iterator[Operation]]] = {
 def _by_id() -> Mapping[str, Operation]:
     found: dict[str, Operation] = {}
     for provider in providers():
-        for operation in _LOADERS[provider.contract_kind](provider):
+        for operation in _operations_of(provider):
             if operation.id in found:
                 raise ValueError(f"operation id {operation.id!r} is defined twice in the contracts")
             found[operation.id] = operation
     return MappingProxyType(dict(sorted(found.items())))
+
+
+def _operations_of(provider: Provider) -> tuple[Operation, ...]:
+    """A provider's operations, read from its contracts once per change of its directory (see
+    :func:`~tendlc._shared.disk_cached`): the records are kept on disk between processes."""
+    kind = provider.contract_kind
+    return disk_cached(
+        "operations",
+        (provider.name, kind),
+        lambda: tuple(_LOADERS[kind](provider)),
+        source=(directory_digest(provider.directory),),
+    )
 
 
 def operations(provider: str | None = None) -> tuple[Operation, ...]:

@@ -3,7 +3,8 @@
 JSON Pointers and local ``$ref`` handling, where JSON Schema keeps its subschemas, YAML files
 (safe loader), and the contracts'
 annotation vocabulary (``t:*`` in XSD, ``x-*`` in JSON Schema, the ``t:when`` grammar), and
-finding the project's tendlc table.
+finding the project's tendlc table, and the on-disk cache of what is slow to derive from the
+contracts.
 """
 
 from ._annotations import (
@@ -21,6 +22,14 @@ from ._annotations import (
     json_time_rule,
     parse_when,
     xml_time_rule,
+)
+from ._disk_cache import (
+    CACHE_VARIABLE,
+    cache_directory,
+    cache_statistics,
+    directory_digest,
+    disk_cached,
+    forget_directory_digests,
 )
 from ._pointer import (
     MISSING,
@@ -49,6 +58,7 @@ from ._schema import (
 from ._yaml import load_yaml
 
 __all__ = [
+    "CACHE_VARIABLE",
     "CONTRACT_NS",
     "DYNAMIC_KEYWORDS",
     "JSON_FIELD",
@@ -64,9 +74,14 @@ __all__ = [
     "TimeRule",
     "assert_rule_of",
     "assert_rules",
+    "cache_directory",
+    "cache_statistics",
     "delete_at",
+    "directory_digest",
+    "disk_cached",
     "escape",
     "find_config",
+    "forget_directory_digests",
     "get_at",
     "json_pointer",
     "json_time_rule",

@@ -34,7 +34,9 @@ def find_config(start: Path | None = None) -> tuple[Path, Mapping[str, Any]] | N
             table = read_toml(own)
             return own, (table.get("tool") or {}).get("tendlc", table)
         project = candidate / "pyproject.toml"
-        if project.is_file():
+        # A table named tendlc names it: a project without one is not parsed (importing
+        # tomllib and reading the file cost more than a first validation from a warm cache).
+        if project.is_file() and b"tendlc" in project.read_bytes():
             found = (read_toml(project).get("tool") or {}).get("tendlc")
             if found is not None:
                 return project, found

@@ -44,10 +44,9 @@ def _remember(body: Body) -> tuple[Body, Check | None]:
     check: Check | None = None
     if not (body.empty or body.binary):
         if body.is_xml:
-            from ._xml import has_time_rules  # xmlschema: loaded with the first XML body
-
             # an XML rule relative to the clock (t:time) is checked by the explaining path
-            check = None if has_time_rules(body) else _hot_xml.checker(body)
+            timed = _hot_xml.time_rules(body.contract, body.locator)
+            check = None if timed else _hot_xml.checker(body)
         else:
             check = _hot_json.checker(body)
     entry = _CHECKS[id(body)] = (body, check)

@@ -27,9 +27,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._catalog import Body, load_contract
+from .._catalog import Body, contract_path, load_contract
 from .._parsing import Limits, ParseError, parse_json
-from .._shared import openapi_schema_roots, ref_target, schema_map, split_pointer, walk
+from .._shared import (
+    directory_digest,
+    disk_cached,
+    openapi_schema_roots,
+    ref_target,
+    schema_map,
+    split_pointer,
+    walk,
+)
 from ._json import validator_at
 from ._once import once
 
@@ -91,7 +99,15 @@ def engine(contract: str, locator: str) -> Any:
 @once
 def depth(contract: str, locator: str) -> int | None:
     """The deepest value (the instance is at depth 1) an instance the closed schema at
-    ``locator`` accepts can hold, or None when the schema does not bound it."""
+    ``locator`` accepts can hold, or None when the schema does not bound it (kept on disk
+    with the compiled contracts: the walk costs more than reading it back)."""
+    digest = directory_digest(contract_path(contract).parent)
+    return disk_cached(
+        "json-depth", (contract, locator), lambda: _depth_of(contract, locator), source=(digest,)
+    )
+
+
+def _depth_of(contract: str, locator: str) -> int | None:
     try:
         fast = _fast(contract)
     except Exception:
@@ -205,6 +221,7 @@ class Fast:
     dynamic: bool  # references the walk cannot follow alone: nothing rewritten
     rewritten: int  # closed object schemas rewritten
     left: int  # closed object schemas left as written
+    nodes: tuple[Any, ...] = ()  # the mappings whose ids are ``schemas`` (kept alive with them)
 
     def at(self, locator: str) -> Mapping[str, Any]:
         """The rewritten document, when the schema at ``locator`` is one the rewrite read as
@@ -215,7 +232,25 @@ class Fast:
 
 @once
 def _fast(contract: str) -> Fast:
-    return fast_document(load_contract(contract))
+    original = load_contract(contract)
+    digest = directory_digest(contract_path(contract).parent)
+
+    def dump(fast: Fast) -> tuple[Any, ...]:
+        # the schemas themselves, not their ids: pickled with the document, they stay its own
+        return (fast.document, fast.nodes, fast.dynamic, fast.rewritten, fast.left)
+
+    def load(kept: tuple[Any, ...]) -> Fast:
+        document, nodes, dynamic, done, left = kept
+        return Fast(original, document, frozenset(map(id, nodes)), dynamic, done, left, nodes)
+
+    return disk_cached(
+        "json-fast",
+        (contract,),
+        lambda: fast_document(original),
+        source=(digest,),
+        dump=dump,
+        load=load,
+    )
 
 
 def fast_document(original: Mapping[str, Any]) -> Fast:
@@ -233,8 +268,9 @@ def fast_document(original: Mapping[str, Any]) -> Fast:
         del node["unevaluatedProperties"]
         node["additionalProperties"] = False
         rewritten += 1
-    schemas = frozenset(id(node) for node in found.schemas)
-    return Fast(original, document, schemas, found.dynamic, rewritten, left)
+    nodes = tuple(found.schemas)
+    schemas = frozenset(map(id, nodes))
+    return Fast(original, document, schemas, found.dynamic, rewritten, left, nodes)
 
 
 def rewritten(contract: str) -> tuple[int, int]:

@@ -10,8 +10,11 @@ exact for responses too: a response it accepts has no undocumented field to warn
 A document it declines after reading it whole is handed on as read (its tree is the one
 :func:`~tendlc.parsing.parse_xml` would give): the explaining path does not parse it again.
 
-Each contract root compiles once per process, on first use, under a lock; each thread gets
-its own libxml2 schema and check function (lxml objects are not shared between threads).
+Each contract root compiles once per process, on first use, under a lock, unless a process
+compiled it before: the compiled contract (and whether the root has rules relative to the
+clock) is kept on disk by :func:`~tendlc._shared.disk_cached`, so that a warm start neither
+loads xmlschema nor compiles. Each thread gets its own libxml2 schema and check function (lxml
+objects are not shared between threads).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from lxml import etree
 
-from .._catalog import Body
+from .._catalog import Body, contract_path
 from .._parsing import Limits, parse_plain_xml
+from .._shared import directory_digest, disk_cached
 from ._once import once
 
 if TYPE_CHECKING:  # the compiler is imported when a contract is first compiled
@@ -105,14 +109,38 @@ def _between(comment: Any, plan: Compiled) -> bool:
     return tuple(reversed(names))[1:] in plan.complex_paths
 
 
-@once
 def compiled(contract: str, root: str) -> Compiled | None:
     """The compiled contract root, or None when it stays on xmlschema (reason in FALLBACKS)."""
+    _, found, reason = _root_plan(contract, root)
+    if reason is not None:
+        FALLBACKS[(contract, root)] = reason
+    return found
+
+
+def time_rules(contract: str, root: str) -> bool:
+    """Whether an element under the contract root carries a rule relative to the clock
+    (``t:time``): such a root is checked by the explaining path."""
+    return _root_plan(contract, root)[0]
+
+
+@once
+def _root_plan(contract: str, root: str) -> tuple[bool, Compiled | None, str | None]:
+    """(time rules, the compiled root or None, why it stays on xmlschema), from the disk
+    cache when the contract's files have not changed since it was kept."""
+    digest = directory_digest(contract_path(contract).parent)
+    return disk_cached(
+        "xml-root", (contract, root), lambda: _build(contract, root), source=(digest,)
+    )
+
+
+def _build(contract: str, root: str) -> tuple[bool, Compiled | None, str | None]:
+    from ._xml import has_time_rules
     from ._xsd import load_schema
     from ._xsd10 import Untranslatable, compile_contract
 
+    schema = load_schema(contract)
+    timed = has_time_rules(contract, root)
     try:
-        return compile_contract(load_schema(contract), root)
+        return timed, compile_contract(schema, root), None
     except Untranslatable as exc:
-        FALLBACKS[(contract, root)] = str(exc)
-        return None
+        return timed, None, str(exc)

@@ -11,10 +11,11 @@ import copy
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 import jsonschema_rs
 
-from .._catalog import Body, load_contract, per_catalog
+from .._catalog import Body, contract_path, load_contract, per_catalog
 from .._errors import ContractError
 from .._shared import (
     DYNAMIC_KEYWORDS,
@@ -22,6 +23,8 @@ from .._shared import (
     JSON_MESSAGE,
     JSON_RULE,
     JSON_TIME,
+    directory_digest,
+    disk_cached,
     json_pointer,
     openapi_schema_roots,
     reachable,
@@ -84,7 +87,15 @@ _LOCK = threading.Lock()
 @per_catalog
 def _document(contract: str, opened: bool) -> Mapping[str, Any]:
     document: Mapping[str, Any] = load_contract(contract)
-    return _open(copy.deepcopy(dict(document))) if opened else document
+    if not opened:
+        return document
+    # kept on disk: a response's first undocumented field should not cost a copy of the
+    # document and a walk of its schemas in every new process
+    digest = directory_digest(contract_path(contract).parent)
+    opened_document: Mapping[str, Any] = disk_cached(
+        "json-opened", (contract,), lambda: _open(copy.deepcopy(dict(document))), source=(digest,)
+    )
+    return opened_document
 
 
 def _open(document: dict[str, Any]) -> dict[str, Any]:
@@ -124,16 +135,64 @@ def validator_at(document: Mapping[str, Any], locator: str) -> Any:
         root["$defs"] = _as_defs(schemas)
         if locator.startswith(_COMPONENTS):
             root["$ref"] = reference_to("/$defs/" + locator[len(_COMPONENTS) :])
+    elif nodes is not None:
+        # jsonschema-rs reads the whole document it is given, and a new process compiles a
+        # validator per body: it is given only what the schema uses, at the same places (so
+        # that the errors' schema paths are the same); the whole document if that fails.
+        pruned = _used(document, locator, nodes)
+        if pruned is not None:
+            try:
+                return _compile({**pruned, "$schema": _DIALECT, "$ref": root["$ref"]}, uses_time)
+            except (ValueError, jsonschema_rs.ReferencingError):
+                pass
     try:
-        return jsonschema_rs.validator_for(
-            root,
-            validate_formats=True,
-            keywords={JSON_TIME: TimeKeyword} if uses_time else {},
-            retriever=_outside,
-        )
+        return _compile(root, uses_time)
     except (ValueError, jsonschema_rs.ReferencingError) as exc:
         reason = str(exc).strip().split("\n")[0]
         raise ContractError(f"the schema at {locator} does not compile: {reason}") from None
+
+
+def _compile(root: dict[str, Any], uses_time: bool) -> Any:
+    return jsonschema_rs.validator_for(
+        root,
+        validate_formats=True,
+        keywords={JSON_TIME: TimeKeyword} if uses_time else {},
+        retriever=_outside,
+    )
+
+
+def _used(
+    document: Mapping[str, Any], locator: str, nodes: Sequence[Mapping[str, Any]]
+) -> dict[str, Any] | None:
+    """The schema at ``locator`` and the targets of the local references it reaches, at their
+    places in a skeleton of the document (the mappings on the way copied, the schemas shared);
+    None when a place cannot be copied so (a list on the way, the whole document)."""
+    pointers = [locator]
+    pointers += [unquote(node["$ref"][1:]) for node in nodes if isinstance(node.get("$ref"), str)]
+    skeleton: dict[str, Any] = {}
+    for pointer in pointers:
+        tokens = split_pointer(pointer)
+        if not tokens:
+            return None
+        source: Any = document
+        copied = skeleton
+        for token in tokens[:-1]:
+            if not isinstance(source, Mapping) or token not in source:
+                return None
+            source = source[token]
+            existing = copied.get(token)
+            if existing is source:
+                break  # already there whole
+            if not isinstance(source, Mapping):
+                return None
+            if existing is None:
+                existing = copied[token] = {}
+            copied = existing
+        else:
+            if not isinstance(source, Mapping) or tokens[-1] not in source:
+                return None
+            copied[tokens[-1]] = source[tokens[-1]]
+    return skeleton
 
 
 _COMPONENTS = "/components/schemas/"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -70,12 +71,28 @@ def _coerce(raw: list[str], schema: Mapping[str, Any]) -> Any:
 _VALIDATORS: dict[int, tuple[Mapping[str, Any], Any]] = {}
 
 
+# By what the schema says: most operations' path parameters are alike, and each compilation
+# costs a new process about as much as checking the parameters of a whole suite.
+_BY_TEXT: dict[str, Any] = {}
+
+
 def _validator(schema: Mapping[str, Any]) -> Any:
-    """The compiled validator of a parameter schema (once per schema object)."""
+    """The compiled validator of a parameter schema (once per schema object, and once per
+    schema text)."""
     cached = _VALIDATORS.get(id(schema))
     if cached is None or cached[0] is not schema:
-        cached = (schema, jsonschema_rs.validator_for(dict(schema), validate_formats=True))
-        _VALIDATORS[id(schema)] = cached
+        try:
+            text: str | None = json.dumps(schema, sort_keys=True, default=repr)
+        except (TypeError, ValueError):  # keys that do not sort: compiled for itself
+            text = None
+        validator = _BY_TEXT.get(text) if text is not None else None
+        if validator is None:
+            validator = jsonschema_rs.validator_for(dict(schema), validate_formats=True)
+            if text is not None:
+                if len(_BY_TEXT) >= 4096:  # the catalog holds a few hundred
+                    _BY_TEXT.clear()
+                _BY_TEXT[text] = validator
+        cached = _VALIDATORS[id(schema)] = (schema, validator)
     return cached[1]
 
 

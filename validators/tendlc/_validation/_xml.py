@@ -220,9 +220,10 @@ def _in_required_group(declaration: Any) -> bool:
     return True
 
 
-def has_time_rules(body: Body) -> bool:
-    """Whether any element of the body's contract carries a ``t:time`` rule."""
-    return _has_time_rules(load_schema(body.contract).elements[body.locator])
+def has_time_rules(contract: str, root: str) -> bool:
+    """Whether any element under a contract's root element carries a ``t:time`` rule."""
+    declaration = load_schema(contract).elements.get(root)
+    return declaration is not None and _has_time_rules(declaration)
 
 
 @cache

@@ -20,6 +20,7 @@ from lxml import etree
 
 from .._catalog import contract_name, contract_path, per_catalog
 from .._parsing import element_steps, local_name
+from .._shared import directory_digest, disk_cached
 from ._asserts import share_assert_contexts
 
 __all__ = [
@@ -38,13 +39,21 @@ _LOCK = threading.Lock()
 
 @per_catalog
 def _load(contract: str) -> Any:
-    schema = xmlschema.XMLSchema11(str(contract_path(contract)))
+    path = contract_path(contract)
+    # Unpickling a built schema takes about a twentieth of building it again.
+    digest = directory_digest(path.parent)
+    return disk_cached("xsd", (contract,), lambda: _build(path), source=(digest,))
+
+
+def _build(path: Path) -> Any:
+    schema = xmlschema.XMLSchema11(str(path))
     share_assert_contexts(schema)
     return schema
 
 
 def load_schema(contract: str) -> Any:
-    """The compiled XSD 1.1 schema of a contract file (once per process, thread-safe)."""
+    """The compiled XSD 1.1 schema of a contract file (once per process, thread-safe; kept
+    on disk between processes, see :func:`~tendlc._shared.disk_cached`)."""
     with _LOCK:
         return _load(contract)
 

@@ -26,7 +26,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from elementpath.regex import translate_pattern
 from lxml import etree
 
 from ._xsd_regex import libxml2_pattern
@@ -97,6 +96,21 @@ class Compiled:
         namespace.update(self.constants)
         exec(compile(self.source, f"<tendlc check {self.root}>", "exec"), namespace)
         return etree.XMLSchema(etree.fromstring(self.xsd)), namespace["check"]
+
+
+def _replace_space(text: str) -> str:
+    return _SPACE.sub(" ", text)
+
+
+def _collapse_space(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+# What xmlschema's simple types do to a value before its patterns are matched (the same
+# expressions), as functions a compiled contract can be kept with on disk.
+_SPACE = re.compile(r"\s")
+_SPACES = re.compile(r"\s+")
+_NORMALIZERS = {"replace": _replace_space, "collapse": _collapse_space}
 
 
 def _child(element: Any, name: str) -> Any:
@@ -382,7 +396,10 @@ class _Compiler:
                 # Every derivation step sees the value the element's own type normalised (its
                 # whiteSpace is the strictest along the way).
                 value = f"_N{len(self.constants)}"
-                self.constants[value] = kind.normalize
+                normalizer = _NORMALIZERS.get(space)
+                if normalizer is None:
+                    raise Untranslatable(f"whiteSpace {space} ({kind.local_name})")
+                self.constants[value] = normalizer
                 value += "(t)"
             tests.extend(
                 "(" + " or ".join(f"{p}.match({value})" for p in group) + ")" for group in groups
@@ -457,23 +474,27 @@ class _Compiler:
         if symbol in _COMPARISONS and len(arguments) == 2:
             return self._comparison(symbol, arguments, children, assertion), "bool", None
         if symbol == "matches" and len(arguments) == 2:
-            code, kind, declaration = self._expression(arguments[0], children, assertion)
-            if kind != "node" or arguments[1].symbol != "(string)":
-                raise Untranslatable(f"matches() of other than a field and a literal ({test})")
-            _string_leaf(declaration, test)
-            try:
-                pattern = translate_pattern(
-                    str(arguments[1].value), 0, assertion.parser.xsd_version
-                )
-                compiled = re.compile(pattern)
-            except Exception:
-                raise Untranslatable(f"the regular expression of {test}") from None
-            constant = f"_R{len(self.constants)}"
-            self.constants[constant] = compiled
-            # An absent field is the empty string for matches().
-            text = self._text_of(code)
-            return f"({constant}.search({text} or '') is not None)", "bool", None
+            return self._matches(arguments, children, assertion), "bool", None
         raise Untranslatable(f"{symbol!r} in {test}")
+
+    def _matches(self, arguments: list[Any], children: Mapping[str, Any], assertion: Any) -> str:
+        test = assertion.path
+        code, kind, declaration = self._expression(arguments[0], children, assertion)
+        if kind != "node" or arguments[1].symbol != "(string)":
+            raise Untranslatable(f"matches() of other than a field and a literal ({test})")
+        _string_leaf(declaration, test)
+        from elementpath.regex import translate_pattern  # to compile only, not to run
+
+        try:
+            pattern = translate_pattern(str(arguments[1].value), 0, assertion.parser.xsd_version)
+            compiled = re.compile(pattern)
+        except Exception:
+            raise Untranslatable(f"the regular expression of {test}") from None
+        constant = f"_R{len(self.constants)}"
+        self.constants[constant] = compiled
+        # An absent field is the empty string for matches().
+        text = self._text_of(code)
+        return f"({constant}.search({text} or '') is not None)"
 
     def _comparison(
         self, symbol: str, arguments: list[Any], children: Mapping[str, Any], assertion: Any
