@@ -12,9 +12,10 @@ import tempfile
 # tests/ is on sys.path through the pytest settings' pythonpath
 pytest_plugins = ["pytester", "_support.summary"]
 
-# Compiled contracts are kept on disk between processes (tendlc._shared.disk_cached): the
-# suite keeps them in a directory of its own, new for each run, so that no run depends on
-# what the user's cache holds. pytest-xdist's workers share the one their controller made.
+# Compiled contracts (tendlc._shared.disk_cached) and conform's rate-limit state are kept in
+# tendlc's cache directory between processes: the suite keeps them in a directory of its own,
+# new for each run, so that no run depends on what the user's cache holds. pytest-xdist's
+# workers share the one their controller made.
 if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("TENDLC_CACHE_DIR"):
     _RUN_CACHE = None
 else:
@@ -29,14 +30,7 @@ def pytest_unconfigure(config):
 
 # pytester runs pytest in this process and drops the modules first imported during a run when
 # it ends; PyYAML's C loader does not survive being imported twice, so import it up front.
-import os  # noqa: E402
-import tempfile  # noqa: E402
-
 import yaml  # noqa: E402, F401
-
-# tendlc conform keeps the rate limits' state between runs in the user's cache directory: a
-# test run keeps it in a directory of its own instead
-os.environ.setdefault("TENDLC_CACHE_DIR", tempfile.mkdtemp(prefix="tendlc-cache-"))
 from hypothesis import settings  # noqa: E402
 
 # "ci" (the default) is Hypothesis's own defaults without the example database (a fresh

@@ -1185,3 +1185,11 @@ def test_the_reproduce_command_of_a_failing_exchange_sends_it_again(tmp_path):
     again = [r for r in log if r.get("operation") == "vonage.brands.create"]
     assert len(again) == 2
     assert json.loads(answer.read_text()).keys() == json.loads(excerpt["response"]["body"]).keys()
+
+
+def test_the_rate_limit_state_lives_in_tendlc_s_cache_directory_and_off_keeps_none(tmp_path):
+    from tendlc.conform import limiter_state_file
+
+    assert limiter_state_file({"TENDLC_CACHE_DIR": str(tmp_path)}) == tmp_path / "limits.json"
+    assert limiter_state_file({"TENDLC_CACHE_DIR": "off"}) is None
+    assert limiter_state_file({"XDG_CACHE_HOME": str(tmp_path)}) is not None

@@ -83,9 +83,11 @@ _STATISTICS = {"hits": 0, "misses": 0, "writes": 0, "unreadable": 0}
 _LOCK = threading.Lock()
 
 
-def cache_directory() -> Path | None:
-    """The directory entries are kept in, or None when the cache is off."""
-    chosen = os.environ.get(CACHE_VARIABLE, "").strip()
+def cache_directory(environ: Mapping[str, str] | None = None) -> Path | None:
+    """tendlc's cache directory (of ``environ``, by default the process's environment), or
+    None when the cache is off."""
+    environ = os.environ if environ is None else environ
+    chosen = environ.get(CACHE_VARIABLE, "").strip()
     if chosen.lower() in _OFF:
         return None
     if chosen:
@@ -93,7 +95,7 @@ def cache_directory() -> Path | None:
     try:
         from platformdirs import user_cache_dir
     except ImportError:
-        base = os.environ.get("XDG_CACHE_HOME", "").strip()
+        base = environ.get("XDG_CACHE_HOME", "").strip()
         return (Path(base) if base else Path.home() / ".cache") / "tendlc"
     return Path(user_cache_dir("tendlc", appauthor=False))
 

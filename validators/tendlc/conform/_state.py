@@ -3,9 +3,10 @@ when a provider's Retry-After holds, per provider and base URL, in a small JSON 
 user's cache directory. A run that follows another waits only what is really left of the
 limits, not the whole of them again.
 
-The file is ``$TENDLC_CACHE_DIR/limits.json`` when that variable is set, else ``limits.json``
-in tendlc's user cache directory (platformdirs' when it is installed, else
-``$XDG_CACHE_HOME/tendlc`` or ``~/.cache/tendlc``). A file that cannot be read or is not what
+The file is ``limits.json`` in tendlc's cache directory: ``$TENDLC_CACHE_DIR`` when that
+variable is set (``off`` keeps no state), else the user cache directory (platformdirs' when it
+is installed, else ``$XDG_CACHE_HOME/tendlc`` or ``~/.cache/tendlc``), the one compiled
+contracts are kept in. A file that cannot be read or is not what
 tendlc wrote is ignored, with a warning.
 """
 
@@ -19,28 +20,21 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from .._shared import CACHE_VARIABLE, cache_directory
 from ..traffic import Limiter
 
 __all__ = ["CACHE_VARIABLE", "limiter_state_file", "load_limiter", "save_limiter"]
 
-#: the environment variable naming the directory the state is kept in
-CACHE_VARIABLE = "TENDLC_CACHE_DIR"
 _VERSION = 1
 #: a saved limiter nothing of which is this old is dropped from the file
 _STALE = 24 * 3600.0
 
 
-def limiter_state_file(environ: Mapping[str, str]) -> Path:
-    """Where the limiter's state is kept (see the module's documentation)."""
-    override = environ.get(CACHE_VARIABLE)
-    if override:
-        return Path(override) / "limits.json"
-    try:
-        from platformdirs import user_cache_dir
-    except ImportError:
-        base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return Path(base) / "tendlc" / "limits.json"
-    return Path(user_cache_dir("tendlc", appauthor=False)) / "limits.json"
+def limiter_state_file(environ: Mapping[str, str]) -> Path | None:
+    """Where the limiter's state is kept: ``limits.json`` in tendlc's cache directory (see
+    the module's documentation), or None when ``TENDLC_CACHE_DIR`` turns the cache off."""
+    directory = cache_directory(environ)
+    return None if directory is None else directory / "limits.json"
 
 
 def _read(path: Path, warn: Callable[[str], None]) -> dict[str, Any]:
