@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from .._catalog import Body, Operation
 from .._errors import InvalidArgument, nearest
 from .._parsing import DEFAULT_LIMITS, Limits
+from ._lines import with_json_lines
 from ._report import Issue, Severity
 
 __all__ = [
@@ -328,4 +329,7 @@ def run_checks(
             if advice_as_errors and issue.severity is Severity.ADVICE:
                 issue = replace(issue, severity=Severity.ERROR)
             found.append(issue)
+    if found and context.body is not None:
+        # a JSON body's lines, read only when there is something to explain
+        found = with_json_lines(context.body, context.payload, found)
     return found

@@ -286,14 +286,20 @@ def _document_issues(
             return _explain_xml(body, within_depth(verdict, limits))
         if body.binary:
             return _binary_issues(body, payload, limits)
+        wrong = _wrong_wire(body, payload)
+        if wrong is not None:
+            return [wrong]
         if body.is_xml:
             return _explain_xml(body, parse_xml(payload, limits))
         data = parse_json(payload, limits)
         return validate_json_body(body, data)
     except ParseError as exc:
-        return [
-            Issue(Severity.ERROR, exc.path or _document_path(body), "parse", exc.message, exc.line)
-        ]
+        path, line = exc.path, exc.line
+        if isinstance(exc, DuplicateKey) and isinstance(payload, _TEXT):
+            found = duplicate_key(payload)  # the parser keeps no positions: find the member
+            if found is not None and found[0].endswith("/" + escape(exc.key)):
+                path, line = found
+        return [Issue(Severity.ERROR, path or _document_path(body), "parse", exc.message, line)]
     except RecursionError:
         return [
             Issue(
@@ -303,6 +309,45 @@ def _document_issues(
                 "the document nests too deeply to be checked",
             )
         ]
+
+
+_TEXT = (bytes, bytearray, memoryview, str)
+# The first character of a document after the whitespace both wires allow before it.
+_FIRST = re.compile(r"[ \t\r\n]*(.)", re.DOTALL)
+_FIRST_BYTE = re.compile(rb"[ \t\r\n]*(.)", re.DOTALL)
+#: the wire a document's first character shows, and what it is called
+_SHOWN = {"{": "json", "[": "json", "<": "xml"}
+_NAMES = {"json": ("a JSON document", "JSON"), "xml": ("an XML document", "XML")}
+
+
+def _wrong_wire(body: Body, payload: Any) -> Issue | None:
+    """One ``parse`` issue for a document of the other wire (JSON for an XML body, XML for a
+    JSON body), rather than the parser's complaint about its first character."""
+    if isinstance(payload, str):
+        match = _FIRST.match(payload)
+        first = match.group(1) if match else ""
+    elif isinstance(payload, bytes | bytearray | memoryview):
+        found = _FIRST_BYTE.match(payload)
+        first = found.group(1).decode("latin-1") if found else ""
+    elif etree.iselement(payload):
+        first = "<"
+    else:
+        return None
+    given = _SHOWN.get(first)
+    if given is None or given == body.wire:
+        return None
+    start = (match if isinstance(payload, str) else found).start(1)  # type: ignore[union-attr]
+    line = 1 + (payload.count("\n", 0, start) if start else 0) if not etree.iselement(payload) else None
+    what, _ = _NAMES[given]
+    _, expected = _NAMES[body.wire]
+    return Issue(
+        Severity.ERROR,
+        _document_path(body),
+        "parse",
+        f"{what} was given, but this body is {expected} ({', '.join(body.media_types)})",
+        line,
+        expected=list(body.media_types),
+    )
 
 
 def _explain_xml(body: Body, root: Any) -> list[Issue]:

@@ -1,0 +1,248 @@
+"""Where the values of a JSON text start: the lines of the JSON Pointers issues name.
+
+The parser keeps no positions: it runs at C speed on every payload, and most payloads have
+nothing to explain. When a report has issues, this second pass reads the text again along the
+pointers asked for only: the members of the objects and arrays on their way are read one by
+one, and every other value is skipped whole by the C scanner of :mod:`json`. The walk keeps
+its own stack (no recursion), reads keys with their escapes decoded (``"a\\/b"`` is the key
+``a/b``, pointer token ``a~1b``), and stops quietly where the text stops being JSON: what it
+found until then is the answer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from json.decoder import scanstring
+
+from .._shared import escape, split_pointer
+
+__all__ = ["JsonPosition", "duplicate_key", "json_positions"]
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+# The plain decoder's scanner (no hooks): it only measures the values it skips.
+_SKIP = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_CLOSE = {"{": "}", "[": "]"}
+#: a JSON text: UTF-8 bytes, or text
+Text = str | bytes | bytearray | memoryview
+
+
+@dataclass(frozen=True)
+class JsonPosition:
+    """Where one JSON Pointer leads in a text.
+
+    ``line`` is the 1-based line where the value starts; for a pointer past the document (a
+    missing member, an index beyond an array) the line of the deepest value on its way, with
+    ``found`` False. ``key_line`` is the line of the member's key (None for an array item, the
+    document itself, or a pointer past the document).
+    """
+
+    line: int
+    key_line: int | None
+    found: bool
+
+
+class _Node:
+    """A step of the pointers asked for: the values under it that are asked for too."""
+
+    __slots__ = ("children", "key_at", "pointer", "value_at")
+
+    def __init__(self, pointer: str) -> None:
+        self.pointer = pointer
+        self.children: dict[str, _Node] = {}
+        self.value_at = -1  # offsets in the text, -1 until the walk reaches them
+        self.key_at = -1
+
+    def child(self, token: str) -> _Node | None:
+        return self.children.get(token)
+
+
+class _Everything(_Node):
+    """Every value of the document (the walk that looks for a repeated key)."""
+
+    __slots__ = ()
+
+    def child(self, token: str) -> _Node | None:
+        return _Everything(f"{self.pointer}/{escape(token)}")
+
+
+class _Frame:
+    __slots__ = ("close", "duplicate", "index", "keys", "node")
+
+    def __init__(self, node: _Node, opening: str) -> None:
+        self.node = node
+        self.close = _CLOSE[opening]
+        self.index = 0
+        self.keys: dict[str, int] | None = None
+        self.duplicate: tuple[str, int] | None = None
+
+
+class _Stop(Exception):
+    """The text stops being JSON here."""
+
+
+def json_positions(payload: Text, pointers: Iterable[str]) -> dict[str, JsonPosition]:
+    """The :class:`JsonPosition` of each JSON Pointer in a JSON text (bytes are UTF-8).
+
+    A pointer that is not one (not empty and not starting with ``/``), and any pointer of a
+    text that is not JSON where the walk begins, is left out of the answer.
+    """
+    text = _text(payload)
+    root = _Node("")
+    wanted: dict[str, list[_Node]] = {}
+    for pointer in pointers:
+        try:
+            tokens = split_pointer(pointer) if not pointer.startswith("#") else None
+        except ValueError:
+            tokens = None
+        if tokens is None or text is None:
+            continue
+        node, steps = root, [root]
+        for token in tokens:
+            following = node.children.get(token)
+            if following is None:
+                following = node.children[token] = _Node(f"{node.pointer}/{escape(token)}")
+            node = following
+            steps.append(node)
+        wanted[pointer] = steps
+    if not wanted or text is None:
+        return {}
+    _walk(text, root, look_for_duplicates=False)
+    lines = _Lines(text)
+    found: dict[str, JsonPosition] = {}
+    for pointer, steps in wanted.items():
+        reached = [step for step in steps if step.value_at >= 0]
+        if not reached:
+            continue
+        last = reached[-1]
+        exact = last is steps[-1]
+        key_line = lines.at(last.key_at) if exact and last.key_at >= 0 else None
+        found[pointer] = JsonPosition(lines.at(last.value_at), key_line, exact)
+    return found
+
+
+def duplicate_key(payload: Text) -> tuple[str, int] | None:
+    """The member whose key a JSON text repeats within one object: its JSON Pointer and the
+    line of the repeated key; None when no object repeats a key (as far as the text is JSON).
+
+    Objects are judged as they close, as :func:`~tendlc.parsing.parse_json` judges them: the
+    answer is the repeated key it reports.
+    """
+    text = _text(payload)
+    if text is None:
+        return None
+    found = _walk(text, _Everything(""), look_for_duplicates=True)
+    if found is None:
+        return None
+    pointer, offset = found
+    return pointer, _Lines(text).at(offset)
+
+
+def _text(payload: Text) -> str | None:
+    if isinstance(payload, str):
+        return payload
+    try:
+        return bytes(payload).decode("utf-8")
+    except (UnicodeDecodeError, TypeError):
+        return None
+
+
+def _walk(text: str, root: _Node, *, look_for_duplicates: bool) -> tuple[str, int] | None:
+    """Record where the values of ``root``'s steps start; with ``look_for_duplicates``, stop at
+    the first object that closes with a repeated key: (its member's pointer, the key's offset)."""
+    try:
+        return _steps(text, root, look_for_duplicates)
+    except (_Stop, ValueError, IndexError, RecursionError):
+        # a text that is not JSON from here on (a StopIteration of the scanner included,
+        # turned into _Stop below), or a value too deep for the C scanner to skip
+        return None
+
+
+def _steps(text: str, root: _Node, look_for_duplicates: bool) -> tuple[str, int] | None:
+    stack: list[_Frame] = []
+    position = _space(text, 0)
+    node: _Node | None = root
+    key_at = -1
+    while True:
+        # A value starts at `position`; `node` is its step (None: not asked for).
+        if node is not None:
+            node.value_at, node.key_at = position, key_at
+        opening = text[position : position + 1]
+        if node is not None and opening in _CLOSE and (node.children or look_for_duplicates):
+            frame = _Frame(node, opening)
+            if opening == "{" and look_for_duplicates:
+                frame.keys = {}
+            position = _space(text, position + 1)
+            if text[position : position + 1] != frame.close:
+                stack.append(frame)
+                node, key_at, position = _member(text, position, frame)
+                continue
+            position += 1
+        else:
+            position = _skip(text, position)
+        # A value has ended at `position`: the next member of its container, or its end.
+        while stack:
+            frame = stack[-1]
+            position = _space(text, position)
+            mark = text[position : position + 1]
+            if mark == ",":
+                node, key_at, position = _member(text, _space(text, position + 1), frame)
+                break
+            if mark != frame.close:
+                raise _Stop
+            position += 1
+            stack.pop()
+            if frame.duplicate is not None:
+                name, offset = frame.duplicate
+                return f"{frame.node.pointer}/{escape(name)}", offset
+        else:
+            return None
+
+
+def _member(text: str, position: int, frame: _Frame) -> tuple[_Node | None, int, int]:
+    """The member (or item) of ``frame`` starting at ``position``: its step, where its key
+    starts (-1 for an item), and where its value starts."""
+    if frame.close == "]":
+        token = str(frame.index)
+        frame.index += 1
+        return frame.node.child(token), -1, position
+    if text[position : position + 1] != '"':
+        raise _Stop
+    key, end = scanstring(text, position + 1)
+    if frame.keys is not None:
+        if key in frame.keys and frame.duplicate is None:
+            frame.duplicate = (key, position)
+        frame.keys.setdefault(key, position)
+    end = _space(text, end)
+    if text[end : end + 1] != ":":
+        raise _Stop
+    return frame.node.child(key), position, _space(text, end + 1)
+
+
+def _space(text: str, position: int) -> int:
+    """Past the JSON whitespace at ``position``."""
+    return _SPACE.match(text, position).end()  # type: ignore[union-attr]
+
+
+def _skip(text: str, position: int) -> int:
+    """Past the value at ``position``, read by the C scanner."""
+    try:
+        return int(_SKIP(text, position)[1])
+    except StopIteration:
+        raise _Stop from None
+
+
+class _Lines:
+    """The lines of offsets in one text, each counted once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.cache: dict[int, int] = {}
+
+    def at(self, offset: int) -> int:
+        line = self.cache.get(offset)
+        if line is None:
+            line = self.cache[offset] = self.text.count("\n", 0, offset) + 1
+        return line
