@@ -4,11 +4,9 @@ The tendlc pytest plugin is loaded through its ``pytest11`` entry point; it must
 listed in ``pytest_plugins`` (pytest refuses a plugin registered twice).
 """
 
-from collections import Counter
-
-import pytest
-
-pytest_plugins = ["pytester"]
+# _support.summary prints the run's figures ("tendlc fuzz: N inputs validated") at the end;
+# tests/ is on sys.path through the pytest settings' pythonpath
+pytest_plugins = ["pytester", "_support.summary"]
 
 # pytester runs pytest in this process and drops the modules first imported during a run when
 # it ends; PyYAML's C loader does not survive being imported twice, so import it up front.
@@ -23,25 +21,3 @@ settings.register_profile("thorough", max_examples=1000)
 settings.load_profile("ci")
 # The long fuzz run: python -m pytest tests/test_fuzz.py --hypothesis-profile=fuzz
 settings.register_profile("fuzz", max_examples=1000, database=None)
-
-
-_SIZES = pytest.StashKey[dict[str, Counter]]()
-
-
-@pytest.fixture(scope="session")
-def differential(request):
-    """The sizes a differential test compared, by name (``differential("XML patterns")`` is a
-    Counter to add to): printed in the terminal summary, whatever the capture mode."""
-    sizes = request.config.stash.setdefault(_SIZES, {})
-    return lambda name: sizes.setdefault(name, Counter())
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    fuzz = __import__("sys").modules.get("test_fuzz") or __import__("sys").modules.get(
-        "tests.test_fuzz"
-    )
-    if fuzz is not None and fuzz.INPUTS[0]:
-        terminalreporter.write_line(f"tendlc fuzz: {fuzz.INPUTS[0]:,} inputs validated")
-    for name, sizes in sorted(config.stash.get(_SIZES, {}).items()):
-        counts = ", ".join(f"{count:,} {what}" for what, count in sorted(sizes.items()))
-        terminalreporter.write_line(f"tendlc differential, {name}: {counts}")

@@ -49,12 +49,14 @@ def _corpus_case(case_id: str) -> tuple[str, dict[str, Any], Any]:
 
 def cases() -> list[tuple[str, str, bytes, Any]]:
     """(label, operation, bytes, brand): campaigns from the advice corpus (a clean one, one
-    with two defects, one with long samples), a brand of each provider."""
+    with two defects, one with long samples, one whose samples are not in English), a brand of
+    each provider."""
     found = []
     for label, case_id in (
         ("vonage.campaigns.create, clean", "clean-dental-reminders"),
         ("vonage.campaigns.create, two defects", "shortener-and-undeclared-link"),
         ("vonage.campaigns.create, 3 samples", "trap-opt-out-wording"),
+        ("vonage.campaigns.create, in Spanish", "spanish-samples"),
         ("vonage.brands.create", "brand-email-matching-domain"),
     ):
         operation, body, brand = _corpus_case(case_id)

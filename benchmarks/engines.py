@@ -9,8 +9,10 @@ Baselines: xmlschema ``XMLSchema11.is_valid`` (valid) and ``iter_errors`` (inval
 list) on the contract file; jsonschema's ``Draft202012Validator`` built once with a
 ``FormatChecker``, ``is_valid`` and ``iter_errors`` after ``json.loads``. The sides are
 measured in turns, ``--rounds`` times each, and each keeps its best round, so that a busy
-machine slows all of them alike. Then cold start: ``import tendlc`` in a fresh interpreter,
-and the first validation per provider (which compiles that provider's contract).
+machine slows all of them alike. Advice: ``tendlc.validate`` of the same bytes without advice
+and with it (``advice=True`` and the brand behind a campaign), and the time with advice over
+the time without. Then cold start: ``import tendlc`` in a fresh interpreter, and the first
+validation per provider (which compiles that provider's contract).
 """
 
 from __future__ import annotations
@@ -89,6 +91,33 @@ def json_cases() -> list[tuple[str, str, bytes]]:
             "vonage.brands.create",
             _boundary_payload("vonage-a-brands-create.yaml", "vonage.brands.create"),
         ),
+    ]
+
+
+#: the brand behind the campaigns below, as plain data
+ADVICE_BRAND = {
+    "display_name": "Bright Smile Dental",
+    "company_name": "Bright Smile Dental PC",
+    "website": "https://brightsmiledental.com",
+}
+
+
+def advice_cases() -> list[tuple[str, str, bytes, Any]]:
+    """(label, operation, bytes, brand): the boundary campaign (its advice: one sample, no
+    brand name in it, no opt-out wording ...), a campaign of the advice corpus that gets none,
+    and a brand."""
+    corpus = ROOT / "tests" / "advice_corpus"
+    base = yaml.safe_load((corpus / "base.yaml").read_text(encoding="utf-8"))["base"]
+    clean = next(
+        case
+        for case in yaml.safe_load((corpus / "clean.yaml").read_text(encoding="utf-8"))["cases"]
+        if case["id"] == "clean-dental-reminders"
+    )
+    campaign = json.dumps({**base, **clean["fields"]}).encode()
+    return [
+        ("vonage.campaigns.create, boundary", "vonage.campaigns.create", json_cases()[0][2], None),
+        ("vonage.campaigns.create, clean", "vonage.campaigns.create", campaign, ADVICE_BRAND),
+        ("vonage.brands.create", "vonage.brands.create", json_cases()[1][2], None),
     ]
 
 
@@ -245,6 +274,22 @@ def main() -> int:
         rates = _best(functions, args.rounds, args.seconds)
         share = f"{rates['tendlc'] / rates['parse']:.2f}"
         line(label, "jsonschema 2020-12 is_valid", rates, [_fmt(rates["parse"]), share])
+
+    print()
+    header = ["advice (bytes -> report)", "no advice", "with advice", "", "ratio", "advice", ""]
+    print(_row(header, widths))
+    print(_row(["-" * w for w in widths], widths))
+    for label, operation, payload, brand in advice_cases():
+        report = tendlc.validate(operation, payload, advice=True, brand=brand)
+        if not report.valid:
+            raise SystemExit(f"{operation}: the contract rejects it: {report.errors[0]}")
+        functions = {
+            "tendlc": _validating(operation, payload),
+            "baseline": partial(tendlc.validate, operation, payload, advice=True, brand=brand),
+        }
+        rates = _best(functions, args.rounds, args.seconds)
+        # rate without / rate with = the time with advice over the time without (goal: 2 at most)
+        line(label, "validate(advice=True)", rates, [str(len(report.advice)), ""])
 
     print()
     print(

@@ -16,15 +16,16 @@ import xmlschema
 from hypothesis import given, settings
 
 import tendlc
+from _support.boundaries import CASES, edited
+from _support.budgets import ENGINES
 from tendlc import strategies as tst
 from tendlc._documented import documented_examples
 from tendlc._parsing import ParseError, parse_xml
 from tendlc._resources import contracts_dir
 from tendlc._validation import load_schema
 from tendlc._validation._asserts import _SharedContextAssert
-from test_boundaries import CASES, _edited
 
-BUDGET = settings(deadline=None, max_examples=max(10, settings.default.max_examples // 4))
+BUDGET = settings(deadline=ENGINES, max_examples=max(10, settings.default.max_examples // 4))
 _STOCK: dict[str, xmlschema.XMLSchema11] = {}
 
 
@@ -101,7 +102,7 @@ XML_CASES = [
 def test_boundary_cases(group, case):
     operation = tendlc.get_operation(group["operation"])
     body = operation.request if group["part"] == "request" else operation.responses[group["status"]]
-    _same_verdicts(body.contract, _edited(group, case))
+    _same_verdicts(body.contract, edited(group, case))
 
 
 @pytest.mark.parametrize("operation_id", XML_REQUESTS)
@@ -116,12 +117,15 @@ def test_generated_valid_and_broken_requests(operation_id):
         assert _same_verdicts(contract, valid) == []
         _same_verdicts(contract, mutation.payload)
 
+    # both schemas are loaded once, not inside the first example
+    load_schema(contract)
+    _stock(contract)
     check()
 
 
 def test_threads_validating_different_documents_at_once():
     payloads = [
-        (body.contract, _edited(group, case))
+        (body.contract, edited(group, case))
         for group, case in (param.values for param in XML_CASES)
         for body in [tendlc.get_operation(group["operation"]).request]
         if group["part"] == "request"

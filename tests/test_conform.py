@@ -1,11 +1,11 @@
 """Conformance runs against a real sandbox on a loopback port, and the validating proxy."""
 
 import base64
+import contextlib
 import gzip
 import logging
 import re
 import socket
-import threading
 import tracemalloc
 import zlib
 from dataclasses import replace
@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 import tendlc
-from hostile_corpus import hostile_payloads, large_payloads
+from _support.budgets import ENGINES
+from _support.hostile import hostile_payloads, large_payloads
 from tendlc._catalog import rate_limits
 from tendlc._parsing import DEFAULT_LIMITS
 from tendlc.cli import main
@@ -88,11 +89,22 @@ def test_read_only_by_default_writes_only_when_allowed(sandbox):
     assert {a["method"] for a in arrivals} == {"GET"}
 
 
-def test_the_client_keeps_under_the_documented_limits(sandbox):
-    # run the Bandwidth suite twice: more requests than one burst allows
-    for _ in range(2):
-        assert _conform("bandwidth", sandbox).summary().conforms
-    arrivals = httpx.get(f"{sandbox}/_sandbox/arrivals").json()
+def test_the_client_keeps_under_the_documented_limits():
+    # A minute in three seconds: the client keeps 10% under the limits, so the arrivals stay
+    # within them unless one request reaches the sandbox 0.2 s later than the ones after it
+    # (at SCALE, 67 ms: a busy machine comes near that).
+    scale = 20
+    sandbox = serve_in_thread(create_app(SandboxConfig(time_scale=scale)))
+    try:
+        # run the Bandwidth suite twice: more requests than one burst allows
+        for _ in range(2):
+            options = ConformOptions(
+                "bandwidth", base_url=sandbox, allow_writes=True, time_scale=scale
+            )
+            assert run_conformance(options, ENVIRONMENT).summary().conforms
+        arrivals = httpx.get(f"{sandbox}/_sandbox/arrivals").json()
+    finally:
+        sandbox.stop()
     limit = rate_limits("bandwidth")[0]
     limited = [
         (a["at"], a["method"])
@@ -100,8 +112,9 @@ def test_the_client_keeps_under_the_documented_limits(sandbox):
         if a["operation"] and limit.applies(tendlc.get_operation(a["operation"]))
     ]
     assert len(limited) > limit.burst_of("GET")
-    assert arrivals_within_limits(limited, limit, time_scale=SCALE) == []
-    assert {a["status"] for a in arrivals} <= {200, 201, 404}
+    assert arrivals_within_limits(limited, limit, time_scale=scale) == []
+    # the second run imports the documented campaign again: the documented 409
+    assert {a["status"] for a in arrivals} <= {200, 201, 404, 409}
 
 
 def test_429_storms_are_ridden_out_with_retry_after():
@@ -172,11 +185,15 @@ def test_a_misbehaving_sandbox_is_reported_with_exactly_the_injected_drift(provi
 
 
 def test_a_slow_answer_past_the_timeout_is_a_failed_probe():
+    # The client waits 5 s, twenty times the slowest answer of a run on a busy machine (0.28 s
+    # measured at a load average of 7); the slow answer would take ten minutes, and the server
+    # cancels it a second after it is told to stop.
     running = serve_in_thread(
-        create_app(SandboxConfig(time_scale=SCALE, misbehave=("slow:vonage.enum.get=2",)))
+        create_app(SandboxConfig(time_scale=SCALE, misbehave=("slow:vonage.enum.get=600",))),
+        timeout_graceful_shutdown=1,
     )
     try:
-        run = _conform("vonage", running, timeout=0.5)
+        run = _conform("vonage", running, timeout=5)
     finally:
         running.stop()
     (failed,) = [e for e in run.entries if e.status == "failed"]
@@ -348,21 +365,9 @@ def test_the_proxy_reports_an_injected_error():
 
 def test_the_proxy_forwards_only_to_its_upstream(proxied):
     sandbox, proxy, _ = proxied
-    hits = []
-    other = socket.socket()
+    other = socket.socket()  # a listener no request may reach
     other.bind(("127.0.0.1", 0))
     other.listen(5)
-    other.settimeout(0.2)
-
-    def watch():
-        try:
-            connection, _ = other.accept()
-            hits.append(connection.recv(1024))
-        except OSError:
-            pass
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
     elsewhere = f"127.0.0.1:{other.getsockname()[1]}"
     port = int(proxy.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port)) as connection:
@@ -375,7 +380,11 @@ def test_the_proxy_forwards_only_to_its_upstream(proxied):
             answer += chunk
     with httpx.Client() as client:
         client.get(f"{proxy}/v1/10dlc/enum", headers={"Host": elsewhere}, auth=("u", "p"))
-    watcher.join()
+    # a connection made to it would be waiting in its backlog now
+    other.setblocking(False)
+    hits = []
+    with contextlib.suppress(BlockingIOError):
+        hits.append(other.accept())
     other.close()
     assert hits == []
     assert answer.startswith(b"HTTP/1.1 200")
@@ -551,7 +560,7 @@ def test_the_proxy_masks_the_log_lines_of_the_server_it_runs():
 
 BANDWIDTH_PATH = "/api/accounts/9900000/campaignManagement/10dlc"
 LIMIT = DEFAULT_LIMITS.max_bytes
-# the validator's hostile-input corpus (tests/test_hostile_input.py), the large bodies made
+# the validator's hostile-input corpus (tests/_support/hostile.py), the large bodies made
 # only when their case runs
 HOSTILE = dict(hostile_payloads())
 LARGE = large_payloads()
@@ -762,6 +771,7 @@ def test_a_compressed_bomb_from_upstream_is_inflated_only_to_the_size_limit(
     assert server_errors == []
 
 
+@pytest.mark.slow
 def test_the_sandbox_passes_schemathesis_with_the_vonage_contract():
     import requests
     import schemathesis
@@ -782,8 +792,7 @@ def test_the_sandbox_passes_schemathesis_with_the_vonage_contract():
     session.auth = ("u", "p")
     checks = [not_a_server_error, response_schema_conformance, content_type_conformance]
     checked, unsupported = set(), []
-    # Each case is an HTTP exchange: no deadline (as conform --fuzz collects its cases).
-    budget = settings(max_examples=5, phases=[Phase.generate], database=None, deadline=None)
+    budget = settings(max_examples=5, phases=[Phase.generate], database=None, deadline=ENGINES)
 
     def validate(case):
         case.call_and_validate(base_url=f"{running}/v1/10dlc", session=session, checks=checks)

@@ -105,17 +105,19 @@ def test_a_tn_option_order_echo_still_checks_the_values_it_carries():
     assert ("/TnOptionOrderResponse/TnOptionOrder", "required") in _errors(report)
 
 
-# An abbreviated brand list ("limited detail"): brands without BrandId and without most of the
+# An abbreviated brand list ("limited detail"): brands with their BrandId and without most of the
 # create table's mandatory fields.
 ABBREVIATED_BRANDS = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <BrandsResponse>
   <Brands>
     <Brand>
+      <BrandId>BACME01</BrandId>
       <DisplayName>Acme Dental</DisplayName>
       <EntityType>PRIVATE_PROFIT</EntityType>
       <IsMain>false</IsMain>
     </Brand>
     <Brand>
+      <BrandId>BACME02</BrandId>
       <CspId>CMHSJ9</CspId>
       <DisplayName>Acme</DisplayName>
       <Website>www.acme-dental.com</Website>
@@ -127,10 +129,14 @@ ABBREVIATED_BRANDS = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 
 
 @pytest.mark.parametrize("operation", ["bandwidth.brands.list", "bandwidth.brands.listDetails"])
-def test_a_brand_list_whose_brands_have_no_brand_id_is_accepted(operation):
+def test_a_brand_list_whose_brands_carry_few_fields_is_accepted(operation):
     report = tendlc.validate(operation, ABBREVIATED_BRANDS, part="response", status=200)
     assert report.valid, _errors(report)
     assert report.warnings == ()
+    # Every returned brand still carries its id (errata BW-072).
+    without = ABBREVIATED_BRANDS.replace(b"<BrandId>BACME02</BrandId>", b"")
+    report = tendlc.validate(operation, without, part="response", status=200)
+    assert _errors(report) == [("/BrandsResponse/Brands/Brand[2]/BrandId", "required")]
 
 
 @pytest.mark.parametrize(
@@ -142,13 +148,20 @@ def test_a_brand_list_whose_brands_have_no_brand_id_is_accepted(operation):
         ("bandwidth.brands.revet", 200, "BrandRevetResponse"),
     ],
 )
-def test_every_brand_response_takes_a_brand_without_brand_id(operation, status, root):
-    body = f"<{root}><Brand><DisplayName>Acme</DisplayName><IsMain>true</IsMain></Brand></{root}>"
+def test_every_brand_response_takes_a_brand_with_its_id_and_few_fields(operation, status, root):
+    body = (
+        f"<{root}><Brand><BrandId>BACME01</BrandId><DisplayName>Acme</DisplayName>"
+        f"<IsMain>true</IsMain></Brand></{root}>"
+    )
     report = tendlc.validate(operation, body, part="response", status=status)
     assert report.valid, _errors(report)
     bad = body.replace("<IsMain>true</IsMain>", "<IsMain>yes</IsMain>")
     report = tendlc.validate(operation, bad, part="response", status=status)
     assert (f"/{root}/Brand/IsMain", "type") in _errors(report)
+    report = tendlc.validate(
+        operation, body.replace("<BrandId>BACME01</BrandId>", ""), part="response", status=status
+    )
+    assert _errors(report) == [(f"/{root}/Brand/BrandId", "required")]
 
 
 def test_the_brand_create_request_still_needs_its_mandatory_fields():
@@ -182,9 +195,10 @@ def test_campaign_settings_echoes_are_not_held_to_the_request_rules():
     assert ("/CampaignSettings/Reseller/Phone", "required") in found
 
 
-def test_an_imported_campaign_with_one_mno_status_per_carrier_and_no_id_is_accepted():
+def test_an_imported_campaign_with_one_mno_status_per_carrier_and_few_fields_is_accepted():
     body = b"""<LongCodeImportCampaignsResponse><ImportedCampaigns>
       <ImportedCampaign>
+        <CampaignId>CCOPVEY</CampaignId>
         <Description>Test 9</Description>
         <Status>ACTIVE</Status>
         <MnoStatusList>
@@ -197,15 +211,23 @@ def test_an_imported_campaign_with_one_mno_status_per_carrier_and_no_id_is_accep
     assert report.valid, _errors(report)
     found = _errors(tendlc.validate("bandwidth.campaignImports.create", b"<ImportedCampaign/>"))
     assert ("/ImportedCampaign/CampaignId", "required") in found
+    # The campaign's id and status are in every returned campaign (errata BW-075).
+    without = body.replace(b"<CampaignId>CCOPVEY</CampaignId>", b"")
+    report = tendlc.validate("bandwidth.campaignImports.list", without, part="response", status=200)
+    path = "/LongCodeImportCampaignsResponse/ImportedCampaigns/ImportedCampaign/CampaignId"
+    assert _errors(report) == [(path, "required")]
 
 
-def test_a_vetting_record_echo_with_only_its_status_is_accepted():
+def test_a_vetting_record_echo_with_only_its_id_and_status_is_accepted():
     body = (
-        b"<BrandVettingResponse><BrandVetting><VettingStatus>PENDING</VettingStatus>"
-        b"</BrandVetting></BrandVettingResponse>"
+        b"<BrandVettingResponse><BrandVetting><VettingId>0FBBD8A674134C20A7D2193CE525FDF5</VettingId>"
+        b"<VettingStatus>PENDING</VettingStatus></BrandVetting></BrandVettingResponse>"
     )
     report = tendlc.validate("bandwidth.vetting.create", body, part="response", status=201)
     assert report.valid, _errors(report)
+    without = body.replace(b"<VettingStatus>PENDING</VettingStatus>", b"")
+    report = tendlc.validate("bandwidth.vetting.create", without, part="response", status=201)
+    assert _errors(report) == [("/BrandVettingResponse/BrandVetting/VettingStatus", "required")]
     found = _errors(
         tendlc.validate(
             "bandwidth.vetting.create", b"<BrandVetting><EvpId>WMC</EvpId></BrandVetting>"
@@ -214,23 +236,27 @@ def test_a_vetting_record_echo_with_only_its_status_is_accepted():
     assert ("/BrandVetting/VettingClass", "required") in found
 
 
-def test_a_fetched_import_order_still_carries_its_status_and_creation_information():
+def test_a_fetched_import_order_still_carries_its_id_status_and_creation_information():
     order = EXAMPLES["bandwidth/importTnOrders.get.response.200.xml"].published()
+    optional = ["/ImportTnOrder/AccountId", "/ImportTnOrder/CreatedByUser", "/ImportTnOrder/Errors"]
     report = tendlc.validate(
         "bandwidth.importTnOrders.get",
-        edit_xml(order, {}, ["/ImportTnOrder/OrderId"]),
+        edit_xml(order, {}, optional),
         part="response",
         status=200,
     )
     assert report.valid, _errors(report)
+    required = [
+        "/ImportTnOrder/ProcessingStatus",
+        "/ImportTnOrder/Subscriber",
+        "/ImportTnOrder/OrderId",
+    ]
     report = tendlc.validate(
-        "bandwidth.importTnOrders.get",
-        edit_xml(order, {}, ["/ImportTnOrder/ProcessingStatus", "/ImportTnOrder/Subscriber"]),
-        part="response",
-        status=200,
+        "bandwidth.importTnOrders.get", edit_xml(order, {}, required), part="response", status=200
     )
     assert ("/ImportTnOrder/ProcessingStatus", "required") in _errors(report)
     assert ("/ImportTnOrder/Subscriber", "required") in _errors(report)
+    assert ("/ImportTnOrder/OrderId", "required") in _errors(report)
 
 
 # -- Bandwidth: loosely named formats ------------------------------------------------------

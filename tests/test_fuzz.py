@@ -6,10 +6,12 @@ CI runs a bounded version; the long run is documented in README.md:
 """
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tendlc
+from _support.bodies import each_body_once_locally
+from _support.budgets import CALLS
 from tendlc import strategies as tst
 from tendlc._validation import prepare
 
@@ -20,9 +22,6 @@ TARGETS = (
 )
 
 
-INPUTS = [0]  # how many inputs the fuzz tests fed to validate (reported in the summary)
-
-
 def _warm(operation_id, part, status):
     """Compile the contracts before the examples run: Hypothesis's deadline is about each
     example's latency, and the one-off compilation is not an example."""
@@ -31,8 +30,8 @@ def _warm(operation_id, part, status):
     prepare(body)
 
 
-def _check(operation_id, part, status, payload):
-    INPUTS[0] += 1
+def _check(tally, operation_id, part, status, payload):
+    tally.fuzz_inputs += 1  # reported in the terminal summary
     report = tendlc.validate(operation_id, payload, part=part, status=status)
     assert isinstance(report, tendlc.Report)
     for issue in report.issues:
@@ -40,11 +39,12 @@ def _check(operation_id, part, status, payload):
         assert len(issue.message) < 600
 
 
-@pytest.mark.parametrize(("operation_id", "part", "status"), TARGETS)
-def test_arbitrary_bytes_never_raise(operation_id, part, status):
+@pytest.mark.parametrize(("operation_id", "part", "status"), each_body_once_locally(TARGETS))
+def test_arbitrary_bytes_never_raise(tally, operation_id, part, status):
+    @settings(deadline=CALLS)
     @given(st.binary(max_size=2048) | st.text(max_size=512))
     def fuzz(payload):
-        _check(operation_id, part, status, payload)
+        _check(tally, operation_id, part, status, payload)
 
     _warm(operation_id, part, status)
     fuzz()
@@ -87,17 +87,18 @@ STRUCTURED = [
 ]
 
 
-@pytest.mark.parametrize(("operation_id", "part", "status"), STRUCTURED)
-def test_mutated_valid_payloads_never_raise(operation_id, part, status):
+@pytest.mark.parametrize(("operation_id", "part", "status"), each_body_once_locally(STRUCTURED))
+def test_mutated_valid_payloads_never_raise(tally, operation_id, part, status):
     valid = (
         tst.requests(operation_id, form="bytes")
         if part == "request"
         else tst.responses(operation_id, status=status, form="bytes")
     )
 
+    @settings(deadline=CALLS)
     @given(valid.flatmap(_byte_mutations))
     def fuzz(payload):
-        _check(operation_id, part, status, payload)
+        _check(tally, operation_id, part, status, payload)
 
     _warm(operation_id, part, status)
     fuzz()

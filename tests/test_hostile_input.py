@@ -1,13 +1,27 @@
-"""Bad, broken and hostile input: always an invalid report, never an exception or a leak."""
+"""Bad, broken and hostile input: always an invalid report, never an exception or a leak.
+
+The payloads are the corpus of tests/_support/hostile.py, which the sandbox, proxy and hot
+path suites send through too.
+"""
 
 import socket
 
 import pytest
 
 import tendlc
-
-XML_OP = "bandwidth.campaignImports.create"
-JSON_OP = "vonage.brands.create"
+from _support.hostile import (
+    BROKEN_JSON,
+    BROKEN_XML,
+    FOREIGN_ROOTS,
+    HOSTILE_FILES,
+    JSON_OP,
+    NOT_AN_OBJECT,
+    NUL_BYTES,
+    UNPARAMETRISED,
+    XML_OP,
+    hundred_megabytes,
+    oversized_json,
+)
 
 
 def _only_issue(report):
@@ -75,95 +89,12 @@ def test_external_dtd_is_never_fetched(listener):
     assert not _saw_connection(listener)
 
 
-def _billion_laughs():
-    entities = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
-    return (
-        f'<!DOCTYPE x [<!ENTITY l0 "lol">{entities}]>'
-        "<ImportedCampaign><CampaignId>&l9;</CampaignId></ImportedCampaign>"
-    )
-
-
-def _quadratic_blowup():
-    big = "a" * 100_000
-    return (
-        f'<!DOCTYPE x [<!ENTITY a "{big}">]><ImportedCampaign><CampaignId>'
-        + "&a;" * 10_000
-        + "</CampaignId></ImportedCampaign>"
-    )
-
-
-#: the payloads of the tests here that are not parametrised by payload, by name (the shared
-#: corpus, tests/hostile_corpus.py, takes them with the parametrised ones)
-UNPARAMETRISED = {
-    "billion-laughs": _billion_laughs(),
-    "quadratic-blowup": _quadratic_blowup(),
-    "lying-declaration": (
-        b'<?xml version="1.0" encoding="UTF-16"?>'
-        b"<ImportedCampaign><CampaignId>C1</CampaignId></ImportedCampaign>"
-    ),
-}
-
-
-def _oversized_json():
-    return b'{"display_name": "' + b"x" * (11 * 1024 * 1024) + b'"}'
-
-
-def _hundred_megabytes(operation):
-    return (
-        b"<a>" + b"x" * (100 * 1024 * 1024) + b"</a>"
-        if operation == XML_OP
-        else (b'{"a": "' + b"x" * (100 * 1024 * 1024) + b'"}')
-    )
-
-
-#: the same for the bodies larger than the size limit, made only when asked for
-LARGE = {
-    "11MB-json": _oversized_json,
-    "100MB-xml": lambda: _hundred_megabytes(XML_OP),
-    "100MB-json": lambda: _hundred_megabytes(JSON_OP),
-}
-
-
 def test_billion_laughs_is_refused():
     issue = _only_issue(tendlc.validate(XML_OP, UNPARAMETRISED["billion-laughs"]))
     assert issue.rule == "parse"
 
 
-@pytest.mark.parametrize(
-    ("payload", "words"),
-    [
-        (b"", "empty"),
-        (b"   \n", "empty"),
-        (b"<ImportedCampaign><CampaignId>C1</CampaignId>", "not well-formed"),
-        (b"not xml at all", "not well-formed"),
-        (b"<ImportedCampaign/>junk", "not well-formed"),
-        (
-            b"<?pi data?><ImportedCampaign><CampaignId>C1</CampaignId></ImportedCampaign>",
-            "processing instruction",
-        ),
-        (b"<ImportedCampaign>" * 100_000, "not well-formed"),
-        (
-            b"<ImportedCampaign>" + b"<a>" * 100_000 + b"</a>" * 100_000 + b"</ImportedCampaign>",
-            "depth",
-        ),
-        (
-            b'<?xml version="1.0" encoding="UTF-8"?><ImportedCampaign><CampaignId>\xe9'
-            b"</CampaignId></ImportedCampaign>",
-            "not well-formed",
-        ),
-    ],
-    ids=[
-        "empty",
-        "blank",
-        "unclosed",
-        "text",
-        "junk-after-root",
-        "pi",
-        "deep",
-        "deep-closed",
-        "bad-utf8",
-    ],
-)
+@pytest.mark.parametrize(("payload", "words"), BROKEN_XML)
 def test_broken_xml_is_an_invalid_report(payload, words):
     issue = _only_issue(tendlc.validate(XML_OP, payload))
     assert issue.rule == "parse"
@@ -177,14 +108,7 @@ def test_wrong_root_element_names_the_expected_one():
     assert "ImportedCampaign" in issue.message
 
 
-@pytest.mark.parametrize(
-    "payload",
-    [
-        b'<ImportedCampaign xmlns="urn:elsewhere"><CampaignId>C1</CampaignId></ImportedCampaign>',
-        b'<p:ImportedCampaign xmlns:p="urn:elsewhere"><CampaignId>C1</CampaignId>'
-        b"</p:ImportedCampaign>",
-    ],
-)
+@pytest.mark.parametrize("payload", FOREIGN_ROOTS)
 def test_a_root_element_in_another_namespace_says_so(payload):
     issue = _only_issue(tendlc.validate(XML_OP, payload))
     assert (issue.path, issue.rule, issue.line) == ("/ImportedCampaign", "root", 1)
@@ -215,51 +139,21 @@ def test_an_element_tree_is_accepted():
     assert tendlc.validate(XML_OP, ElementTree.fromstring(source)).valid
 
 
-@pytest.mark.parametrize(
-    ("payload", "words"),
-    [
-        (b"", "empty"),
-        (b"{", "not valid JSON"),
-        (b'{"a": 1, "a": 2}', "appears twice"),
-        (b'{"a": NaN}', "not a JSON number"),
-        (b'{"a": Infinity}', "not a JSON number"),
-        (b'{"a": ' + b"9" * 10_000 + b"}", "digits"),
-        (b"\xef\xbb\xbf{}", "byte order mark"),
-        ('{"a": 1}'.encode("utf-16"), "byte order mark"),
-        ('{"a": 1}'.encode("utf-16-le"), "UTF-16"),
-        (b'{"a": "\xff"}', "not valid UTF-8"),
-        (b'{"a": "\\ud800"}', "lone surrogate"),
-        (b"[" * 100_000 + b"]" * 100_000, "nests deeper"),
-    ],
-    ids=[
-        "empty",
-        "unclosed",
-        "duplicate-key",
-        "nan",
-        "infinity",
-        "long-number",
-        "bom",
-        "utf16-bom",
-        "utf16",
-        "bad-utf8",
-        "lone-surrogate",
-        "deep",
-    ],
-)
+@pytest.mark.parametrize(("payload", "words"), BROKEN_JSON)
 def test_broken_json_is_an_invalid_report(payload, words):
     issue = _only_issue(tendlc.validate(JSON_OP, payload))
     assert issue.rule == "parse"
     assert words in issue.message
 
 
-@pytest.mark.parametrize("payload", [b"[]", b"3", b'"brand"', b"null", [], 7])
+@pytest.mark.parametrize("payload", NOT_AN_OBJECT)
 def test_top_level_shape_other_than_an_object_is_a_type_error(payload):
     issue = _only_issue(tendlc.validate(JSON_OP, payload))
     assert (issue.path, issue.rule) == ("", "type")
 
 
 def test_oversized_body_is_refused_without_echoing_it():
-    report = tendlc.validate(JSON_OP, _oversized_json())
+    report = tendlc.validate(JSON_OP, oversized_json())
     issue = _only_issue(report)
     assert issue.rule == "parse"
     assert len(str(report.to_dict())) < 1000
@@ -286,23 +180,17 @@ def test_quadratic_blowup_is_refused():
     assert "DTD" in issue.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("operation", [XML_OP, JSON_OP])
 def test_hundred_megabyte_bodies_are_refused_by_size(operation):
-    report = tendlc.validate(operation, _hundred_megabytes(operation))
+    report = tendlc.validate(operation, hundred_megabytes(operation))
     issue = _only_issue(report)
     assert issue.rule == "parse"
     assert "more than the" in issue.message
     assert len(str(report.to_dict())) < 1000
 
 
-@pytest.mark.parametrize(
-    ("operation", "payload"),
-    [
-        (XML_OP, b"<ImportedCampaign><CampaignId>C\x001</CampaignId></ImportedCampaign>"),
-        (JSON_OP, b'{"display_name": "a\x00b"}'),
-    ],
-    ids=["xml", "json"],
-)
+@pytest.mark.parametrize(("operation", "payload"), NUL_BYTES)
 def test_nul_bytes_are_refused(operation, payload):
     assert _only_issue(tendlc.validate(operation, payload)).rule == "parse"
 
@@ -328,19 +216,6 @@ def test_personal_data_is_quoted_only_as_a_bounded_excerpt():
     assert not report.valid
     assert text.count("Jane Doe") <= 2 * len(report.issues)
     assert secret not in text
-
-
-HOSTILE_FILES = {
-    "xxe.xml": (
-        XML_OP,
-        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-        b"<ImportedCampaign><CampaignId>&e;</CampaignId></ImportedCampaign>",
-    ),
-    "deep.json": (JSON_OP, b"[" * 100_000),
-    "dupe.json": (JSON_OP, b'{"a": 1, "a": 2}'),
-    "bad-utf8.xml": (XML_OP, b"<ImportedCampaign><CampaignId>\xff</CampaignId></ImportedCampaign>"),
-    "empty.json": (JSON_OP, b""),
-}
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_FILES))

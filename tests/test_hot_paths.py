@@ -12,7 +12,7 @@ the contract as written, behind the strict parsers. Every payload below goes thr
   declining.
 
 The corpus: every documented example, every body of every shipped cassette, every boundary
-case (tests/boundaries), the hostile inputs of tests/test_hostile_input.py and more hostile
+case (tests/boundaries), the hostile-input corpus (tests/_support/hostile.py) and more hostile
 XML aimed at the compiled path (comments and CDATA inside values, xsi: attributes,
 namespaces, odd encodings), and for every
 operation Hypothesis-generated valid payloads, their labelled one-rule mutations, and random
@@ -33,7 +33,11 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import tendlc
-from hostile_corpus import hostile_payloads
+from _support.bodies import each_body_once_locally
+from _support.boundaries import CASES, edited
+from _support.budgets import ENGINES
+from _support.hostile import hostile_payloads
+from _support.xml import signature, xml_text
 from tendlc import cassettes
 from tendlc import strategies as tst
 from tendlc._documented import documented_examples
@@ -45,18 +49,15 @@ from tendlc._parsing import (
     parse_plain_xml,
     parse_xml,
 )
-from tendlc._validation import _hot_json, _hot_xml, assert_contexts, load_schema
+from tendlc._validation import _hot, _hot_json, _hot_xml, assert_contexts, load_schema, prepare
 from tendlc._validation._json import validate_json_body
 from tendlc._validation._report import Issue
 from tendlc._validation._validate import _document_issues
 from tendlc._validation._xml import _prune_undocumented, validate_xml_body
 from tendlc._validation._xsd_errors import schema_errors
-from test_boundaries import CASES, _edited
-from test_xsd10 import _xml_text
-from test_xsd_errors import signature
 
 COUNTS = {"compared": 0, "accepted": 0, "errors": 0}
-BUDGET = settings(deadline=None, max_examples=max(10, settings.default.max_examples // 4))
+BUDGET = settings(deadline=ENGINES, max_examples=max(10, settings.default.max_examples // 4))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -216,11 +217,11 @@ def test_boundary_cases(group, case):
     if group["part"] == "query":
         return
     body = _body(group["operation"], group["part"], group.get("status"))
-    agree(body, _edited(group, case), must_accept=True)
+    agree(body, edited(group, case), must_accept=True)
 
 
 def _hostile_payloads():
-    """The inputs of tests/test_hostile_input.py up to the size limit."""
+    """The hostile-input corpus (tests/_support/hostile.py) up to the size limit."""
     return [payload for _, payload in hostile_payloads()]
 
 
@@ -369,7 +370,7 @@ def test_a_response_carrying_null_is_left_to_the_explaining_path():
 # ---------------------------------------------------------------- generated payloads
 
 
-@pytest.mark.parametrize(("operation_id", "part", "status"), REQUESTS)
+@pytest.mark.parametrize(("operation_id", "part", "status"), each_body_once_locally(REQUESTS))
 def test_generated_requests(operation_id, part, status):
     body = _body(operation_id, part, status)
 
@@ -384,10 +385,11 @@ def test_generated_requests(operation_id, part, status):
         agree(body, valid, must_accept=True)
         agree(body, mutation.payload)
 
+    prepare(body)  # the contract is compiled once, not inside the first example
     check()
 
 
-@pytest.mark.parametrize(("operation_id", "part", "status"), BODIES)
+@pytest.mark.parametrize(("operation_id", "part", "status"), each_body_once_locally(BODIES))
 def test_generated_edits(operation_id, part, status):
     """Valid payloads with random edits: hostile values, moved, dropped, repeated fields."""
     body = _body(operation_id, part, status)
@@ -403,6 +405,7 @@ def test_generated_edits(operation_id, part, status):
         edits = _xml_edits(payload) if body.is_xml else _json_edits(payload)
         agree(body, data.draw(edits))
 
+    prepare(body)
     check()
 
 
@@ -475,9 +478,9 @@ def _xml_edits(draw, root):
             )
         )
         if action in ("text", "near") and len(element) == 0:
-            extra = draw(_LEXICAL.filter(_xml_text))
+            extra = draw(_LEXICAL.filter(xml_text))
             new = extra if action == "text" else (element.text or "") + extra
-            if _xml_text(new):
+            if xml_text(new):
                 element.text = new
         elif action == "drop" and parent is not None:
             parent.remove(element)
@@ -647,3 +650,26 @@ def test_a_declined_plain_document_still_gets_the_depth_limit(depth):
         ]
     else:
         assert not parse_issues and issues, issues
+
+
+def test_the_hot_verdict_is_true_or_declined_and_hands_on_a_tree_read_whole():
+    """Valid: True. Declined: the one shared DECLINED when nothing was read to hand on (no
+    allocation per call), a Declined carrying the tree when a plain XML document was read
+    whole; a Declined is never a yes."""
+    operation = "bandwidth.campaignSettings.create"
+    xml = _body(operation, "request")
+    valid = next(
+        e.published()
+        for e in documented_examples()
+        if e.operation == operation and e.part == "request" and e.expect == "valid"
+    )
+    assert _hot.attempt(xml, valid, DEFAULT_LIMITS) is True
+    root = xml.locator
+    declined = _hot.attempt(xml, f"<{root}><Nothing/></{root}>".encode(), DEFAULT_LIMITS)
+    assert isinstance(declined, _hot.Declined) and not declined
+    assert declined.tree is not None and local_name(declined.tree) == root
+    assert _hot.attempt(xml, f"<{root}>".encode(), DEFAULT_LIMITS) is _hot.DECLINED
+    json_body = _body("vonage.brands.create", "request")
+    assert _hot.attempt(json_body, b"{}", DEFAULT_LIMITS) is _hot.DECLINED
+    assert _hot.attempt(json_body, b"not json", DEFAULT_LIMITS) is _hot.DECLINED
+    assert not _hot.DECLINED and _hot.DECLINED.tree is None

@@ -158,3 +158,143 @@ def test_no_package_code_outside_the_catalog_names_a_provider():
             if any(name in word.lower() for name in names):
                 found.append(f"{'/'.join(parts)}.py:{line}: {word[:60]!r}")
     assert not found, found
+
+
+def _module_of(steps):
+    """The module (parts relative to tendlc, ending in ``__init__`` for a package) at
+    ``steps``, or None when it is no module of the package (a name inside one)."""
+    path = PACKAGE.joinpath(*steps)
+    if path.is_dir():
+        return (*steps, "__init__")
+    if path.with_suffix(".py").is_file():
+        return tuple(steps)
+    return None
+
+
+def _imported_modules(parts, tree):
+    """Every module of the package that ``parts`` imports, at module level or in a function
+    (a name imported from a package is its submodule when there is one)."""
+    package = list(parts[:-1])
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                steps = alias.name.split(".")
+                if steps[0] == "tendlc":
+                    yield _module_of(steps[1:])
+        elif isinstance(node, ast.ImportFrom):
+            steps = (node.module or "").split(".") if node.module else []
+            if node.level:
+                base = package[: len(package) - (node.level - 1)]
+            elif steps and steps[0] == "tendlc":
+                base, steps = [], steps[1:]
+            else:
+                continue
+            for alias in node.names:
+                yield _module_of([*base, *steps, alias.name]) or _module_of([*base, *steps])
+
+
+def _import_graph():
+    graph = {}
+    for parts, path in MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        graph[tuple(parts)] = {m for m in _imported_modules(parts, tree) if m and m != parts}
+    return graph
+
+
+def _cycles(graph):
+    """One cycle through each group of modules that import each other, as module paths."""
+    order, low, stack, on_stack, groups = {}, {}, [], set(), []
+
+    def visit(module):  # Tarjan's strongly connected components
+        order[module] = low[module] = len(order)
+        stack.append(module)
+        on_stack.add(module)
+        for target in graph.get(module, ()):
+            if target not in order:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in on_stack:
+                low[module] = min(low[module], order[target])
+        if low[module] == order[module]:
+            group = set()
+            while not group or module not in group:
+                group.add(stack.pop())
+            on_stack.difference_update(group)
+            if len(group) > 1:
+                groups.append(group)
+
+    for module in sorted(graph):
+        if module not in order:
+            visit(module)
+    cycles = []
+    for group in groups:
+        start = min(group)
+        path, seen = [start], {start}
+        while True:  # walk inside the group until a module repeats
+            step = min(target for target in graph[path[-1]] if target in group)
+            if step in seen:
+                path = [*path[path.index(step) :], step]
+                break
+            path.append(step)
+            seen.add(step)
+        cycles.append(" -> ".join("/".join(module) for module in path))
+    return cycles
+
+
+def test_the_import_graph_has_the_modules_and_their_imports():
+    graph = _import_graph()
+    assert ("_validation", "_validate") in graph[("_validation", "__init__")]
+    assert ("_validation", "_hot") in graph[("_validation", "_validate")]
+    # an import inside a function counts, and a name imported from a package is its module
+    assert ("_validation", "_xsd") in graph[("_validation", "_hot_xml")]
+    assert ("_parsing", "__init__") in graph[("_validation", "_hot_xml")]
+
+
+def test_cycle_finder_names_a_cycle():
+    graph = {("a",): {("b",)}, ("b",): {("c",)}, ("c",): {("a",), ("d",)}, ("d",): set()}
+    assert _cycles(graph) == ["a -> b -> c -> a"]
+    assert _cycles({("a",): {("b",)}, ("b",): set()}) == []
+
+
+def test_no_import_cycles_inside_the_package():
+    cycles = _cycles(_import_graph())
+    assert not cycles, "modules that import each other (move what both need into a module):\n" + (
+        "\n".join(cycles)
+    )
+
+
+LONG = 60  # lines (end_lineno - lineno + 1) over which a function is long
+MOST_LONG = 3  # long functions the package may keep
+# Long functions in files that are being rewritten elsewhere as this is written: not counted
+# until those changes land. Each must still be long (the test says when one no longer is, so
+# that its entry goes).
+WAIVED = {
+    ("plugin.py", "pytest_addoption"),
+    ("sandbox/_app.py", "create_app"),
+    ("sandbox/_engine.py", "_act"),
+}
+
+
+def _function_lengths():
+    """(file, function name, lines) for every function and method of the package."""
+    for parts, path in MODULES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                name = "/".join(parts) + ".py"
+                yield name, node.name, node.end_lineno - node.lineno + 1
+
+
+def test_few_functions_run_over_sixty_lines():
+    lengths = list(_function_lengths())
+    long = sorted(
+        f"{file} {name}: {lines} lines"
+        for file, name, lines in lengths
+        if lines > LONG and (file, name) not in WAIVED
+    )
+    assert len(long) <= MOST_LONG, (
+        f"more than {MOST_LONG} functions run over {LONG} lines (make tables and small "
+        f"functions of them): {long}"
+    )
+    still_long = {(file, name) for file, name, lines in lengths if lines > LONG}
+    assert still_long >= WAIVED, f"no longer long, drop from WAIVED: {WAIVED - still_long}"

@@ -16,11 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from _support.budgets import CALLS
 from tendlc._parsing import Limits, ParseError, parse_json, parse_xml
 from tendlc._parsing import _json as fast_json
 from tendlc._parsing import _xml as fast_xml
 
-BUDGET = settings(deadline=None, max_examples=max(200, settings.default.max_examples * 3))
+BUDGET = settings(deadline=CALLS, max_examples=max(200, settings.default.max_examples * 3))
 
 
 # --------------------------------------------------------------- the JSON reference

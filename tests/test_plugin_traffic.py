@@ -325,6 +325,7 @@ def _summary_lines(result):
     return section
 
 
+@pytest.mark.slow
 def test_the_json_report_and_xdist_give_the_same_summary(pytester):
     _project(pytester, test_sync=SYNC, test_more=SYNC)
     one = pytester.runpytest("-p", "no:cacheprovider", "--tendlc-check", "--tendlc-report=a.json")
@@ -398,7 +399,13 @@ def test_recorded_cassettes_carry_no_credentials_and_check_clean(pytester, monke
     assert outcome.exit_code == 1, outcome.output
 
 
-@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
+@pytest.mark.parametrize(
+    "workers",
+    [
+        pytest.param([], id="one process"),
+        pytest.param(["-n", "2"], id="xdist", marks=pytest.mark.slow),
+    ],
+)
 def test_the_json_report_and_the_failure_carry_no_credential(pytester, monkeypatch, workers):
     import base64
 

@@ -9,15 +9,24 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
 
 import jsonschema
 import lxml.html
 import pytest
 
 import tendlc.reports as reports
+from _support.reports import (
+    BANDWIDTH,
+    JSON,
+    PAYLOAD,
+    SECRET,
+    STARTED,
+    VONAGE,
+    XML,
+    invalid_brand,
+    sample_run,
+)
 from tendlc import Issue
-from tendlc._resources import examples_dir
 from tendlc.reports import (
     JSON_SCHEMA,
     to_html,
@@ -29,100 +38,12 @@ from tendlc.reports import (
 from tendlc.traffic import (
     Exchange,
     ExchangeResult,
-    Headers,
     Request,
     Response,
     Run,
     RunEntry,
     check_exchange,
 )
-
-EXAMPLES = examples_dir()
-BANDWIDTH = "https://dashboard.bandwidth.com/api/accounts/9900000/campaignManagement/10dlc"
-VONAGE = "https://api.nexmo.com/v1/10dlc"
-XML = Headers({"Content-Type": "application/xml"})
-JSON = Headers({"Content-Type": "application/json"})
-PAYLOAD = "<script>alert(1)</script> \"x\" 'y'"
-SECRET = "abc-secret-123"
-STARTED = datetime(2025, 3, 4, 10, 0, 0, tzinfo=timezone.utc)
-
-
-def _example(name):
-    return (EXAMPLES / name).read_bytes()
-
-
-def _campaign_import():
-    """The documented Bandwidth campaign import and its 201: valid."""
-    return check_exchange(
-        Exchange(
-            Request(
-                "POST",
-                f"{BANDWIDTH}/campaigns/imports",
-                XML,
-                _example("bandwidth/campaignImports.create.request.xml"),
-            ),
-            Response(201, XML, _example("bandwidth/campaignImports.create.response.201.xml")),
-        )
-    )
-
-
-def _invalid_brand():
-    """The documented Vonage brand (an undocumented field, a bad date) with a hostile value in
-    the date, and the documented 201 (its own documented defects)."""
-    brand = json.loads(_example("vonage/brands.create.request.json"))
-    brand["verification_email_completion_date"] = PAYLOAD
-    return check_exchange(
-        Exchange(
-            Request("POST", f"{VONAGE}/brands", JSON, json.dumps(brand).encode()),
-            Response(201, JSON, _example("vonage/brands.create.response.201.json")),
-        )
-    )
-
-
-def _unmatched():
-    return check_exchange(
-        Exchange(
-            Request("GET", f"{VONAGE}/nothing/here?api_key={SECRET}"),
-            Response(200, JSON, b"{}"),
-        )
-    )
-
-
-def _drifting_brand():
-    """The documented brand, repaired as the errata say, plus a field the contract lacks."""
-    body = json.loads(_example("vonage/brands.get.response.200.json"))
-    body["verification_email_completion_date"] = "2019-08-24T14:15:22Z"
-    body["carrier_suspensions"] = [{}]
-    body["loyalty_tier"] = "gold"
-    return check_exchange(
-        Exchange(
-            Request("GET", f"{VONAGE}/brands/BLQKOPK"),
-            Response(200, JSON, json.dumps(body).encode()),
-        )
-    )
-
-
-def sample_run():
-    """A conformance run with one of each: pass, errors both ways, unmatched, drift (twice),
-    a skipped and a failed probe."""
-    run = Run(
-        "conform",
-        started=STARTED,
-        finished=STARTED + timedelta(seconds=12.5),
-        context={"provider": "vonage", "base_url": "http://127.0.0.1:8765/v1/10dlc"},
-    )
-    run.add("import a campaign", _campaign_import())
-    run.add("create an invalid brand", _invalid_brand())
-    run.add("GET /v1/10dlc/nothing/here", _unmatched())
-    run.add("get a brand", _drifting_brand())
-    run.add("get the brand again", _drifting_brand())
-    run.extend(
-        [
-            RunEntry("vonage.brands.delete", None, status="skipped", note="destructive: skipped"),
-            RunEntry("probe the account", None, status="failed", note="connection refused"),
-        ]
-    )
-    return run
 
 
 @pytest.fixture(scope="module")
@@ -409,7 +330,7 @@ def test_markdown_details_name_direction_path_and_rule_escaped(run):
 
 
 def test_markdown_details_are_bounded():
-    result = _invalid_brand()
+    result = invalid_brand()
     run = Run("conform", [RunEntry(f"brand {i}", result) for i in range(40)])
     text = to_markdown(run)
     rows = _table(text, "Entry")

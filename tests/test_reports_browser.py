@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from _support.reports import PAYLOAD, sample_run
 from tendlc.reports import write_reports
-from test_reports import PAYLOAD, sample_run
 
 pytestmark = pytest.mark.browser
 

@@ -222,6 +222,7 @@ def test_invalid_argument_is_a_value_error():
     assert issubclass(tst.InvalidArgument, ValueError)
 
 
+@pytest.mark.slow
 def test_the_readme_example_runs_in_someone_elses_test_suite(pytester):
     from pathlib import Path
 

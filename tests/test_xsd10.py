@@ -20,6 +20,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 import tendlc
+from _support.budgets import CALLS, ENGINES
+from _support.xml import hot_verdict, xml_text
 from tendlc._catalog import Body
 from tendlc._parsing import DEFAULT_LIMITS
 from tendlc._validation import _hot_xml, _validate, _xml, _xsd
@@ -27,20 +29,14 @@ from tendlc._validation._once import once
 from tendlc._validation._xsd10 import BUILTINS, Untranslatable, compile_contract
 from tendlc._validation._xsd_regex import libxml2_pattern
 
-BUDGET = settings(deadline=None, max_examples=max(50, settings.default.max_examples))
+BUDGET = settings(deadline=CALLS, max_examples=max(50, settings.default.max_examples))
+# for the examples that build a schema of their own
+SCHEMA_BUDGET = settings(BUDGET, deadline=ENGINES)
 HEAD = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
 
 
 def _schema(body):
     return xmlschema.XMLSchema11(HEAD + body + "</xs:schema>")
-
-
-def _hot(plan, payload, checkers={}):  # noqa: B006 - one checker per plan
-    """The XML hot path's verdict with a compiled synthetic contract."""
-    if id(plan) not in checkers:
-        body = Body(media_types=("application/xml",), contract="synthetic", locator=plan.root)
-        checkers[id(plan)] = (plan, _hot_xml.checker(body, plan))
-    return checkers[id(plan)][1](payload, DEFAULT_LIMITS) is True
 
 
 # ------------------------------------------------------------------------- fallback
@@ -226,7 +222,7 @@ def test_what_the_synthetic_contract_compiles_to():
         b"<Root><Kind>y</Kind><Amount>123.45</Amount><Switch> on </Switch></Root>",
     ]:
         assert TRANSLATED.is_valid(etree.fromstring(document)), document
-        assert _hot(PLAN, document), document
+        assert hot_verdict(PLAN, document), document
     for document in [
         b"<Root><Kind>pair</Kind></Root>",
         b"<Root><Kind>none</Kind><Pair><Key>a</Key></Pair></Root>",
@@ -238,7 +234,7 @@ def test_what_the_synthetic_contract_compiles_to():
         b"<Root><Kind>y</Kind><Many><Name/><Name/></Many></Root>",
     ]:
         assert not TRANSLATED.is_valid(etree.fromstring(document)), document
-        assert not _hot(PLAN, document), document
+        assert not hot_verdict(PLAN, document), document
 
 
 _TEXTS = st.one_of(
@@ -252,21 +248,13 @@ _NAMES += ["Id", "Flag", "A", "B", "C", "Root"]
 
 
 def _element(depth=0):
-    leaf = st.builds(_leaf, st.sampled_from(_NAMES), _TEXTS.filter(_xml_text))
+    leaf = st.builds(_leaf, st.sampled_from(_NAMES), _TEXTS.filter(xml_text))
     if depth >= 3:
         return leaf
     return st.one_of(
         leaf,
         st.builds(_node, st.sampled_from(_NAMES), st.lists(_element(depth + 1), max_size=5)),
     )
-
-
-def _xml_text(text):
-    try:
-        etree.Element("x").text = text
-    except ValueError:
-        return False
-    return True
 
 
 def _leaf(name, text):
@@ -288,7 +276,7 @@ def test_generated_documents_agree_with_xmlschema(children, comment):
     if comment and len(root):
         root[0].append(etree.Comment("c"))
     payload = etree.tostring(root)
-    if _hot(PLAN, payload):
+    if hot_verdict(PLAN, payload):
         assert TRANSLATED.is_valid(etree.fromstring(payload)), payload
 
 
@@ -351,7 +339,7 @@ _DOCUMENTS = st.tuples(
 )
 
 
-@BUDGET
+@SCHEMA_BUDGET
 @given(_expressions(), st.lists(_DOCUMENTS, min_size=1, max_size=6))
 def test_translated_asserts_agree_with_xmlschema(test, documents):
     xsd = _assert_schema(test)
@@ -364,7 +352,10 @@ def test_translated_asserts_agree_with_xmlschema(test, documents):
         if h is not None:
             etree.SubElement(etree.SubElement(root, "G"), "H").text = h
         payload = etree.tostring(root)
-        assert _hot(plan, payload) == xsd.is_valid(etree.fromstring(payload)), (test, payload)
+        assert hot_verdict(plan, payload) == xsd.is_valid(etree.fromstring(payload)), (
+            test,
+            payload,
+        )
 
 
 # ----------------------------------------------------------- engines on their own
@@ -391,7 +382,7 @@ def test_builtin_types_libxml2_accepts_only_what_xmlschema_accepts(builtin):
     libxml2 = etree.XMLSchema(etree.fromstring(HEAD + source + "</xs:schema>"))
 
     @BUDGET
-    @given(_LEXICAL.filter(_xml_text))
+    @given(_LEXICAL.filter(xml_text))
     def check(text):
         element = etree.Element("v")
         element.text = text
@@ -427,7 +418,7 @@ def test_facets_libxml2_accepts_only_what_xmlschema_accepts(base, facets):
     texts = _LEXICAL | st.from_regex(r"[+-]?0*[0-9]{20,31}(\.[0-9]{0,30})?", fullmatch=True)
 
     @BUDGET
-    @given(texts.filter(_xml_text))
+    @given(texts.filter(xml_text))
     def check(text):
         element = etree.Element("v")
         element.text = text
@@ -462,8 +453,8 @@ def _pattern_schema(pattern):
     )
 
 
-@BUDGET
-@given(_PATTERNS, st.lists(_SUBJECTS.filter(_xml_text), min_size=1, max_size=8))
+@SCHEMA_BUDGET
+@given(_PATTERNS, st.lists(_SUBJECTS.filter(xml_text), min_size=1, max_size=8))
 def test_patterns_read_alike(pattern, subjects):
     """Compiled, a pattern accepts what xmlschema accepts: in libxml2 when it has no negated
     class, in Python (with xmlschema's own expression) when it has one."""
@@ -477,7 +468,7 @@ def test_patterns_read_alike(pattern, subjects):
         element = etree.Element("v")
         element.text = subject
         expected = xsd.is_valid(element)
-        assert _hot(plan, etree.tostring(element)) == expected, (pattern, subject)
+        assert hot_verdict(plan, etree.tostring(element)) == expected, (pattern, subject)
         if libxml2 is not None:
             assert libxml2.validate(element) == expected, (pattern, subject)
 
@@ -499,8 +490,8 @@ def test_negated_classes_are_checked_in_python():
     assert not libxml2.validate(element)
     assert libxml2_pattern("[^b]?[^a]") is None
     plan = compile_contract(_pattern_schema("[^b]?[^a]"), "v")
-    assert _hot(plan, b"<v>c</v>")
-    assert not _hot(plan, b"<v>a</v>")
+    assert hot_verdict(plan, b"<v>c</v>")
+    assert not hot_verdict(plan, b"<v>a</v>")
 
 
 # -------------------------------------------------------------------------- threads

@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from _support.patterns import branches, near
+from _support.xml import hot_verdict, xml_text
 from tendlc._validation._xsd10 import Untranslatable, compile_contract
-from test_xsd10 import _hot, _xml_text
-from test_xsd_regex import _branches, _near
 
 HEAD = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
 BUDGET = settings(
@@ -47,10 +47,10 @@ def _simple(draw):
         name = draw(st.sampled_from(["string", "string", "token", "integer", "boolean", "date"]))
         return f' type="xs:{name}"', _NOISE, name == "string"
     if kind == "pattern":
-        pattern, matching = draw(_branches(draw(st.sampled_from([0, 0, 1])), branches=2))
+        pattern, matching = draw(branches(draw(st.sampled_from([0, 0, 1])), branches=2))
         base = draw(st.sampled_from(["string", "string", "token", "normalizedString"]))
         facets = f"<xs:pattern value={_attribute(pattern)}/>"
-        values = matching.map(lambda text: text[:12]).flatmap(_near)
+        values = matching.map(lambda text: text[:12]).flatmap(near)
     elif kind == "length":
         base = draw(st.sampled_from(["string", "token", "normalizedString"]))
         low = draw(st.integers(0, 3))
@@ -66,7 +66,7 @@ def _simple(draw):
             )
         )
         facets = "".join(f"<xs:enumeration value={_attribute(word)}/>" for word in words)
-        values = st.sampled_from(words).flatmap(_near)
+        values = st.sampled_from(words).flatmap(near)
     else:
         base = draw(st.sampled_from(["integer", "decimal", "int"]))
         low = draw(st.integers(-3, 3))
@@ -150,7 +150,7 @@ def _element(draw, name, children):
             else:
                 text = draw(content)
                 sub = etree.SubElement(element, child)
-                sub.text = text if _xml_text(text) else "a"
+                sub.text = text if xml_text(text) else "a"
     if len(element) and draw(st.booleans()):
         kids = list(element)
         order = draw(st.permutations(range(len(kids))))
@@ -182,7 +182,7 @@ def test_generated_contracts_never_accept_what_xmlschema_refuses(differential, c
     for _ in range(data.draw(st.integers(5, 15), label="documents")):
         root = data.draw(_element("R", children), label="document")
         expected = xsd.is_valid(root)
-        accepted = _hot(plan, etree.tostring(root))
+        accepted = hot_verdict(plan, etree.tostring(root))
         sizes["documents"] += 1
         sizes["accepted by xmlschema"] += expected
         sizes["accepted by the hot path"] += accepted
@@ -214,4 +214,4 @@ def test_a_collapsed_value_is_measured_as_xmlschema_measures_it(facets, text, va
     assert xsd.is_valid(element) == valid
     # A value with Unicode whitespace is declined (xmlschema answers); the rest is judged.
     plain = not any(char.isspace() and char not in " \t\n\r" for char in text)
-    assert _hot(plan, etree.tostring(element)) == (valid and plain)
+    assert hot_verdict(plan, etree.tostring(element)) == (valid and plain)

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from lxml import etree
 
+from _support.xml import signature
 from tendlc._validation import assert_contexts, load_schema
 from tendlc._validation._xsd_errors import schema_errors
 
@@ -28,22 +29,6 @@ class _Public:
     def iter_errors(self, root):
         self.calls += 1
         return self.schema.iter_errors(root)
-
-
-def signature(error):
-    """What an error says, as comparable data (its object by identity unless it is text)."""
-    expected = getattr(error, "expected", None)
-    return (
-        type(error),
-        error.validator,
-        error.elem,
-        error.obj if isinstance(error.obj, str) else id(error.obj),
-        error.reason,
-        error.path,
-        getattr(error, "index", None),
-        getattr(error, "invalid_tag", None),
-        tuple(expected) if expected is not None else None,
-    )
 
 
 def _signatures(errors):

@@ -20,10 +20,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from _support.patterns import CHARS, PATTERNS, near
+from _support.xml import hot_verdict, xml_text
 from tendlc._resources import contracts_dir
 from tendlc._validation._xsd10 import XS, compile_contract
 from tendlc._validation._xsd_regex import MAX_COPIES, SHAPES, libxml2_pattern, shape_of
-from test_xsd10 import _hot, _xml_text
 
 HEAD = '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
 # A schema per example is compiled by xmlschema (tens of milliseconds each).
@@ -169,10 +170,10 @@ def test_patterns_libxml2_misreads(pattern, refused, accepted):
     element, payload = _payload(refused)
     assert not xsd.is_valid(element)
     assert not (libxml2.validate(element) and check(element))
-    assert not _hot(plan, payload)
+    assert not hot_verdict(plan, payload)
     element, payload = _payload(accepted)
     assert xsd.is_valid(element)
-    assert _hot(plan, payload)
+    assert hot_verdict(plan, payload)
 
 
 def test_the_misread_patterns_are_read_wrongly_by_libxml2_as_written():
@@ -209,90 +210,10 @@ def test_declined_patterns_are_checked_as_xmlschema_checks_them(pattern, base, t
     plan = compile_contract(xsd, "v")
     element, payload = _payload(text)
     assert xsd.is_valid(element) == valid
-    assert _hot(plan, payload) == hot
+    assert hot_verdict(plan, payload) == hot
 
 
 # ---------------------------------------------------------------------- differential
-
-# The atoms of the shapes, then atoms that are declined wherever they are; each with the
-# characters it matches, or that one engine or the other may take it to match.
-_ATOMS = {
-    **{"a": "a", "b": "b", "-": "-", "\\-": "-", "\\.": ".", "\\{": "{", "\\t": "\t"},
-    **{"\\s": " \t\n\r\x85", "[ab]": "ab", "[a-c]": "abc", "[a-]": "a-", "[b{]": "b{"},
-    **{"[\\-a]": "-a", "[a\\s]": "a \n\u2003", "[.\\r]": ".\r"},
-}
-_OTHER_ATOMS = {
-    **{".": "a.\n\u2003", "\\S": "a-\x85", "\\d": "1\u0663", "[^a]": "ab-", "é": "é"},
-    **{"[\\t-\\r]": "\t-\\r\n\r", "[\\--\\t]": "-\t.,"},
-}
-# (spelling, fewest, most repetitions)
-_QUANTIFIERS = [("", 1, 1)] * 3 + [("?", 0, 1), ("*", 0, None), ("+", 1, None)]
-_QUANTIFIERS += [(f"{{{n}}}", n, n) for n in (0, 1, 2, 3)]
-_QUANTIFIERS += [(f"{{{lo},{hi}}}", lo, hi) for lo, hi in ((0, 1), (1, 2), (0, 2), (2, 3), (1, 3))]
-_QUANTIFIERS += [(f"{{{n},}}", n, None) for n in (0, 1, 2)] + [("{0,17}", 0, 17)]
-
-
-def _repeat(quantifier, atom):
-    """(the quantified text, a strategy of strings): up to 3 repetitions beyond the fewest."""
-    spelling, low, high = quantifier
-    most = low + 3 if high is None else min(high, low + 3)
-    return atom[0] + spelling, st.lists(atom[1], min_size=low, max_size=most).map("".join)
-
-
-_ATOM_NAMES = sorted(_ATOMS) * 4 + sorted(_OTHER_ATOMS)  # one atom in about 13 is declined
-
-
-@st.composite
-def _piece(draw, depth):
-    if depth and draw(st.sampled_from([True, False, False])):
-        inner = draw(_branches(depth - 1, branches=2, pieces=3))
-        atom = (f"({inner[0]})", inner[1])
-    else:
-        name = draw(st.sampled_from(_ATOM_NAMES))
-        atom = (name, st.sampled_from((_ATOMS | _OTHER_ATOMS)[name]))
-    return _repeat(draw(st.sampled_from(_QUANTIFIERS)), atom)
-
-
-@st.composite
-def _branches(draw, depth, branches=3, pieces=4):
-    """(an alternation of sequences of pieces, a strategy of strings it matches or nearly)."""
-    found = []
-    for _ in range(draw(st.integers(1, branches))):
-        drawn = draw(st.lists(_piece(depth), min_size=1, max_size=pieces))
-        found.append(
-            ("".join(text for text, _ in drawn), st.tuples(*(s for _, s in drawn)).map("".join))
-        )
-    return "|".join(text for text, _ in found), st.one_of([s for _, s in found])
-
-
-PATTERNS = st.one_of(
-    _branches(0, branches=1),  # flat
-    _branches(0),  # branches of atoms
-    _branches(1, branches=1),  # one branch with groups
-    _branches(1, branches=1),
-    _branches(2, branches=2, pieces=3),  # anything: nested groups, groups beside '|'
-)
-_CHARS = "ab-{.c\\rt \t\n\r\x85\u2003"
-
-
-def _near(text):
-    """``text``, or a string one edit away from it."""
-    edits = [st.just(text)]
-    if text:
-        index = st.integers(0, len(text) - 1)
-        edits.append(index.map(lambda i: text[:i] + text[i + 1 :]))
-        edits.append(index.map(lambda i: text[:i] + text[i] + text[i:]))
-        edits.append(
-            st.tuples(index, st.sampled_from(_CHARS)).map(
-                lambda t: text[: t[0]] + t[1] + text[t[0] + 1 :]
-            )
-        )
-    edits.append(
-        st.tuples(st.integers(0, len(text)), st.sampled_from(_CHARS)).map(
-            lambda t: text[: t[0]] + t[1] + text[t[0] :]
-        )
-    )
-    return st.one_of(edits)
 
 
 @BUDGET
@@ -311,18 +232,18 @@ def test_generated_patterns_never_accept_what_xmlschema_refuses(differential, ge
     # long ones, in Python (xmlschema) as in libxml2.
     strings = data.draw(
         st.lists(
-            matching.map(lambda text: text[:12]).flatmap(_near) | st.text(_CHARS, max_size=8),
+            matching.map(lambda text: text[:12]).flatmap(near) | st.text(CHARS, max_size=8),
             min_size=10,
             max_size=30,
         ),
         label="strings",
     )
     for text in strings:
-        if not _xml_text(text):
+        if not xml_text(text):
             continue
         element, payload = _payload(text)
         expected = xsd.is_valid(element)
-        accepted = _hot(plan, payload)
+        accepted = hot_verdict(plan, payload)
         sizes["strings"] += 1
         sizes["accepted by xmlschema"] += expected
         sizes["accepted by the hot path"] += accepted

@@ -9,12 +9,10 @@ validation layer's job.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from functools import cache
 from types import MappingProxyType
-from typing import TypeVar
 
 from .._errors import UnknownOperationError, UnknownProviderError
-from ._limits import RateLimit, rate_limits
+from ._caches import forget_with_catalog, per_catalog
 from ._openapi import media_example, openapi_operations
 from ._operation import MULTIPART, PARTS, Body, Operation, Part, Wire, as_part, essence_of
 from ._providers import (
@@ -33,6 +31,7 @@ from ._providers import (
     providers,
     reload_providers,
 )
+from ._rate_limits import RateLimit, rate_limits
 from ._xsd_catalog import xsd_catalog_operations
 from ._yaml import load_contract
 
@@ -75,28 +74,6 @@ _LOADERS: Mapping[str, Callable[[Provider], Iterator[Operation]]] = {
     "xsd-catalog": xsd_catalog_operations,
     "openapi": openapi_operations,
 }
-_T = TypeVar("_T")
-_CACHES: list[Callable[[], None]] = [load_contract.cache_clear, rate_limits.cache_clear]
-
-
-def per_catalog(function: Callable[..., _T]) -> Callable[..., _T]:
-    """``functools.cache`` for what is derived from the catalog (a router, the sandbox's
-    behaviour): forgotten with the catalog when :func:`reload_providers` reads it again."""
-    cached = cache(function)
-    _CACHES.append(cached.cache_clear)
-    return cached
-
-
-def forget_with_catalog(clear: Callable[[], None]) -> None:
-    """Call ``clear`` when :func:`reload_providers` reads the records again: for a cache of
-    what is derived from the catalog that :func:`per_catalog` does not make (a compiled
-    contract that one thread builds while the others wait)."""
-    _CACHES.append(clear)
-
-
-def _forget() -> None:
-    for clear in _CACHES:
-        clear()
 
 
 @per_catalog

@@ -60,10 +60,6 @@ class Body:
     def is_xml(self) -> bool:
         return any(media.endswith("xml") for media in self.media_types)
 
-    @cached_property
-    def is_json(self) -> bool:
-        return any(media.endswith("json") for media in self.media_types)
-
     @property
     def structured(self) -> bool:
         """True for an XML or JSON document (not a file, not an empty body)."""

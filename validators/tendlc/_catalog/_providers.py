@@ -26,6 +26,7 @@ from typing import Any, Literal
 from .._errors import ContractError, UnknownProviderError
 from .._resources import contracts_dir
 from .._shared import find_config, load_yaml
+from ._caches import forget_all
 
 __all__ = [
     "PROVIDERS_VARIABLE",
@@ -305,7 +306,5 @@ def contract_name(path: Path) -> str:
 
 def reload_providers() -> None:
     """Read the provider records again (after ``TENDLC_PROVIDERS`` or the project changed)."""
-    from . import _forget
-
     _registry.cache_clear()
-    _forget()
+    forget_all()

@@ -5,6 +5,7 @@ from typing import Any
 
 from .._errors import ContractError
 from .._shared import load_yaml
+from ._caches import forget_with_catalog
 from ._providers import contract_path
 
 
@@ -19,3 +20,6 @@ def load_contract(relative: str) -> Any:
     except yaml.YAMLError as exc:
         reason = " ".join(str(exc).split())[:300]
         raise ContractError(f"the contract {relative} cannot be read: {reason}") from None
+
+
+forget_with_catalog(load_contract.cache_clear)

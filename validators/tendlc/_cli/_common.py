@@ -7,9 +7,12 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:  # the configuration is read when a command runs
+    from .._config import Config
 
 __all__ = [
     "EXIT_INVALID",
@@ -61,6 +64,17 @@ def progress(total: int, what: str) -> Iterator[Callable[..., None]]:
             bar.advance(task, done)
 
         yield advance
+
+
+def project_config() -> Config:
+    """The project's configuration (``[tool.tendlc]``); exit status 2 when it is bad."""
+    from .._config import ConfigError, load_config
+
+    try:
+        return load_config()
+    except ConfigError as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 def stderr_console() -> Any:

@@ -17,6 +17,7 @@ from ._common import (
     echo_json,
     live,
     progress,
+    project_config,
 )
 from ._group import main
 
@@ -40,15 +41,10 @@ def cassettes_check(paths: tuple[str, ...], output: str) -> None:
     ``[tool.tendlc.record]`` replaces) is an error. Exit status: 0 clean, 1 issues, 2 a path
     or cassette that cannot be read.
     """
-    from .._config import ConfigError, load_config
     from ..cassettes import CassetteError, cassette_files, check_file, read_cassette
     from ..traffic import Run, SecretRules, Summary
 
-    try:
-        project = load_config()
-    except ConfigError as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    project = project_config()
     # The ids [tool.tendlc.record] replaces in recordings must not be left in a cassette either.
     rules = SecretRules.from_environment(values=project.record_values)
     missing = [p for p in paths if not Path(p).exists()]
@@ -140,7 +136,8 @@ def _write_reports(
     "--seed",
     "seed",
     type=click.Path(exists=True, dir_okay=False),
-    help="Records to start with (YAML or JSON requests).",
+    help="Records to start with and to return to on reset: a YAML or JSON list of requests "
+    "(format: tendlc/sandbox/seed.schema.json).",
 )
 @click.option("--webhook-url", help="Where order notifications are posted.")
 @click.option(
@@ -151,6 +148,11 @@ def _write_reports(
     help="Run rate limits and order progress on a faster clock (60: a minute is a second).",
 )
 @click.option("--no-rate-limits", is_flag=True, help="Do not enforce the stated rate limits.")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="No access log line per request on stderr (GET /_sandbox/requests still has them).",
+)
 def sandbox(
     provider_names: tuple[str, ...],
     host: str,
@@ -160,6 +162,7 @@ def sandbox(
     webhook_url: str | None,
     time_scale: float,
     no_rate_limits: bool,
+    quiet: bool,
 ) -> None:
     """Serve a local provider sandbox that behaves as the documentation says.
 
@@ -167,12 +170,23 @@ def sandbox(
     --base-url of `tendlc conform` for any of them. Credentials: any well-formed ones (Basic,
     Bearer, or the provider's own token header), or exactly those the environment variables of
     a provider's record hold when they are set, sent the way its record says.
+
+    A request may choose its answer with a Prefer header (an undocumented status or
+    example is a 400 naming the documented ones):
+
+    \b
+      Prefer: code=404      a documented status, answered with its documented body
+      Prefer: example=NAME  a named documented example of the answer
+      Prefer: delay=2.5     wait that many seconds first (at most 60)
+
+    Administration under /_sandbox/: health, reset (back to the seed), seed, requests (the
+    request log), arrivals, injected, notifications, misbehave.
     """
     import os
 
     from .._catalog import providers
     from .._errors import InvalidArgument
-    from ..sandbox import SandboxConfig, create_app, seed_file
+    from ..sandbox import SandboxConfig, access_log, create_app, seed_file
 
     credentials = {
         record.name: _pair(os.environ, record.credentials.user, record.credentials.secret)
@@ -191,7 +205,9 @@ def sandbox(
         app = create_app(config)
         if seed:
             created = app.state.sandbox.seed(seed_file(seed))
-            click.echo(f"seeded {len(created)} record(s)", err=True)
+            click.echo(f"seeded {len(created)} record(s) from {seed}", err=True)
+            for note in app.state.sandbox.seed_notes:
+                click.echo(f"tendlc: {note}", err=True)
     except InvalidArgument as exc:
         raise click.UsageError(str(exc)) from None
     if host not in ("127.0.0.1", "::1", "localhost"):
@@ -201,7 +217,8 @@ def sandbox(
     listener = _listen(host, port)
     # printed once listening, with the port a --port 0 was given
     click.echo(f"tendlc sandbox on {_address(listener)} ({', '.join(served)})", err=True)
-    _serve(app, listener, SecretRules.from_environment())
+    with access_log(None if quiet else sys.stderr):
+        _serve(app, listener, SecretRules.from_environment())
 
 
 def _pair(environ: Any, user: str | None, secret: str | None) -> tuple[str, str] | None:
@@ -259,7 +276,6 @@ def conform(
     import os
 
     from .._catalog import get_provider
-    from .._config import ConfigError, load_config
     from ..conform import ConformOptions, ConnectionProblem, MissingCredentials, run_conformance
 
     if fuzz and get_provider(provider).contract_kind != "openapi":
@@ -267,11 +283,7 @@ def conform(
             f"--fuzz generates cases from an OpenAPI document: {provider}'s "
             "contract is an XSD catalog"
         )
-    try:
-        project = load_config()
-    except ConfigError as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    project = project_config()
     defaults = project.conform
     # Precedence: the command line, then [tool.tendlc.conform], then the built-in default.
     options = ConformOptions(
@@ -291,10 +303,7 @@ def conform(
     try:
         with live(f"conform {provider}") as show:
             run = run_conformance(options, os.environ, on_probe=show)
-    except MissingCredentials as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    except ConnectionProblem as exc:
+    except (MissingCredentials, ConnectionProblem) as exc:
         click.echo(f"tendlc: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     _print_run(run)
@@ -385,16 +394,11 @@ def proxy(
     Exit status: 0 every exchange conformed, 1 otherwise, 2 usage errors (a bad upstream or
     configuration, an address it cannot listen on).
     """
-    from .._config import ConfigError, load_config
     from .._errors import InvalidArgument
     from ..proxy import ProxyState, create_proxy_app, server_options
     from ..traffic import Placeholders
 
-    try:
-        project = load_config()
-    except ConfigError as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
+    project = project_config()
     placeholders = Placeholders.from_environment(
         path_parameters=project.record_path_parameters, values=project.record_values
     )

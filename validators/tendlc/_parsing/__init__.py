@@ -6,7 +6,6 @@ from ._document import Document, JsonDocument, XmlDocument, document_of, parse_d
 from ._errors import DuplicateKey, ParseError
 from ._json import parse_json
 from ._json_lines import JsonPosition, duplicate_key, json_positions
-from ._limits import DEFAULT_LIMITS, Limits
 from ._paths import (
     delete_element,
     element_children,
@@ -18,6 +17,7 @@ from ._paths import (
     put_element,
     source_line,
 )
+from ._payload_limits import DEFAULT_LIMITS, Limits
 from ._xml import parse_plain_xml, parse_xml, within_depth
 
 __all__ = [

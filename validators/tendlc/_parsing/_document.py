@@ -16,8 +16,8 @@ from typing import Any, Literal
 from lxml import etree
 
 from .._shared import delete_at, get_at, json_pointer, put_at, split_pointer
-from ._limits import DEFAULT_LIMITS, Limits
 from ._paths import delete_element, element_children, element_path, find_element, put_element
+from ._payload_limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["Document", "JsonDocument", "XmlDocument", "document_of", "parse_document"]
 

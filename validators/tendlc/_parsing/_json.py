@@ -19,7 +19,7 @@ from typing import Any
 
 from .._shared import escape
 from ._errors import DuplicateKey, ParseError
-from ._limits import DEFAULT_LIMITS, Limits
+from ._payload_limits import DEFAULT_LIMITS, Limits
 
 _BOMS = {
     b"\xef\xbb\xbf": "a UTF-8 byte order mark",

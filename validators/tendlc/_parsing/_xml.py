@@ -15,7 +15,7 @@ from typing import Any
 from lxml import etree
 
 from ._errors import ParseError
-from ._limits import DEFAULT_LIMITS, Limits
+from ._payload_limits import DEFAULT_LIMITS, Limits
 
 _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _STR_DECLARED_ENCODING = re.compile(r"^(\ufeff?\s*<\?xml[^>]*?)\s+encoding\s*=\s*([\"'])[^\"']*\2")
@@ -150,7 +150,7 @@ def parse_plain_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> PlainXml |
     start = _ascii_start(data)
     # No "<!" and no "<?": no DTD, comment, CDATA section or processing instruction, hence no
     # entity. A document without "!" or "?" tells at memchr speed; a small one with them
-    # is scanned for the pairs; a large one with them is checked as a tree below.
+    # is scanned for the pairs; a large one with them is parsed and its tree checked.
     if start >= 0 and (
         (b"!" not in data and data.find(b"?", start) < 0)
         or (len(data) <= _SCANNED and _MARKUP.search(data, start) is None)
@@ -164,6 +164,12 @@ def parse_plain_xml(payload: Any, limits: Limits = DEFAULT_LIMITS) -> PlainXml |
         if data.find(b"=", start) >= 0 and _xpath(_ATTRIBUTES)(root):
             return None
         return root, [], whole
+    return _plain_with_markup(data, limits, whole)
+
+
+def _plain_with_markup(data: bytes, limits: Limits, whole: bool) -> PlainXml | None:
+    """:func:`parse_plain_xml` of a document a byte scan cannot clear (it may hold a comment,
+    a CDATA section, a DTD or a processing instruction): parsed, then its tree checked."""
     try:
         data = _data(data, limits)
         root = etree.fromstring(data, parser=_parser() if whole else _plain_parser())

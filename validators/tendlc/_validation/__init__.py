@@ -13,6 +13,7 @@ from ._checks import (
     CheckContext,
     CheckFunction,
     check,
+    load_advice_with,
     registered_checks,
     run_checks,
     selected_checks,
@@ -86,6 +87,13 @@ __all__ = [
     "unregister_check",
     "validate",
 ]
+
+
+def _register_advice() -> None:
+    from . import _advice  # noqa: F401  (importing it registers the advice checks)
+
+
+load_advice_with(_register_advice)
 
 _LAZY = {
     "RoleMap": "._advice",

@@ -231,15 +231,21 @@ def registered_checks() -> tuple[Check, ...]:
     return tuple(_REGISTRY.values())
 
 
-_ADVICE_LOADED = [False]
+#: what registers the advice rules, handed in by the package: it runs once, on first need
+_ADVICE_LOADER: list[Callable[[], None] | None] = [None]
+
+
+def load_advice_with(loader: Callable[[], None]) -> None:
+    """Have ``loader`` register the advice rules (each a check named by its rule id) the first
+    time they are needed: they read a rules file that plain validation does without."""
+    _ADVICE_LOADER[0] = loader
 
 
 def _load_advice() -> None:
-    """Register the advice rules (each a check named by its rule id), on first need: they
-    read a rules file that plain validation does without."""
-    if not _ADVICE_LOADED[0]:
-        _ADVICE_LOADED[0] = True
-        from . import _advice  # noqa: F401  (registers its checks)
+    loader = _ADVICE_LOADER[0]
+    if loader is not None:
+        _ADVICE_LOADER[0] = None
+        loader()
 
 
 def selected_checks(

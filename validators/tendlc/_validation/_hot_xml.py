@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from lxml import etree
 
@@ -29,14 +29,32 @@ from ._once import once
 if TYPE_CHECKING:  # the compiler is imported when a contract is first compiled
     from ._xsd10 import Compiled
 
-_LOCAL = threading.local()
 #: Why a contract root stays on xmlschema, by (contract, root): filled as contracts compile.
 FALLBACKS: dict[tuple[str, str], str] = {}
 
 
-#: True: accepted; False: declined; a tree: declined, and read as parse_xml reads it (but for
-#: the depth limit: see :func:`~tendlc.parsing.within_depth`)
-Verdict = bool | etree._Element
+class Declined:
+    """The hot path's "ask the explaining path": never a yes (its truth value is False).
+    ``tree`` is the document when the hot path read it whole before declining it, as
+    :func:`~tendlc.parsing.parse_xml` reads it (but for the depth limit: see
+    :func:`~tendlc.parsing.within_depth`), so that it is not parsed again; else None."""
+
+    __slots__ = ("tree",)
+
+    def __init__(self, tree: etree._Element | None = None) -> None:
+        self.tree = tree
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "DECLINED" if self.tree is None else f"Declined(<{self.tree.tag}>)"
+
+
+#: The verdict of every call that hands nothing on: one shared instance, no allocation.
+DECLINED = Declined()
+#: True: accepted with nothing to report; else :class:`Declined`.
+Verdict = Literal[True] | Declined
 
 
 def accepts(body: Body, payload: Any, limits: Limits) -> bool:
@@ -56,25 +74,25 @@ def checker(body: Body, plan: Compiled | None = None) -> Callable[[Any, Limits],
             found = plan or compiled(contract, root_name)
             engines = local.engines = (found, *found.engines()) if found is not None else ()
         if not engines:
-            return False
+            return DECLINED
         compiled_plan, validator, assertions = engines
         if compiled_plan.depth > limits.max_depth:
-            return False
+            return DECLINED
         plain = parse_plain_xml(payload, limits)
         if plain is None:
-            return False
+            return DECLINED
         root, comments, whole = plain
-        declined: Verdict = root if whole else False
-        if root.tag != root_name:
-            return declined
         try:
-            if not validator(root) or not assertions(root):
-                return declined
+            accepted = root.tag == root_name and validator(root) and assertions(root)
         except Exception:  # anything unusual is for the explaining path to report
-            return declined
-        if comments and not all(_between(comment, compiled_plan) for comment in comments):
-            return declined
-        return child is None or next(root.iterchildren(child), None) is not None or declined
+            accepted = False
+        if (
+            accepted
+            and (not comments or all(_between(comment, compiled_plan) for comment in comments))
+            and (child is None or next(root.iterchildren(child), None) is not None)
+        ):
+            return True
+        return Declined(root) if whole else DECLINED
 
     return check
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
 
 import jsonschema_rs
 
@@ -320,90 +320,112 @@ class _Context:
         return f"{self.contract}#{json_pointer(schema_path)}" if self.contract else ""
 
     def issues(self, error: Any) -> Iterator[Issue]:
+        """The issues one error of the validator stands for."""
+        failure = self._failure(error)
+        if (
+            error.kind.name in _COMBINATIONS
+            and failure.annotated is not None
+            and (failure.annotated is walk(self.document, failure.schema_path[:-1], None))
+        ):
+            return self._whole_rule(failure)
+        return _BY_KIND.get(error.kind.name, _Context._rule)(self, failure)
+
+    def _failure(self, error: Any) -> _Failure:
         schema_path = [str(token) for token in error.schema_path]
         instance_path = list(error.instance_path)
-        kind = error.kind.name
-        location = self.location(schema_path)
         annotated, advances = _annotation(self.document, schema_path)
         base = instance_path[: len(instance_path) - advances] if advances else instance_path
         field = (annotated or {}).get(JSON_FIELD)
-        custom = (annotated or {}).get(JSON_MESSAGE)
-        here = [*base, *str(field).split("/")] if field else instance_path
+        return _Failure(
+            error,
+            schema_path,
+            instance_path,
+            self.location(schema_path),
+            annotated,
+            (annotated or {}).get(JSON_MESSAGE),
+            [*base, *str(field).split("/")] if field else instance_path,
+            bool(field),
+        )
 
-        if (
-            kind in _COMBINATIONS
-            and annotated is not None
-            and annotated is walk(self.document, schema_path[:-1], None)
-        ):
-            # The rule is the whole combination: report it once, at the field it names.
-            yield Issue(
-                Severity.ERROR,
-                json_pointer(here),
-                annotated[JSON_RULE],
-                custom or f"the rule {annotated[JSON_RULE]} is not met",
-                location=location,
-            )
-            return
-
-        if isinstance(error.kind, jsonschema_rs.ValidationErrorKind.OneOfMultipleValid):
-            yield Issue(
-                Severity.ERROR,
-                json_pointer(instance_path),
-                "oneOf",
-                custom or "matches more than one documented variant",
-                location=location,
-            )
-            return
-
-        if kind in ("oneOf", "anyOf"):
-            yield from self._combination(error)
-            return
-
-        if kind in _CLOSING_KEYWORDS or (
-            kind == "falseSchema"
-            and schema_path
-            and schema_path[-1] in _CLOSING_KEYWORDS
-            and _is_schema(self.document, schema_path[:-1])
-        ):
-            yield from self._undocumented(error, instance_path, custom, location)
-            return
-
-        if kind == "custom":
-            rule = (annotated or {}).get(JSON_RULE) or str(error.kind.keyword)
-            yield Issue(
-                Severity.ERROR,
-                json_pointer(here),
-                rule,
-                custom or str(error.kind.message),
-                location=location,
-            )
-            return
-
-        if kind == "required":
-            missing = str(error.kind.property)
-            rule = (annotated or {}).get(JSON_RULE) or "required"
-            path = here if field else [*instance_path, missing]
-            yield Issue(
-                Severity.ERROR,
-                json_pointer(path),
-                rule,
-                custom or describe("required", missing, None, noun=self.noun) + _because(annotated),
-                location=location,
-                expected=missing,
-            )
-            return
-
-        rule, attribute = _KINDS.get(kind, (kind, None))
-        expected = getattr(error.kind, attribute, None) if attribute else None
-        if kind == "const":
-            expected = [expected]
-        value = walk(self.data, instance_path, None)
+    def _whole_rule(self, failure: _Failure) -> Iterator[Issue]:
+        """The rule is the whole combination: report it once, at the field it names."""
+        assert failure.annotated is not None
+        rule = failure.annotated[JSON_RULE]
         yield Issue(
             Severity.ERROR,
-            json_pointer(here),
-            (annotated or {}).get(JSON_RULE) or rule,
-            custom or describe(rule, expected, value, noun=self.noun),
-            location=location,
+            json_pointer(failure.here),
+            rule,
+            failure.custom or f"the rule {rule} is not met",
+            location=failure.location,
+        )
+
+    def _one_of(self, failure: _Failure) -> Iterator[Issue]:
+        if not isinstance(failure.error.kind, jsonschema_rs.ValidationErrorKind.OneOfMultipleValid):
+            return self._combination(failure.error)
+        issue = Issue(
+            Severity.ERROR,
+            json_pointer(failure.instance_path),
+            "oneOf",
+            failure.custom or "matches more than one documented variant",
+            location=failure.location,
+        )
+        return iter((issue,))
+
+    def _any_of(self, failure: _Failure) -> Iterator[Issue]:
+        return self._combination(failure.error)
+
+    def _closing(self, failure: _Failure) -> Iterator[Issue]:
+        return self._undocumented(
+            failure.error, failure.instance_path, failure.custom, failure.location
+        )
+
+    def _false_schema(self, failure: _Failure) -> Iterator[Issue]:
+        """A ``false`` schema: a closing keyword's (an undocumented member), or a rule's."""
+        if (
+            failure.schema_path
+            and failure.schema_path[-1] in _CLOSING_KEYWORDS
+            and _is_schema(self.document, failure.schema_path[:-1])
+        ):
+            return self._closing(failure)
+        return self._rule(failure)
+
+    def _custom(self, failure: _Failure) -> Iterator[Issue]:
+        kind = failure.error.kind
+        yield Issue(
+            Severity.ERROR,
+            json_pointer(failure.here),
+            failure.rule or str(kind.keyword),
+            failure.custom or str(kind.message),
+            location=failure.location,
+        )
+
+    def _required(self, failure: _Failure) -> Iterator[Issue]:
+        missing = str(failure.error.kind.property)
+        path = failure.here if failure.named else [*failure.instance_path, missing]
+        because = _because(failure.annotated)
+        yield Issue(
+            Severity.ERROR,
+            json_pointer(path),
+            failure.rule or "required",
+            failure.custom or describe("required", missing, None, noun=self.noun) + because,
+            location=failure.location,
+            expected=missing,
+        )
+
+    def _rule(self, failure: _Failure) -> Iterator[Issue]:
+        """Any other keyword: its rule, what it expected, and the value found."""
+        kind = failure.error.kind
+        rule, attribute = _KINDS.get(kind.name, (kind.name, None))
+        expected = getattr(kind, attribute, None) if attribute else None
+        if kind.name == "const":
+            expected = [expected]
+        value = walk(self.data, failure.instance_path, None)
+        yield Issue(
+            Severity.ERROR,
+            json_pointer(failure.here),
+            failure.rule or rule,
+            failure.custom or describe(rule, expected, value, noun=self.noun),
+            location=failure.location,
             expected=expected,
         )
 
@@ -481,6 +503,36 @@ def _is_schema(document: Any, tokens: list[str]) -> bool:
         found = schema_map(document, roots)
         entry = _SCHEMA_IDS[id(document)] = (document, frozenset(map(id, found.schemas)))
     return id(walk(document, tokens, None)) in entry[1]
+
+
+class _Failure(NamedTuple):
+    """One error of the validator, read once for every kind's explanation: where it is in the
+    schema and the data, and the annotated rule it falls under (if any)."""
+
+    error: Any
+    schema_path: list[str]
+    instance_path: list[Any]
+    location: str
+    annotated: Mapping[str, Any] | None
+    custom: str | None  # the rule's own message
+    here: list[Any]  # where to report it: the field the rule names, else the error's place
+    named: bool  # whether the rule names its field
+
+    @property
+    def rule(self) -> str | None:
+        """The rule id of the annotated rule, if any."""
+        return (self.annotated or {}).get(JSON_RULE)
+
+
+#: jsonschema-rs error kind → how it is explained (any other kind: :meth:`_Context._rule`)
+_BY_KIND: Mapping[str, Callable[[_Context, _Failure], Iterator[Issue]]] = {
+    "oneOf": _Context._one_of,
+    "anyOf": _Context._any_of,
+    **dict.fromkeys(_CLOSING_KEYWORDS, _Context._closing),
+    "falseSchema": _Context._false_schema,
+    "custom": _Context._custom,
+    "required": _Context._required,
+}
 
 
 def _best_branch(branches: Sequence[Sequence[Any]]) -> Sequence[Any] | None:

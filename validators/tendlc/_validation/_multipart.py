@@ -12,7 +12,7 @@ from __future__ import annotations
 import email.errors
 import email.parser
 import email.policy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.message import Message
 from typing import Any, NamedTuple
 
@@ -73,166 +73,149 @@ def _read(part: Message) -> _Part:
 def validate_multipart(body: Body, data: bytes, media_type: str | None) -> list[Issue]:
     """Every issue of a multipart body: fields, file names, types and sizes."""
     location = f"{body.contract}#{body.locator}"
-    if not media_type or "boundary=" not in media_type.lower():
-        return [
-            Issue(
-                Severity.ERROR,
-                "",
-                "parse",
-                "a multipart body is read with its Content-Type (multipart/form-data; "
-                "boundary=…); none was given",
-                location=location,
-            )
-        ]
     schema = form_schema(body)
-    limit = schema.get("x-max-request-bytes")
-    if isinstance(limit, int) and len(data) > limit:
-        # the provider refuses such a request whole, and reading it costs what the bound limits
-        return [_too_large("", len(data), limit, "the request", location)]
-    try:
-        parts, cut = _parts(data, media_type)
-    except (ValueError, TypeError, LookupError) as exc:
-        message = f"cannot read the multipart body: {exc}"[:200]
-        return [Issue(Severity.ERROR, "", "parse", message, location=location)]
-    if not parts:
-        message = "the multipart body holds no part opened by the Content-Type's boundary"
-        return [Issue(Severity.ERROR, "", "parse", message, location=location)]
-    if cut:
-        message = "the multipart body ends before its closing boundary: it was cut short"
-        return [Issue(Severity.ERROR, "", "parse", message, location=location)]
+    parts = _readable_parts(schema, data, media_type, location)
+    if isinstance(parts, Issue):
+        return [parts]
     issues: list[Issue] = []
     properties: Mapping[str, Any] = schema.get("properties") or {}
     seen: dict[str, int] = {}
     for number, message_part in enumerate(parts, start=1):
-        try:
-            part = _read(message_part)
-        except Exception as exc:  # the standard library's header parser, on malformed headers
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    "",
-                    "parse",
-                    f"part {number}: its headers cannot be read ({type(exc).__name__})",
-                    location=location,
-                )
-            )
-            continue
-        name = part.name
-        if name is None:
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    "",
-                    "parse",
-                    "a part has no Content-Disposition with a field name",
-                    location=location,
-                )
-            )
-            continue
-        index = seen.get(name, 0)
-        seen[name] = index + 1
-        field = properties.get(name)
-        if field is None:
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    json_pointer([name]),
-                    "additionalProperties",
-                    f"{name[:60]!r} is not a documented field of this form",
-                    location=location,
-                )
-            )
-            continue
-        if field.get("format") == "binary":
-            where = f"{location}/properties/{name}"
-            issues.extend(_file_issues(field, part, [name, str(index)], where))
-    for name in schema.get("required", []):
-        if name not in seen:
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    json_pointer([name]),
-                    "required",
-                    f"{name!r} is required",
-                    location=location,
-                    expected=name,
-                )
-            )
+        issues.extend(_part_issues(number, message_part, properties, seen, location))
+    issues.extend(
+        _error(json_pointer([name]), "required", f"{name!r} is required", location, name)
+        for name in schema.get("required", [])
+        if name not in seen
+    )
     return issues
+
+
+def _readable_parts(
+    schema: Mapping[str, Any], data: bytes, media_type: str | None, location: str
+) -> list[Message] | Issue:
+    """The parts of a body, or the one issue that keeps it from being read."""
+    if not media_type or "boundary=" not in media_type.lower():
+        message = (
+            "a multipart body is read with its Content-Type (multipart/form-data; "
+            "boundary=…); none was given"
+        )
+        return _error("", "parse", message, location)
+    limit = schema.get("x-max-request-bytes")
+    if isinstance(limit, int) and len(data) > limit:
+        # the provider refuses such a request whole, and reading it costs what the bound limits
+        return _too_large("", len(data), limit, "the request", location)
+    try:
+        parts, cut = _parts(data, media_type)
+    except (ValueError, TypeError, LookupError) as exc:
+        return _error("", "parse", f"cannot read the multipart body: {exc}"[:200], location)
+    if not parts:
+        message = "the multipart body holds no part opened by the Content-Type's boundary"
+        return _error("", "parse", message, location)
+    if cut:
+        message = "the multipart body ends before its closing boundary: it was cut short"
+        return _error("", "parse", message, location)
+    return parts
+
+
+def _part_issues(
+    number: int,
+    message_part: Message,
+    properties: Mapping[str, Any],
+    seen: dict[str, int],
+    location: str,
+) -> list[Issue]:
+    """The issues of part ``number``; counts its field in ``seen``."""
+    try:
+        part = _read(message_part)
+    except Exception as exc:  # the standard library's header parser, on malformed headers
+        message = f"part {number}: its headers cannot be read ({type(exc).__name__})"
+        return [_error("", "parse", message, location)]
+    name = part.name
+    if name is None:
+        message = "a part has no Content-Disposition with a field name"
+        return [_error("", "parse", message, location)]
+    index = seen.get(name, 0)
+    seen[name] = index + 1
+    field = properties.get(name)
+    if field is None:
+        message = f"{name[:60]!r} is not a documented field of this form"
+        return [_error(json_pointer([name]), "additionalProperties", message, location)]
+    if field.get("format") != "binary":
+        return []
+    return _file_issues(field, part, [name, str(index)], f"{location}/properties/{name}")
 
 
 def _file_issues(
     field: Mapping[str, Any], part: _Part, tokens: list[str], location: str
 ) -> list[Issue]:
-    issues: list[Issue] = []
     path = json_pointer(tokens)
-    content, filename, content_type = part.content, part.filename, part.content_type
     rule = str(field.get(JSON_RULE) or "format")
     message = field.get(JSON_MESSAGE)
-    if filename is None:
-        issues.append(
-            Issue(
-                Severity.ERROR,
-                f"{path}/filename",
-                "required",
-                "the part's Content-Disposition carries no filename",
-                location=location,
-            )
-        )
-    else:
-        extensions = [str(e).lower() for e in field.get("x-file-extensions") or []]
-        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-        if extensions and extension not in extensions:
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    f"{path}/filename",
-                    rule,
-                    message
-                    or f"{filename[:60]!r} is not a supported file type ({', '.join(extensions)})",
-                    location=location,
-                    expected=extensions,
-                )
-            )
-    if content_type is None:
-        issues.append(
-            Issue(
-                Severity.ERROR,
-                f"{path}/content-type",
-                "required",
-                "the part carries no Content-Type",
-                location=location,
-            )
-        )
-    else:
-        media_types = [str(m).lower() for m in field.get("x-media-types") or []]
-        if media_types and content_type.lower() not in media_types:
-            issues.append(
-                Issue(
-                    Severity.ERROR,
-                    f"{path}/content-type",
-                    rule,
-                    message or f"{content_type[:60]!r} is not a supported file type",
-                    location=location,
-                    expected=media_types,
-                )
-            )
+    issues = [
+        issue
+        for told, value in ((_FILENAME, part.filename), (_CONTENT_TYPE, part.content_type))
+        for issue in _told_issues(told, value, field, path, rule, message, location)
+    ]
+    content = part.content
     limit = field.get("x-max-file-bytes")
     if isinstance(limit, int) and len(content) > limit:
         issues.append(_too_large(path, len(content), limit, "the file", location))
     if not content:
-        issues.append(
-            Issue(Severity.ERROR, path, "minLength", "the file is empty", location=location)
-        )
+        issues.append(_error(path, "minLength", "the file is empty", location))
     return issues
 
 
+class _Told(NamedTuple):
+    """What a file part tells of its file in a header, and the field keyword that lists the
+    accepted values."""
+
+    name: str  # the last step of its issue path
+    absent: str  # the message when the part does not tell it
+    keyword: str  # the field's list of accepted values (lower case)
+    compared: Callable[[str], str]  # what of the value is looked up in that list
+    refused: str  # the message when the list leaves it out ({value}, {accepted})
+
+
+_FILENAME = _Told(
+    "filename",
+    "the part's Content-Disposition carries no filename",
+    "x-file-extensions",
+    lambda name: name.rsplit(".", 1)[-1].lower() if "." in name else "",
+    "{value!r} is not a supported file type ({accepted})",
+)
+_CONTENT_TYPE = _Told(
+    "content-type",
+    "the part carries no Content-Type",
+    "x-media-types",
+    str.lower,
+    "{value!r} is not a supported file type",
+)
+
+
+def _told_issues(
+    told: _Told,
+    value: str | None,
+    field: Mapping[str, Any],
+    path: str,
+    rule: str,
+    message: str | None,
+    location: str,
+) -> list[Issue]:
+    where = f"{path}/{told.name}"
+    if value is None:
+        return [_error(where, "required", told.absent, location)]
+    accepted = [str(item).lower() for item in field.get(told.keyword) or []]
+    if not accepted or told.compared(value) in accepted:
+        return []
+    said = message or told.refused.format(value=value[:60], accepted=", ".join(accepted))
+    return [_error(where, rule, said, location, accepted)]
+
+
+def _error(path: str, rule: str, message: str, location: str, expected: Any = None) -> Issue:
+    return Issue(Severity.ERROR, path, rule, message, location=location, expected=expected)
+
+
 def _too_large(path: str, size: int, limit: int, what: str, location: str) -> Issue:
-    return Issue(
-        Severity.ERROR,
-        path,
-        "maxLength",
-        f"{what} is {size:,} bytes; at most {limit:,} allowed",
-        location=location,
-        expected=limit,
+    return _error(
+        path, "maxLength", f"{what} is {size:,} bytes; at most {limit:,} allowed", location, limit
     )

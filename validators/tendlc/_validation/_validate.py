@@ -282,8 +282,8 @@ def _document_issues(
         verdict = _hot.attempt(body, payload, limits)  # the compiled hot paths say only "valid"
         if verdict is True:
             return []
-        if verdict is not False:  # the tree the XML hot path read whole: not parsed again
-            return _explain_xml(body, within_depth(verdict, limits))
+        if verdict.tree is not None:  # the tree the XML hot path read whole: not parsed again
+            return _explain_xml(body, within_depth(verdict.tree, limits))
         if body.binary:
             return _binary_issues(body, payload, limits)
         wrong = _wrong_wire(body, payload)

@@ -67,33 +67,10 @@ _FORMAT_TYPES = ("dateTime", "date", "time", "anyURI", "duration")
 
 def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
     """Validate a parsed, safe XML document against the body's contract."""
-    tag = local_name(root)
-    if tag != body.locator:
-        return [
-            Issue(
-                Severity.ERROR,
-                "/" + tag,
-                "root",
-                f"the root element is <{tag[:60]}>; this body must be <{body.locator}>",
-                source_line(root),
-                expected=body.locator,
-            )
-        ]
+    misplaced = _root_issue(body, root)
+    if misplaced is not None:
+        return [misplaced]
     xsd = load_schema(body.contract)
-    namespace = etree.QName(root).namespace or ""
-    if namespace != (xsd.target_namespace or ""):
-        found = f"in the namespace {excerpt(namespace, 80)}" if namespace else "in no namespace"
-        wanted = f"is in {xsd.target_namespace!r}" if xsd.target_namespace else "has no namespace"
-        return [
-            Issue(
-                Severity.ERROR,
-                "/" + tag,
-                "root",
-                f"<{tag}> is {found}; this body's contract {wanted}",
-                source_line(root),
-                expected=xsd.target_namespace or "",
-            )
-        ]
     declaration = xsd.elements[body.locator]
     issues: list[Issue] = []
     if not body.closed:
@@ -118,18 +95,41 @@ def validate_xml_body(body: Body, root: etree._Element) -> list[Issue]:
         declarations = declarations or declarations_by_element(root, declaration)
         issues.extend(_time_issues(declarations))
     if body.child is not None and root.find(body.child) is None:
-        issues.insert(
-            0,
-            Issue(
-                Severity.ERROR,
-                f"/{tag}/{body.child}",
-                "required",
-                f"a response of this status carries <{body.child}>",
-                source_line(root),
-                expected=body.child,
-            ),
+        message = f"a response of this status carries <{body.child}>"
+        path = f"/{local_name(root)}/{body.child}"
+        issue = Issue(
+            Severity.ERROR, path, "required", message, source_line(root), expected=body.child
         )
+        issues.insert(0, issue)
     return issues
+
+
+def _root_issue(body: Body, root: etree._Element) -> Issue | None:
+    """An issue when the root is not the body's element: another name, or another namespace."""
+    tag = local_name(root)
+    if tag != body.locator:
+        return Issue(
+            Severity.ERROR,
+            "/" + tag,
+            "root",
+            f"the root element is <{tag[:60]}>; this body must be <{body.locator}>",
+            source_line(root),
+            expected=body.locator,
+        )
+    target = load_schema(body.contract).target_namespace or ""
+    namespace = etree.QName(root).namespace or ""
+    if namespace == target:
+        return None
+    found = f"in the namespace {excerpt(namespace, 80)}" if namespace else "in no namespace"
+    wanted = f"is in {target!r}" if target else "has no namespace"
+    return Issue(
+        Severity.ERROR,
+        "/" + tag,
+        "root",
+        f"<{tag}> is {found}; this body's contract {wanted}",
+        source_line(root),
+        expected=target,
+    )
 
 
 def _unrepresentable(root: etree._Element, declaration: Any) -> Iterator[Issue]:
@@ -265,62 +265,70 @@ def _issues(error: Any, declarations: dict[Any, Any]) -> Iterator[Issue]:
     line = source_line(element) if element is not None else None
     validator = error.validator
     location = component_location(validator)
-
     if isinstance(validator, XsdAssert):
-        assertion = assert_rule_of(validator)
-        field = assertion.field
-        found = element.find(field) if element is not None and field else None
-        yield Issue(
-            Severity.ERROR,
-            f"{path}/{field}" if field else path,
-            assertion.rule,
-            assertion.message,
-            source_line(found) if found is not None else line,
-            location=location,
-        )
+        yield _assert_issue(validator, element, path, line, location)
         return
-
     value = (
         error.obj if isinstance(error.obj, str) else (element.text if element is not None else None)
     )
     facet_rule = _facet_rule(validator, value)
     if facet_rule is not None:
-        rule, expected = facet_rule
-        declared_format = simple_facets(validator.parent).format if validator.parent else None
-        if rule == "pattern" and declared_format:
-            rule, expected = "format", declared_format
-        yield Issue(
-            Severity.ERROR,
-            path,
-            rule,
-            describe(rule, expected, value or ""),
-            line,
-            location=location,
-            expected=expected,
-        )
-        return
+        yield _facet_issue(validator, facet_rule, value, path, line, location)
+    elif isinstance(validator, XsdAtomicBuiltin):
+        yield _builtin_issue(validator, value, path, line, location)
+    else:
+        # What remains is content of the wrong kind: text where children belong, children
+        # inside a simple-content element, or character data in element-only content.
+        message = "this element holds text or children it must not"
+        yield Issue(Severity.ERROR, path, "type", message, line, location=location)
 
-    if isinstance(validator, XsdAtomicBuiltin):
-        name = str(validator.local_name)
-        rule = "format" if name in _FORMAT_TYPES else "type"
-        message = (
-            describe("format", name, value or "")
-            if rule == "format"
-            else f"{excerpt(value or '')} is not a valid xs:{name}"
-        )
-        yield Issue(Severity.ERROR, path, rule, message, line, location=location, expected=name)
-        return
 
-    # What remains is content of the wrong kind: text where children belong, children inside
-    # a simple-content element, or character data in element-only content.
-    yield Issue(
+def _assert_issue(
+    validator: Any, element: etree._Element | None, path: str, line: int | None, location: str
+) -> Issue:
+    """A broken assert, reported at the field it names (where the rule says which)."""
+    assertion = assert_rule_of(validator)
+    field = assertion.field
+    found = element.find(field) if element is not None and field else None
+    return Issue(
         Severity.ERROR,
-        path,
-        "type",
-        "this element holds text or children it must not",
-        line,
+        f"{path}/{field}" if field else path,
+        assertion.rule,
+        assertion.message,
+        source_line(found) if found is not None else line,
         location=location,
     )
+
+
+def _facet_issue(
+    validator: Any,
+    facet_rule: tuple[str, Any],
+    value: str | None,
+    path: str,
+    line: int | None,
+    location: str,
+) -> Issue:
+    """A broken facet; a pattern that stands for a declared format is that format."""
+    rule, expected = facet_rule
+    declared_format = simple_facets(validator.parent).format if validator.parent else None
+    if rule == "pattern" and declared_format:
+        rule, expected = "format", declared_format
+    message = describe(rule, expected, value or "")
+    return Issue(Severity.ERROR, path, rule, message, line, location=location, expected=expected)
+
+
+def _builtin_issue(
+    validator: Any, value: str | None, path: str, line: int | None, location: str
+) -> Issue:
+    """A value that is not of its built-in type: a format, or a type, in the report's words."""
+    name = str(validator.local_name)
+    rule = "format" if name in _FORMAT_TYPES else "type"
+    message = (
+        describe("format", name, value or "")
+        if rule == "format"
+        else f"{excerpt(value or '')} is not a valid xs:{name}"
+    )
+    return Issue(Severity.ERROR, path, rule, message, line, location=location, expected=name)
 
 
 def _children_issues(

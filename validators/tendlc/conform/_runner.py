@@ -87,17 +87,7 @@ def run_conformance(
     rules = SecretRules.from_environment(environ, {*credentials, account}).with_values(
         known_credentials()
     )
-    run = Run(
-        kind="conform",
-        rules=rules,
-        context={
-            "provider": options.provider,
-            "base_url": mask_url(options.url, rules),
-            "allow_writes": options.allow_writes,
-            "fuzz": options.fuzz,
-            "time_scale": options.time_scale,
-        },
-    )
+    run = _new_run(options, rules)
     with httpx.Client(
         timeout=options.timeout,
         follow_redirects=False,
@@ -127,6 +117,18 @@ def run_conformance(
     run.finished = datetime.now(timezone.utc)
     run.context["rate_limited"] = session.rate_limited
     return run
+
+
+def _new_run(options: ConformOptions, rules: SecretRules) -> Run:
+    """An empty run, with what it was asked (the base URL masked)."""
+    context = {
+        "provider": options.provider,
+        "base_url": mask_url(options.url, rules),
+        "allow_writes": options.allow_writes,
+        "fuzz": options.fuzz,
+        "time_scale": options.time_scale,
+    }
+    return Run(kind="conform", rules=rules, context=context)
 
 
 def _run_probe(session: Session, probe: Probe) -> RunEntry:

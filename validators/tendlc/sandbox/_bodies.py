@@ -1,5 +1,5 @@
 """The bodies the sandbox answers with: the documented examples, with the records it keeps
-laid over them, and the documented error envelopes.
+and the fields it sets (``_fields``) laid over them, and the documented error envelopes.
 
 Every body leaves here checked against its contract: a record field that would break the
 documented response (a request-only field, a value the response does not allow) is taken
@@ -9,8 +9,9 @@ back, so the sandbox never answers with a body the contracts refuse.
 from __future__ import annotations
 
 import copy
+import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from lxml import etree
@@ -35,16 +36,21 @@ from .._parsing import (
     local_name,
     parse_document,
 )
-from .._shared import MISSING, get_at, resolve_ref, split_pointer
+from .._shared import MISSING, get_at, json_pointer, resolve_ref, split_pointer
 from .._validation import child_declarations, declaration_at, load_schema, validate
+from ._fields import apply_values
 
 __all__ = [
+    "DOCUMENTED",
     "Record",
+    "documented_only",
     "error_body",
+    "example_names",
     "fields_of",
     "lay_over",
     "list_body",
     "media_type_of",
+    "read_record",
     "template",
 ]
 
@@ -54,34 +60,76 @@ _ROUNDS = 4
 _NOT_DESCRIBED = ("additionalProperties", "null-for-absent")
 
 
+#: the name of the documented exchange's body among an answer's examples
+DOCUMENTED = "documented"
+
+
 @per_catalog
-def _templates() -> Mapping[tuple[str, int], bytes]:
-    """The documented exchanges' response bodies; where there is none (a provider added
-    without documented exchanges), the example the contract gives the response, when the
-    contract accepts it."""
+def _templates() -> Mapping[tuple[str, int], tuple[tuple[str, bytes], ...]]:
+    """The named examples of every documented response: the documented exchange's body
+    (``documented``), then each example the contract gives the response's media type (its
+    ``example``, or each of its named ``examples``) that the contract accepts."""
     from ..cassettes import build_documented, documented_sources
 
-    found: dict[tuple[str, int], bytes] = {}
+    found: dict[tuple[str, int], list[tuple[str, bytes]]] = {}
     for entry in documented_sources():
         exchange, _ = build_documented(entry)
         assert exchange.response is not None
-        found.setdefault((entry["operation"], exchange.response.status), exchange.response.body)
+        key = (entry["operation"], exchange.response.status)
+        if not found.get(key):
+            found[key] = [(DOCUMENTED, exchange.response.body)]
     for operation in operations():
         for status, body in operation.responses.items():
-            if (operation.id, status) in found:
-                continue
-            example = media_example(body)
-            if (
-                example is not None
-                and validate(operation, example, part="response", status=status).valid
-            ):
-                found[(operation.id, status)] = example
+            named = found.setdefault((operation.id, status), [])
+            for name, example in _contract_examples(body):
+                known = dict(named)
+                if (
+                    name not in known
+                    and example not in known.values()
+                    and validate(operation, example, part="response", status=status).valid
+                ):
+                    named.append((name, example))
+    return {key: tuple(named) for key, named in found.items() if named}
+
+
+def _contract_examples(body: Body) -> list[tuple[str, bytes]]:
+    """The examples an OpenAPI document gives a body's media type, by name (``example`` for
+    the single one)."""
+    tokens = split_pointer(body.locator) if body.locator.startswith("/") else []
+    if not body.contract or tokens[-1:] != ["schema"]:
+        return []
+    document = load_contract(body.contract)
+    media = get_at(document, json_pointer(tokens[:-1]), None)
+    if not isinstance(media, Mapping):
+        return []
+    if "example" in media:
+        single = media_example(body)
+        return [("example", single)] if single is not None else []
+    found = []
+    for name, entry in (media.get("examples") or {}).items():
+        resolved, _ = resolve_ref(document, entry)
+        if isinstance(resolved, Mapping) and "value" in resolved:
+            value = resolved["value"]
+            if isinstance(value, str) and body.wire != "json":
+                found.append((str(name), value.encode("utf-8")))
+            else:
+                text = json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+                found.append((str(name), text.encode("utf-8")))
     return found
 
 
-def template(operation: Operation, status: int) -> bytes | None:
-    """The documented (repaired, valid) body of a response, if the pages show one."""
-    return _templates().get((operation.id, status))
+def example_names(operation: Operation, status: int) -> tuple[str, ...]:
+    """The names of the documented examples of a response, the default first."""
+    return tuple(name for name, _ in _templates().get((operation.id, status), ()))
+
+
+def template(operation: Operation, status: int, name: str | None = None) -> bytes | None:
+    """The documented (repaired, valid) body of a response, if the pages show one: the
+    example called ``name``, else the first."""
+    named = _templates().get((operation.id, status), ())
+    if name is None:
+        return named[0][1] if named else None
+    return dict(named).get(name)
 
 
 def media_type_of(body: Body) -> str:
@@ -144,24 +192,12 @@ def _overlay_xml(item: Any, record: Any, client: set[str], declared: set[str]) -
     return changes
 
 
-def _set_xml(item: Any, name: str, value: str, declared: set[str]) -> None:
-    found = item.find(name)
-    if found is None:
-        if name not in declared:
-            return
-        found = etree.SubElement(item, name)
-    found.text = value
-
-
-def _overlay_json(
-    item: dict[str, Any], record: Any, client: set[str], server: Mapping[str, str]
-) -> None:
+def _overlay_json(item: dict[str, Any], record: Any, client: set[str]) -> None:
     if isinstance(record, Mapping):
         for name in client:
             if name not in record:
                 item.pop(name, None)
         item.update(copy.deepcopy(dict(record)))
-    item.update(server)
 
 
 def _client_fields(operation: Operation) -> set[str]:
@@ -175,7 +211,7 @@ def _client_fields(operation: Operation) -> set[str]:
     table = behaviour()
     resource = table.of(operation).resource
     for other in table.operations.values():
-        if other.resource is resource and other.action == "create":
+        if other.resource is resource and other.action in ("create", "upsert"):
             creating = other.operation.request
             if creating is not None and creating.structured:
                 return fields_of(creating, None)
@@ -187,7 +223,21 @@ def _declared(body: Body, path: str) -> set[str]:
     return set(child_declarations(declaration)) if declaration is not None else set()
 
 
-Entry = tuple[Record | None, Mapping[str, str]]
+def _allows(body: Body) -> Callable[[str], bool] | None:
+    """Whether a field missing from a documented body may be added at an element path: the
+    contract declares it there (a JSON field is added wherever its parent is)."""
+    if body.wire != "xml":
+        return None
+
+    def allows(path: str) -> bool:
+        parent, _, name = path.rpartition("/")
+        return name.split("[")[0] in _declared(body, parent)
+
+    return allows
+
+
+#: a record's client fields, and the fields the sandbox sets on it (paths from its item)
+Entry = tuple[Record | None, Mapping[str, Any]]
 
 
 def lay_over(
@@ -195,50 +245,50 @@ def lay_over(
     status: int,
     item_path: str | None,
     record: Record | None,
-    server: Mapping[str, str],
+    server: Mapping[str, Any],
+    root: Mapping[str, Any] | None = None,
 ) -> bytes:
     """The documented body of ``status`` with ``record`` (the fields the client sent) and
-    ``server`` (the fields the sandbox sets: id, status) laid over the item at ``item_path``."""
-    return _build(operation, status, item_path, None, [(record, server)], single=True)
+    ``server`` (the fields the sandbox sets: paths from the item, values or ``OMIT``) laid
+    over the item at ``item_path``, and ``root`` (paths from the body's root) over the body."""
+    return _build(operation, status, item_path, [(record, server)], root or {}, single=True)
 
 
 def list_body(
     operation: Operation,
     status: int,
     items_path: str,
-    count_path: str | None,
-    entries: list[Entry],
-    total: int | None = None,
+    entries: Sequence[Entry],
+    root: Mapping[str, Any] | None = None,
 ) -> bytes:
-    """The documented list body with one item per record, and the count where it goes (the
-    number of records on every page, ``total``, else those of this one)."""
-    return _build(operation, status, items_path, count_path, entries, single=False, total=total)
+    """The documented list body with one item per record, and ``root`` (the paging: page,
+    size, counts, links) over the body."""
+    return _build(operation, status, items_path, entries, root or {}, single=False)
 
 
 def _build(
     operation: Operation,
     status: int,
     path: str | None,
-    count_path: str | None,
-    entries: list[Entry],
+    entries: Sequence[Entry],
+    root: Mapping[str, Any],
     *,
     single: bool,
-    total: int | None = None,
 ) -> bytes:
     body = operation.responses[status]
     data = template(operation, status)
-    if data is None or not body.structured or path is None:
+    if data is None or not body.structured:
         return data or b""
     document = _parse(body, data)
+    if path is None:
+        if not root:
+            return data
+        apply_values(document, "", root, _allows(body))
+        return document.dump()
     client = _client_fields(operation)
-    count = total if total is not None else len(entries)
     if isinstance(document, XmlDocument):
-        return _build_xml(
-            operation, status, document, path, count_path, entries, single, client, count
-        )
-    return _build_json(
-        operation, status, document, path, count_path, entries, single, client, count
-    )
+        return _build_xml(operation, status, document, path, entries, single, client, root)
+    return _build_json(operation, status, document, path, entries, single, client, root)
 
 
 def _build_xml(
@@ -246,11 +296,10 @@ def _build_xml(
     status: int,
     document: XmlDocument,
     path: str,
-    count_path: str | None,
-    entries: list[Entry],
+    entries: Sequence[Entry],
     single: bool,
     client: set[str],
-    count: int,
+    root: Mapping[str, Any],
 ) -> bytes:
     body = operation.responses[status]
     declared = _declared(body, path)
@@ -274,13 +323,13 @@ def _build_xml(
             item = copy.deepcopy(model)
             parent.append(item)
             targets.append((item, entry))
-        if count_path and document.exists(count_path):
-            document.put(count_path, count)
-    for item, (record, server) in targets:
+    for item, (record, _) in targets:
         if record is not None:
             changes.extend(_overlay_xml(item, record, client, declared))
-        for field_name, value in server.items():
-            _set_xml(item, field_name, value, declared)
+    allows = _allows(body)
+    for item, (_, server) in targets:
+        apply_values(document, element_path(item), server, allows)
+    apply_values(document, "", root, allows)
     # Take back record fields the documented response does not allow.
     for _ in range(_ROUNDS):
         data = document.dump()
@@ -303,11 +352,10 @@ def _build_json(
     status: int,
     document: Document,
     path: str,
-    count_path: str | None,
-    entries: list[Entry],
+    entries: Sequence[Entry],
     single: bool,
     client: set[str],
-    count: int,
+    root: Mapping[str, Any],
 ) -> bytes:
     prefix = split_pointer(path)
     targets: list[tuple[list[str], dict[str, Any], Mapping[str, Any]]] = []
@@ -316,7 +364,8 @@ def _build_json(
         if not isinstance(item, dict):
             return document.dump()
         before = copy.deepcopy(item)
-        _overlay_json(item, entries[0][0], client, entries[0][1])
+        _overlay_json(item, entries[0][0], client)
+        apply_values(JsonDocument(item), "", entries[0][1])
         targets.append((prefix, item, before))
     else:
         container = document.get(path)
@@ -326,12 +375,12 @@ def _build_json(
         made = []
         for index, (record, server) in enumerate(entries):
             item = copy.deepcopy(model)
-            _overlay_json(item, record, client, server)
+            _overlay_json(item, record, client)
+            apply_values(JsonDocument(item), "", server)
             made.append(item)
             targets.append(([*prefix, str(index)], item, model))
         container[:] = made
-        if count_path:
-            document.put(count_path, count)
+    apply_values(document, "", root)
     for _ in range(_ROUNDS):
         data = document.dump()
         changed = False

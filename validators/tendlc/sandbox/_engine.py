@@ -1,43 +1,43 @@
 """The sandbox's engine: one request in, one documented response out.
 
 Routing is the traffic layer's router over the catalog; what an operation does is the
-behaviour table; bodies are the documented examples with the kept records laid over them.
-Nothing here names an operation: adding one to a contract adds it to the sandbox.
+behaviour table (one small function per action, ``_actions``); bodies are the documented
+examples with the kept records laid over them. Nothing here names an operation or a field:
+adding one to a contract and to the behaviour table adds it to the sandbox.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
-import copy
-import json
 import math
 import random
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from .._catalog import Operation, Provider, get_operation, get_provider
 from .._errors import InvalidArgument
-from .._parsing import local_name
 from .._validation import Issue, validate
 from ..traffic import Headers, Limiter, Match, Response, Router, check_request, default_router
-from ._behaviour import Behaviour, OperationBehaviour, Resource, behaviour
-from ._bodies import (
-    documented_only,
-    error_body,
-    lay_over,
-    list_body,
-    media_type_of,
-    read_record,
-)
+from ._actions import ACTIONS, NEEDS_RECORD, Call, Target, answer_template, make, requested_id
+from ._behaviour import Behaviour, Resource, behaviour
+from ._bodies import documented_only, error_body, example_names, media_type_of, template
+from ._fields import Subject, values_of
+from ._log import Arrival, RequestLog
 from ._misbehave import Misbehaviour
+from ._prefer import Preferences, PreferError, check_example, parse_prefer
+from ._seed import SeedEntry, parse_seed
+from ._state import Record, Records
 
 __all__ = ["Arrival", "Sandbox", "SandboxConfig"]
+
+#: the kind of refusal a documented error status stands for (the errors table's codes)
+_KINDS = {400: "invalid", 401: "unauthorized", 403: "unauthorized", 404: "not_found"}
+_KINDS |= {409: "conflict", 429: "rate_limited"}
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ class SandboxConfig:
     """How a sandbox behaves. ``credentials`` maps a provider to the (user, password) it
     accepts, sent as the provider's record says (None: any well-formed Basic or Bearer
     credentials, or any token in the record's header); ``time_scale`` runs the
-    stated rate limits and the order progress on a faster clock (60: a minute is a second)."""
+    stated rate limits and the order progress on a faster clock (60: a minute is a second);
+    ``seed`` fixes the ids it makes (None: different ids on every run)."""
 
     #: the providers served (empty: every provider of the catalog)
     providers: tuple[str, ...] = ()
@@ -54,153 +55,224 @@ class SandboxConfig:
     rate_limits: bool = True
     misbehave: tuple[str, ...] = ()
     webhook_url: str | None = None
-    seed: int = 0
+    seed: int | None = None
     #: the registered checks requests are refused by (None: the default ones)
     checks: tuple[str, ...] | None = None
     exclude_checks: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """One request as the sandbox saw it (the log tests read)."""
-
-    at: float
-    method: str
-    path: str
-    operation: str | None
-    status: int
-
-
-@dataclass
-class _Record:
-    id: str
-    fields: Any
-    server: dict[str, str]
-    files: list[tuple[str, str, bytes]] = field(default_factory=list)
-    created: float = 0.0
+    #: how many requests the request log keeps
+    log_size: int = 10_000
 
 
 class Sandbox:
-    """The state and the answers of a provider sandbox (thread-safe)."""
+    """The state and the answers of a provider sandbox (thread-safe). ``clock`` is its
+    wall clock (seconds since the epoch): the dates it writes in answers."""
 
-    def __init__(self, config: SandboxConfig | None = None, *, router: Router | None = None):
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        *,
+        router: Router | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
         self.config = config or SandboxConfig()
         self.table: Behaviour = behaviour()
         self.router = router or default_router()
         self.limiter = Limiter(time_scale=self.config.time_scale)
         self.misbehaviour = Misbehaviour.parse(self.config.misbehave)
-        self.arrivals: list[Arrival] = []
+        self.log = RequestLog(self.config.log_size)
         self.notifications: list[tuple[str, bytes]] = []
-        self._lock = threading.RLock()
-        self._records: dict[tuple[str, str, tuple[str, ...]], dict[str, _Record]] = {}
-        self._rng = random.Random(self.config.seed)
+        self.state = Records(self.table, random.Random(self.config.seed))
+        #: what seeding said about its entries (an account left to the placeholder)
+        self.seed_notes: list[str] = []
+        self._clock = clock
         self._tasks: set[asyncio.Task[None]] = set()
-        self.on_notification: Callable[[str, bytes], Any] | None = None
-        self._last_id: str | None = None
+        self._pending: list[tuple[Resource, Record]] = []
+        self._seeded: list[tuple[SeedEntry, str]] = []
+
+    def now(self) -> float:
+        """The sandbox's clock."""
+        return self._clock()
 
     # -- administration ------------------------------------------------------------------
+    @property
+    def arrivals(self) -> list[Arrival]:
+        """The requests the log keeps, oldest first."""
+        return self.log.entries()
+
     def reset(self) -> None:
-        with self._lock:
-            self._records.clear()
-            self.arrivals.clear()
+        """Back to the seeded state: every record made since is forgotten and the seed is
+        replayed (the same ids); the logs, limits and misbehaviour counters start afresh."""
+        with self.state.lock:
+            for task in self._tasks:
+                task.cancel()
+            self._pending.clear()
+            self.state.clear()
+            self.log.clear()
             self.notifications.clear()
             self.misbehaviour.reset()
             self.limiter = Limiter(time_scale=self.config.time_scale)
+            for entry, record_id in self._seeded:
+                self._apply(entry, record_id)
+
+    @property
+    def seeded(self) -> list[str]:
+        """The ids of the seeded records, in seed order (what a reset brings back)."""
+        return [record_id for _, record_id in self._seeded]
 
     def records(self, resource: str) -> list[dict[str, Any]]:
         """The records kept for a resource (every account and parent), for inspection."""
-        with self._lock:
-            return [
-                {"id": record.id, "account": account, "scope": list(scope), **record.server}
-                for (name, account, scope), kept in self._records.items()
-                if name == resource
-                for record in kept.values()
-            ]
+        return self.state.dump(resource)
 
     # -- one request ---------------------------------------------------------------------
     async def handle(self, method: str, url: str, headers: Headers, body: bytes) -> Response:
+        """The answer to one request, entered in the request log."""
+        started, at, wall = time.perf_counter(), time.monotonic(), self.now()
+        self._start_pending()
         method = method.upper()
         match = self.router.match(method, url)
         operation = match.operation if match is not None else None
         served = self.config.providers
+        refused: list[Issue] = []
         if operation is None or (served and operation.provider not in served):
             response = _plain(404, "not a documented operation of this sandbox")
         else:
-            response = await self._answer(operation, match, method, url, headers, body)
-        with self._lock:
-            self.arrivals.append(
-                Arrival(
-                    time.monotonic(),
-                    method,
-                    urlsplit(url).path,
-                    operation.id if operation is not None else None,
-                    response.status,
-                )
+            assert match is not None
+            response = await self._answer(operation, match, method, url, headers, body, refused)
+        self.log.add(
+            Arrival(
+                at,
+                method,
+                urlsplit(url).path,
+                operation.id if operation is not None else None,
+                response.status,
+                wall,
+                time.perf_counter() - started,
+                tuple(refused),
             )
+        )
         return response
 
     async def _answer(
         self,
         operation: Operation,
-        match: Match | None,
+        match: Match,
         method: str,
         url: str,
         headers: Headers,
         body: bytes,
+        refused: list[Issue],
     ) -> Response:
         provider = get_provider(operation.provider)
-        account = self._account(provider, match, headers)
-        if account is None:
-            return self._error(
-                operation,
-                "unauthorized",
-                provider.unauthorized_status,
-                "the request carries no valid credentials",
-            )
-        stormed = self.misbehaviour.storm(operation)
-        if stormed:
-            return self._rate_limited(operation, 1.0, injected=True)
+        caller = self._caller(provider, match, headers)
+        if caller is None:
+            message = "the request carries no valid credentials"
+            return self.error(operation, "unauthorized", provider.unauthorized_status, message)
+        account, user = caller
+        if self.misbehaviour.storm(operation):
+            return self._rate_limited(operation, 1.0)
         if self.config.rate_limits:
             delay = self.limiter.delay(operation, method, key=f"{provider.name}:{account}")
             if delay > 0:
                 return self._rate_limited(operation, delay)
-        issues = self._request_issues(operation, match, url, headers, body)
         plan = self.table.of(operation)
-        if issues:
-            return self._error(
-                operation,
-                "invalid",
-                400,
-                "; ".join(_describe(i) for i in issues[:5]),
-                plan.resource,
-            )
-        status = min((s for s in operation.statuses if s < 300), default=200)
-        answer = self._act(plan, operation, status, account, match, url, body, headers)
+        refused.extend(self._request_issues(operation, match, url, headers, body))
+        if refused:
+            message = "; ".join(_describe(i) for i in refused[:5])
+            return self.error(operation, "invalid", 400, message, plan.resource)
+        try:
+            prefer = self._preferences(operation, headers)
+        except PreferError as exc:
+            return self.error(operation, "invalid", 400, str(exc), plan.resource)
+        if prefer.delay:
+            await asyncio.sleep(prefer.delay)
+        if prefer.static:
+            return _applied(self._documented(operation, prefer), prefer)
+        parts = urlsplit(url)
+        call = Call(
+            self, plan, _success(operation), account, user, match.path_parameters, headers, body
+        )
+        call.path, call.query = parts.path, parts.query
+        call.base_url = f"{parts.scheme}://{parts.netloc}{match.prefix}"
+        answer = self.perform(call)
         if answer.status >= 300:
-            return answer
+            return _applied(answer, prefer)
         answer = documented_only(operation, answer)
         await self.misbehaviour.delay(operation)
-        return self.misbehaviour.apply(operation, answer)
+        return _applied(self.misbehaviour.apply(operation, answer), prefer)
 
-    def _account(self, provider: Provider, match: Match | None, headers: Headers) -> str | None:
+    def perform(self, call: Call) -> Response:
+        """What the operation does to the records, and its answer (the behaviour table's
+        action for it)."""
+        plan, resource = call.plan, call.plan.resource
+        if plan.action == "template" or resource is None:
+            return answer_template(call)
+        with self.state.lock:
+            target = self._target(call, resource)
+            if target is None:
+                message = "the parent record does not exist"
+                return self.error(call.operation, "not_found", 404, message, resource)
+            if plan.action in NEEDS_RECORD and target.record is None:
+                message = _missing(resource, target.record_id)
+                return self.error(call.operation, "not_found", 404, message, resource)
+            return ACTIONS[plan.action](call, target)
+
+    def _target(self, call: Call, resource: Resource) -> Target | None:
+        """The records a call acts on (None: a parent record does not exist)."""
+        scope = self.state.scope(resource, call.parameters, call.account)
+        if scope is None:
+            return None
+        record_id = requested_id(call, resource)
+        kept = self.state.kept(resource, call.account, scope)
+        target = Target(
+            resource,
+            kept,
+            scope,
+            record_id,
+            kept.get(record_id) if record_id is not None else None,
+            self._addressing(resource, call.account, scope),
+        )
+        if target.record is None and resource.always and record_id is not None:
+            target.record = make(call, target, record_id, None)
+        return target
+
+    def _addressing(
+        self, resource: Resource, account: str, scope: tuple[str, ...]
+    ) -> dict[str, str]:
+        """The path parameters of a record's parents, and of its account."""
+        parameters: dict[str, str] = {}
+        account_parameter = get_provider(resource.provider).account.parameter
+        if account_parameter:
+            parameters[account_parameter] = account
+        chain = []
+        parent = resource.parent
+        while parent is not None:
+            chain.append(self.table.resources[parent])
+            parent = chain[-1].parent
+        for owner, value in zip(reversed(chain), scope, strict=True):
+            if owner.id is not None and owner.id.parameter:
+                parameters[owner.id.parameter] = value
+        return parameters
+
+    def _caller(self, provider: Provider, match: Match, headers: Headers) -> tuple[str, str] | None:
         """Who the request acts for: the account path parameter where the provider has one,
-        else the user its credentials name (None: no acceptable credentials)."""
+        else the user its credentials name, and that user (None: no acceptable
+        credentials)."""
         user = _credential_user(provider, headers, self.config.credentials.get(provider.name))
         if user is None:
             return None
         parameter = provider.account.parameter
-        if parameter and match is not None:
-            return match.path_parameters.get(parameter, user)
-        return user
+        if parameter:
+            return match.path_parameters.get(parameter, user), user
+        return user, user
 
     def _request_issues(
-        self, operation: Operation, match: Match | None, url: str, headers: Headers, body: bytes
+        self, operation: Operation, match: Match, url: str, headers: Headers, body: bytes
     ) -> list[Issue]:
         """The errors of a request: the registered checks of its parts (the configuration's
         selection), the same a traffic check of it would find."""
         found = check_request(
             operation,
-            path_parameters=match.path_parameters if match is not None else None,
+            path_parameters=match.path_parameters,
             query=urlsplit(url).query,
             body=body,
             media_type=headers.get("content-type"),
@@ -209,8 +281,33 @@ class Sandbox:
         )
         return [issue for issue in found if issue.severity == "error"]
 
+    # -- Prefer ---------------------------------------------------------------------------
+    def _preferences(self, operation: Operation, headers: Headers) -> Preferences:
+        prefer = parse_prefer(headers.get_all("prefer"), operation)
+        if prefer.example is not None:
+            status = prefer.code if prefer.code is not None else _success(operation)
+            check_example(operation, status, prefer.example, example_names(operation, status))
+        return prefer
+
+    def _documented(self, operation: Operation, prefer: Preferences) -> Response:
+        """The documented answer a Prefer header asked for, as documented (nothing kept)."""
+        status = prefer.code if prefer.code is not None else _success(operation)
+        data = template(operation, status, prefer.example)
+        documented = operation.responses[status]
+        if data is not None:
+            media = {"Content-Type": media_type_of(documented)} if data else {}
+            return Response(status, Headers(media), data)
+        if status >= 400:
+            kind = _KINDS.get(status, str(status))
+            message = f"the documented {status} answer, as the request's Prefer header asked"
+            answer = self.error(operation, kind, status, message)
+            if status == 429:
+                return Response(429, Headers([*answer.headers, ("Retry-After", "1")]), answer.body)
+            return answer
+        return Response(status, Headers(), b"")
+
     # -- errors ---------------------------------------------------------------------------
-    def _error(
+    def error(
         self,
         operation: Operation,
         kind: str,
@@ -218,172 +315,18 @@ class Sandbox:
         message: str,
         resource: Resource | None = None,
     ) -> Response:
+        """The provider's documented error body for a refusal of ``kind``."""
         code = self.table.error_code(operation.provider, kind, resource)
         data, media = error_body(get_provider(operation.provider), operation, status, code, message)
         return Response(status, Headers({"Content-Type": media}), data)
 
-    def _rate_limited(self, operation: Operation, delay: float, injected: bool = False) -> Response:
-        response = self._error(operation, "rate_limited", 429, "Too Many Requests")
+    def _rate_limited(self, operation: Operation, delay: float) -> Response:
+        response = self.error(operation, "rate_limited", 429, "Too Many Requests")
         retry = max(1, math.ceil(delay))
         headers = Headers([*response.headers, ("Retry-After", str(retry))])
         return Response(429, headers, response.body)
 
-    # -- actions --------------------------------------------------------------------------
-    def _scope(
-        self, resource: Resource, match: Match | None, account: str
-    ) -> tuple[str, ...] | None:
-        """The ids of the parents a record lives under (None: a parent does not exist)."""
-        chain: list[str] = []
-        parent_name = resource.parent
-        scope: list[str] = []
-        while parent_name is not None:
-            chain.append(parent_name)
-            parent_name = self.table.resources[parent_name].parent
-        for name in reversed(chain):
-            parent = self.table.resources[name]
-            assert parent.id is not None and parent.id.parameter is not None
-            value = (match.path_parameters if match else {}).get(parent.id.parameter)
-            kept = self._records.get((name, account, tuple(scope)), {})
-            if value is None or value not in kept:
-                return None
-            scope.append(value)
-        return tuple(scope)
-
-    def _act(
-        self,
-        plan: OperationBehaviour,
-        operation: Operation,
-        status: int,
-        account: str,
-        match: Match | None,
-        url: str,
-        body: bytes,
-        headers: Headers,
-        forced_id: str | None = None,
-    ) -> Response:
-        resource = plan.resource
-        response_body = operation.responses.get(status)
-        media = {"Content-Type": media_type_of(response_body)} if response_body else {}
-        if plan.action == "template" or resource is None:
-            data = lay_over(operation, status, None, None, {})
-            return Response(status, Headers(media if data else {}), data)
-        with self._lock:
-            scope = self._scope(resource, match, account)
-            if scope is None:
-                return self._error(operation, "not_found", 404, "the parent record does not exist")
-            kept = self._records.setdefault((resource.name, account, scope), {})
-            record_id = self._record_id(resource, match, kept, operation, body)
-            record = kept.get(record_id) if record_id is not None else None
-            if record is None and resource.always and record_id is not None:
-                record = self._create(resource, kept, record_id, None, account, operation)
-            action = plan.action
-            if action in ("get", "update", "delete", "act", "store", "download") and record is None:
-                return self._error(
-                    operation, "not_found", 404, _missing(resource, record_id), resource
-                )
-            request = operation.request
-            fields = read_record(request, body) if request is not None else None
-            if action in ("create", "upsert") and record is None:
-                record = self._create(
-                    resource,
-                    kept,
-                    forced_id or record_id,
-                    fields,
-                    account,
-                    operation,
-                    headers,
-                    body,
-                )
-            elif action in ("update", "upsert") and record is not None:
-                _merge(record, fields)
-            elif action == "delete":
-                assert record_id is not None and record is not None
-                del kept[record_id]
-                if response_body is not None and response_body.binary and record.files:
-                    return _file_response(status, response_body, record.files[-1])
-                data = lay_over(operation, status, None, None, {})
-                return Response(status, Headers(media if data else {}), data)
-            elif action == "store":
-                assert record is not None
-                self._store(resource, kept, record, operation, headers, body)
-            if action == "download":
-                assert record is not None and response_body is not None
-                file = record.files[-1] if record.files else ("", "", b"")
-                return _file_response(status, response_body, file)
-            if action == "list":
-                entries: list[tuple[Any, Mapping[str, str]]] = [
-                    (r.fields, self._server_fields(resource, r)) for r in kept.values()
-                ]
-                total = len(entries)
-                entries = _page(entries, operation, url)
-                data = list_body(
-                    operation, status, plan.items or "", plan.count, entries, total=total
-                )
-                return Response(status, Headers(media), data)
-            assert record is not None
-            data = lay_over(
-                operation, status, plan.item, record.fields, self._server_fields(resource, record)
-            )
-            return Response(status, Headers(media if data else {}), data)
-
-    def _record_id(
-        self,
-        resource: Resource,
-        match: Match | None,
-        kept: Mapping[str, _Record],
-        operation: Operation,
-        body: bytes,
-    ) -> str | None:
-        if resource.singleton:
-            return "settings"
-        spec = resource.id
-        if spec is None:
-            return None
-        parameters = match.path_parameters if match is not None else {}
-        if spec.parameter and spec.parameter in parameters:
-            return parameters[spec.parameter]
-        if spec.from_request and operation.request is not None:
-            fields = read_record(operation.request, body)
-            found = _field(fields, spec.field)
-            if found:
-                return found
-        return None
-
-    def _create(
-        self,
-        resource: Resource,
-        kept: dict[str, _Record],
-        record_id: str | None,
-        fields: Any,
-        account: str,
-        operation: Operation,
-        headers: Headers | None = None,
-        body: bytes = b"",
-    ) -> _Record:
-        if record_id is None:
-            spec = resource.id
-            record_id = spec.new(self._rng) if spec is not None else "settings"
-            while record_id in kept and spec is not None:
-                record_id = spec.new(self._rng)
-        server: dict[str, str] = {}
-        if resource.id is not None:
-            server[resource.id.field] = record_id
-        if resource.progress is not None:
-            server[resource.progress.field] = resource.progress.steps[0]
-        record = _Record(record_id, copy.deepcopy(fields), server, created=time.monotonic())
-        if resource.files is not None and headers is not None:
-            record.files.extend(_file_parts(headers.get("content-type") or "", body))
-            if record.files:
-                name, media, _ = record.files[0]
-                server[resource.files["name"]] = name
-                server[resource.files["media_type"]] = media
-        kept[record_id] = record
-        self._last_id = record_id
-        if resource.progress is not None:
-            self._start_progress(resource, record, account)
-        return record
-
-    # -- bodies too large, seeds -------------------------------------------------------
+    # -- bodies too large ---------------------------------------------------------------
     def takes_large(self, method: str, url: str) -> bool:
         """Whether the operation's contract allows bodies above the default parse limit."""
         match = self.router.match(method, url)
@@ -391,176 +334,177 @@ class Sandbox:
         return request is not None and request.binary
 
     def too_large(self, method: str, url: str, limit: int) -> Response:
+        """The refusal of a body larger than ``limit`` (entered in the request log)."""
+        started, at, wall = time.perf_counter(), time.monotonic(), self.now()
         match = self.router.match(method, url)
+        message = f"the body is larger than {limit:,} bytes"
         if match is None:
-            return _plain(413, f"the body is larger than {limit:,} bytes")
-        return self._error(
-            match.operation, "invalid", 400, f"the body is larger than {limit:,} bytes"
-        )
+            response = _plain(413, message)
+        else:
+            response = self.error(match.operation, "invalid", 400, message)
+        operation = match.operation.id if match is not None else None
+        path = urlsplit(url).path
+        duration = time.perf_counter() - started
+        self.log.add(Arrival(at, method.upper(), path, operation, response.status, wall, duration))
+        return response
 
-    def seed(self, entries: list[Mapping[str, Any]]) -> list[str]:
+    # -- seeds ----------------------------------------------------------------------------
+    def seed(self, entries: Any) -> list[str]:
         """Create records as if clients had sent these requests (no credentials, no rate
-        limits): ``{operation, account, parameters, body, id}`` each; returns their ids."""
-        created = []
-        for entry in entries:
-            operation = get_operation(str(entry["operation"]))
-            provider = get_provider(operation.provider)
-            account = str(entry.get("account", provider.account.placeholder))
-            parameters = {str(k): str(v) for k, v in (entry.get("parameters") or {}).items()}
-            if provider.account.parameter:
-                parameters.setdefault(provider.account.parameter, account)
-            body = entry.get("body", b"")
-            if isinstance(body, Mapping | list):
-                body = json.dumps(body).encode("utf-8")
-            elif isinstance(body, str):
-                body = body.encode("utf-8")
-            report = validate(operation, body, part="request")
-            if not report.valid:
-                raise InvalidArgument(
-                    f"seed for {operation.id} is refused by its contract: "
-                    + "; ".join(_describe(issue) for issue in report.errors[:3])
+        limits; format: ``seed.schema.json``), and keep them as the state a reset returns to;
+        returns their ids. A seed that cannot be honoured is an :class:`InvalidArgument`
+        naming the entry and the field, and keeps nothing of it. An entry without an
+        account is kept under the provider's account placeholder, and :attr:`seed_notes`
+        says so."""
+        if isinstance(entries, list) and all(isinstance(e, SeedEntry) for e in entries):
+            parsed: list[SeedEntry] = entries
+        else:
+            parsed = parse_seed(list(entries) if isinstance(entries, tuple) else entries)
+        for entry in parsed:
+            self._check_body(entry)
+        made: list[tuple[SeedEntry, str]] = []
+        with self.state.lock:
+            try:
+                for entry in parsed:
+                    made.append((entry, self._apply(entry, entry.id)))
+            except InvalidArgument:
+                self._forget(made)
+                raise
+        for entry, _ in made:
+            if entry.account is None:
+                provider = get_provider(entry.operation.provider)
+                self.seed_notes.append(
+                    f"{entry} names no account: its record belongs to "
+                    f"{provider.account.placeholder!r}, the {provider.name} account placeholder "
+                    f"(requests for another account do not see it)"
                 )
-            url = operation.host + operation.url_template.format(**parameters)
-            match = Match(operation, parameters, "")
-            status = min((s for s in operation.statuses if s < 300), default=200)
-            plan = self.table.of(operation)
-            answer = self._act(
-                plan,
-                operation,
-                status,
-                account,
-                match,
-                url,
-                bytes(body),
-                Headers(),
-                forced_id=entry.get("id"),
+        self._seeded.extend(made)
+        return [record_id for _, record_id in made]
+
+    def _check_body(self, entry: SeedEntry) -> None:
+        report = validate(entry.operation, entry.body, part="request")
+        if not report.valid:
+            problems = "; ".join(_describe(issue) for issue in report.errors[:3])
+            raise entry.refused("field body", f"refused by its contract: {problems}")
+
+    def _apply(self, entry: SeedEntry, record_id: str | None) -> str:
+        operation = entry.operation
+        provider = get_provider(operation.provider)
+        account = entry.account or provider.account.placeholder
+        parameters = dict(entry.parameters)
+        if provider.account.parameter:
+            parameters.setdefault(provider.account.parameter, account)
+        request = operation.request
+        media = request.media_types[0] if request is not None and request.media_types else ""
+        call = Call(
+            host=self,
+            plan=self.table.of(operation),
+            status=_success(operation),
+            account=account,
+            user=entry.user or account,
+            parameters=parameters,
+            headers=Headers({"Content-Type": media} if media else {}),
+            body=entry.body,
+            path=_filled(operation.url_template, parameters),
+            forced_id=record_id,
+        )
+        resource = call.plan.resource
+        assert resource is not None
+        if self.state.scope(resource, parameters, account) is None:
+            raise entry.refused(
+                "field parameters",
+                f"names no parent record the seed has made before it: {parameters}",
             )
-            if answer.status >= 300:
-                raise InvalidArgument(f"seed for {operation.id} failed: {answer.body[:200]!r}")
-            created.append(self._last_id or "")
-        return created
+        answer = self.perform(call)
+        if resource.singleton and answer.status < 300:
+            return "settings"  # a second entry for a singleton changes the first
+        if answer.status == 409 or (answer.status < 300 and call.made is None):
+            raise entry.refused("field id", f"{record_id} is the id of an earlier record")
+        if answer.status >= 300 or call.made is None:
+            raise entry.refused("the entry", f"answered {answer.status}: {answer.body[:200]!r}")
+        return call.made.id
 
-    def _store(
-        self,
-        resource: Resource,
-        kept: dict[str, _Record],
-        record: _Record,
-        operation: Operation,
-        headers: Headers,
-        body: bytes,
-    ) -> None:
-        record.files.append(("upload", headers.get("content-type") or "", body))
-
-    def _server_fields(self, resource: Resource, record: _Record) -> dict[str, str]:
-        return dict(record.server)
+    def _forget(self, made: list[tuple[SeedEntry, str]]) -> None:
+        """Take back the records of a seed refused part way."""
+        for entry, record_id in reversed(made):
+            resource = self.table.of(entry.operation).resource
+            assert resource is not None
+            account = entry.account or get_provider(entry.operation.provider).account.placeholder
+            self.state.forget(resource.name, account, record_id)
 
     # -- orders that move on ------------------------------------------------------------
-    def _start_progress(self, resource: Resource, record: _Record, account: str) -> None:
-        progress = resource.progress
-        assert progress is not None
+    def started(self, resource: Resource, record: Record) -> None:
+        """Move a new order through its steps (once a loop runs: seeds are made before)."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
+            self._pending.append((resource, record))
             return
-        task = loop.create_task(self._advance(resource, record, account))
+        task = loop.create_task(self._advance(resource, record))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _advance(self, resource: Resource, record: _Record, account: str) -> None:
+    def _start_pending(self) -> None:
+        if self._pending:
+            with self.state.lock:
+                pending, self._pending = self._pending, []
+            for resource, record in pending:
+                self.started(resource, record)
+
+    async def _advance(self, resource: Resource, record: Record) -> None:
         progress = resource.progress
         assert progress is not None
         for step in progress.steps[1:]:
             await asyncio.sleep(progress.every / self.config.time_scale)
-            with self._lock:
-                record.server[progress.field] = step
-            if progress.notify:
-                await self._notify(progress.notify, record, step)
+            with self.state.lock:
+                record.progress = step
+                record.updated = self.now()
+            if progress.notify is not None:
+                await self._notify(resource, record)
 
-    async def _notify(self, operation_id: str, record: _Record, status: str) -> None:
+    async def _notify(self, resource: Resource, record: Record) -> None:
         from ._notify import notification_body, post
 
-        data = notification_body(operation_id, record.id, status, record.fields)
-        with self._lock:
-            self.notifications.append((status, data))
+        notify = resource.progress.notify if resource.progress is not None else None
+        assert notify is not None
+        with self.state.lock:
+            subject = Subject(
+                account=record.account,
+                user=record.user,
+                base_url=record.base_url,
+                now=self.now(),
+                id=record.id,
+                scope=record.scope,
+                parameters=record.parameters,
+                request=record.fields,
+                progress=record.progress,
+                created=record.created,
+                updated=record.updated,
+            )
+            values = values_of(notify.fields, subject, self.state, resource.name)
+        data, media = notification_body(get_operation(notify.operation), values)
+        with self.state.lock:
+            self.notifications.append((record.progress or "", data))
         if self.config.webhook_url:
-            await post(self.config.webhook_url, data)
+            await post(self.config.webhook_url, data, media)
 
 
-def _file_response(status: int, body: Any, file: tuple[str, str, bytes]) -> Response:
-    """A kept file, as the documented body type says (its own type when that is covered)."""
-    from .._validation import media_type_issues
-
-    _, media, content = file
-    if not media or media_type_issues(body, media):
-        media = body.media_types[0] if body.media_types else "application/octet-stream"
-    return Response(status, Headers({"Content-Type": media}), content)
+def _success(operation: Operation) -> int:
+    """The status a request the sandbox honours is answered with: the first documented
+    success."""
+    return min((s for s in operation.statuses if s < 300), default=200)
 
 
-def _file_parts(media_type: str, body: bytes) -> list[tuple[str, str, bytes]]:
-    """(file name, media type, content) of every file part of a multipart body."""
-    if "multipart/" not in media_type.lower():
-        return []
-    import email.parser
-    import email.policy
-
-    head = f"Content-Type: {media_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    files = []
-    for part in message.iter_parts() if message.is_multipart() else ():
-        name = part.get_param("filename", header="content-disposition")
-        content = part.get_payload(decode=True)
-        if isinstance(name, str) and isinstance(content, bytes):
-            files.append((name, part.get_content_type(), content))
-    return files
+def _applied(response: Response, prefer: Preferences) -> Response:
+    applied = prefer.applied()
+    if not applied:
+        return response
+    headers = Headers([*response.headers, ("Preference-Applied", applied)])
+    return Response(response.status, headers, response.body, response.reason)
 
 
-def _merge(record: _Record, fields: Any) -> None:
-    if fields is None:
-        return
-    if isinstance(record.fields, dict) and isinstance(fields, Mapping):
-        record.fields.update(copy.deepcopy(dict(fields)))
-        return
-    if record.fields is not None and hasattr(fields, "tag"):
-        for child in list(fields):
-            if not isinstance(child.tag, str):
-                continue
-            previous = record.fields.find(child.tag)
-            if previous is not None:
-                record.fields.replace(previous, copy.deepcopy(child))
-            else:
-                record.fields.append(copy.deepcopy(child))
-        return
-    record.fields = copy.deepcopy(fields)
-
-
-def _field(fields: Any, name: str) -> str | None:
-    if isinstance(fields, Mapping):
-        value = fields.get(name)
-        return str(value) if value is not None else None
-    if fields is not None and hasattr(fields, "findtext"):
-        return fields.findtext(name) if local_name(fields) != name else (fields.text or None)
-    return None
-
-
-def _page(entries: list[Any], operation: Operation, url: str) -> list[Any]:
-    """The page a list request asks for, as the provider's record pages (its page and size
-    parameters, the number of its first page, its default size), when the operation takes
-    those parameters (a list that documents none is answered whole)."""
-    pagination = get_provider(operation.provider).pagination
-    declared = (operation.query or {}).get("properties") or {}
-    if pagination.size not in declared and pagination.page not in declared:
-        return entries
-    query = dict(parse_qsl(urlsplit(url).query))
-    size_text = query.get(pagination.size, "")
-    size = int(size_text) if size_text.isdigit() else pagination.default_size
-    if pagination.max_size is not None:
-        size = min(size, pagination.max_size)
-    page_text = query.get(pagination.page, "")
-    page = int(page_text) if page_text.isdigit() else pagination.first_page
-    if size < 1 or page < pagination.first_page:
-        return entries
-    start = (page - pagination.first_page) * size
-    return entries[start : start + size]
+def _filled(template_path: str, parameters: Mapping[str, str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: parameters.get(m.group(1), m.group(0)), template_path)
 
 
 def _missing(resource: Resource, record_id: str | None) -> str:

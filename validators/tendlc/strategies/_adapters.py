@@ -124,9 +124,6 @@ class Adapter(ABC):
     @abstractmethod
     def closed_objects(self, payload: Any) -> list[str]: ...
 
-    @abstractmethod
-    def conditional_sites(self, payload: Any) -> list[Any]: ...
-
     def encode(self, payload: Any) -> bytes:
         return document_of(payload).dump()
 
@@ -338,11 +335,6 @@ class JsonAdapter(Adapter):
         """Whether ``instance`` meets a rule's condition (a subschema of the contract)."""
         return self.generator.holds(condition, instance)
 
-    def conditional_sites(self, payload: Any) -> list[Any]:
-        from ._conditions import json_conditional_sites
-
-        return json_conditional_sites(self, payload)
-
     def grow(self, payload: Any, path: str, extra: int) -> bool:
         items = self.get(payload, path)
         if not isinstance(items, list) or not items:
@@ -512,11 +504,6 @@ class XmlAdapter(Adapter):
             and not (element.text or "").strip()
             and (len(element) or element is payload)
         ]
-
-    def conditional_sites(self, payload: Any) -> list[Any]:
-        from ._conditions import xml_conditional_sites
-
-        return xml_conditional_sites(self, payload)
 
     def duplicate(self, payload: Any, path: str) -> bool:
         element = find_element(payload, path)

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from .._parsing import element_path
 from .._shared import JSON_FIELD, JSON_INVALID, JSON_RULE, assert_rules
 from .._validation import child_declarations, declarations_by_element, simple_facets
-from ._adapters import JsonAdapter, XmlAdapter, rule_nodes
-from ._mutations import Site
+from ._adapters import Adapter, JsonAdapter, XmlAdapter, rule_nodes
+from ._sites import Site
 
 
 def xml_conditional_sites(adapter: XmlAdapter, payload: Any) -> list[Site]:
@@ -51,7 +51,7 @@ def xml_conditional_sites(adapter: XmlAdapter, payload: Any) -> list[Site]:
             fill = adapter.value_strategy(target) if rule.kind == "forbids" else None
 
             def act(
-                a: Any,
+                a: Adapter,
                 p: Any,
                 drawn: Any,
                 *,
@@ -65,10 +65,10 @@ def xml_conditional_sites(adapter: XmlAdapter, payload: Any) -> list[Site]:
                     if not a.put(p, f"{base}/{name}", value):
                         return False
                 if kind == "requires":
-                    return bool(a.delete(p, target)) or not a.exists(p, target)
+                    return a.delete(p, target) or not a.exists(p, target)
                 if kind == "forbids":
-                    return bool(a.exists(p, target) or a.put(p, target, drawn))
-                return invalid is not None and bool(a.put(p, target, invalid))
+                    return a.exists(p, target) or a.put(p, target, drawn)
+                return invalid is not None and a.put(p, target, invalid)
 
             described = ", ".join(f"{k}={v}" for k, v in triggers.items())
             sites.append(
@@ -99,7 +99,7 @@ def json_conditional_sites(adapter: JsonAdapter, payload: Any) -> list[Site]:
 
 
 def _json_rule_sites(
-    adapter: Any, path: str, node: Mapping[str, Any], rule: str, value: Mapping[str, Any]
+    adapter: JsonAdapter, path: str, node: Mapping[str, Any], rule: str, value: Mapping[str, Any]
 ) -> list[Site]:
     generator = adapter.generator
     sites: list[Site] = []
@@ -107,8 +107,8 @@ def _json_rule_sites(
         target = f"{path}/{node['x-field']}"
         invalid = node[JSON_INVALID]
 
-        def put_invalid(a: Any, p: Any, _drawn: Any, t: str = target, v: Any = invalid) -> bool:
-            return bool(a.put(p, t, v))
+        def put_invalid(a: Adapter, p: Any, _drawn: Any, t: str = target, v: Any = invalid) -> bool:
+            return a.put(p, t, v)
 
         sites.append(
             Site(
@@ -128,11 +128,12 @@ def _json_rule_sites(
     negated = generator.resolve(node.get("not")) if "not" in node else None
     if isinstance(negated, Mapping) and negated.get("required") and node.get(JSON_FIELD):
         both = list(negated["required"])
-        strategies = {name: adapter.value_strategy(f"{path}/{name}") for name in both}
-        if all(strategy is not None for strategy in strategies.values()):
+        offered = {name: adapter.value_strategy(f"{path}/{name}") for name in both}
+        strategies = {name: found for name, found in offered.items() if found is not None}
+        if len(strategies) == len(offered):
             target = f"{path}/{node['x-field']}"
 
-            def fill(a: Any, p: Any, drawn: dict[str, Any], base: str = path) -> bool:
+            def fill(a: Adapter, p: Any, drawn: dict[str, Any], base: str = path) -> bool:
                 for name, item in drawn.items():
                     if not a.exists(p, f"{base}/{name}") and not a.put(p, f"{base}/{name}", item):
                         return False
@@ -150,7 +151,9 @@ def _json_rule_sites(
     return sites
 
 
-def _if_then_sites(adapter: Any, path: str, rule: str, node: Mapping[str, Any]) -> list[Site]:
+def _if_then_sites(
+    adapter: JsonAdapter, path: str, rule: str, node: Mapping[str, Any]
+) -> list[Site]:
     generator = adapter.generator
     condition = generator.resolve(node["if"])
     then = generator.resolve(node["then"])
@@ -169,7 +172,7 @@ def _if_then_sites(adapter: Any, path: str, rule: str, node: Mapping[str, Any]) 
 
 
 def _requires_site(
-    adapter: Any,
+    adapter: JsonAdapter,
     path: str,
     rule: str,
     triggers: dict[str, Any],
@@ -178,10 +181,10 @@ def _requires_site(
     condition: Any = None,
 ) -> Site:
     target = f"{path}/{field}"
-    strategies = {name: adapter.value_strategy(f"{path}/{name}") for name in present}
-    strategies = {k: v for k, v in strategies.items() if v is not None}
+    offered = {name: adapter.value_strategy(f"{path}/{name}") for name in present}
+    strategies = {name: found for name, found in offered.items() if found is not None}
 
-    def act(a: Any, p: Any, drawn: dict[str, Any] | None) -> bool:
+    def act(a: Adapter, p: Any, drawn: dict[str, Any] | None) -> bool:
         for name, value in triggers.items():
             if not a.put(p, f"{path}/{name}", value):
                 return False

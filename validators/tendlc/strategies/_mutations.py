@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from hypothesis import strategies as st
-
 from .._catalog import Body
-from ._adapters import Adapter, FieldConstraint
+from ._adapters import Adapter, FieldConstraint, JsonAdapter, XmlAdapter
+from ._conditions import json_conditional_sites, xml_conditional_sites
+from ._sites import Action, Site
 
 UNKNOWN_XML_FIELD = "UndocumentedField"
 UNKNOWN_JSON_FIELD = "undocumented_field"
-
-
-@dataclass(frozen=True)
-class Site:
-    """One way to break one rule at one path."""
-
-    path: str
-    rule: str
-    description: str
-    action: Callable[[Any, Any, Any], bool]
-    value: st.SearchStrategy[Any] | None = None
-
-    def apply(self, adapter: Adapter, payload: Any, value: Any) -> bool:
-        return self.action(adapter, payload, value)
-
-
-Action = Callable[[Adapter, Any, Any], bool]
 
 
 def _set(path: str, value: Any) -> Action:
@@ -98,76 +80,77 @@ def mutation_sites(adapter: Adapter, payload: Any, body: Body) -> list[Site]:
                 _set(target, "x"),
             )
         )
-    sites.extend(adapter.conditional_sites(payload))
+    sites.extend(_conditional_sites(adapter, payload))
     return sites
 
 
+def _conditional_sites(adapter: Adapter, payload: Any) -> list[Site]:
+    """The mutations of the conditional rules, read from the contract's own annotations."""
+    if isinstance(adapter, XmlAdapter):
+        return xml_conditional_sites(adapter, payload)
+    assert isinstance(adapter, JsonAdapter)
+    return json_conditional_sites(adapter, payload)
+
+
 def _field_sites(c: FieldConstraint) -> list[Site]:
-    path = c.path
-    xml = c.wire == "xml"
-    sites: list[Site] = []
-    if c.required:
-        sites.append(Site(path, "required", f"remove the required field {path}", _delete(path)))
-    if xml and not c.repeatable:
-        sites.append(
-            Site(
-                f"{path}[2]",
-                "maxItems",
-                f"repeat {path}, which occurs once",
-                _duplicate(path),
-            )
-        )
-    value = c.value
+    sites = _presence_sites(c)
     if c.kind == "list":
-        if c.max_items is not None and c.size and not c.unique:
-            extra = c.max_items + 1 - c.size
-            sites.append(
-                Site(path, "maxItems", f"give {path} {c.max_items + 1} items", _grow(path, extra))
-            )
-        if c.min_items > 0:
-            keep = c.min_items - 1
-            sites.append(Site(path, "minItems", f"give {path} {keep} items", _shrink(path, keep)))
-        return sites
+        return sites + _list_sites(c)
+    value = c.value
     if not isinstance(value, str | int | float | bool) or c.kind in ("object", "const"):
         return sites
     text = value if isinstance(value, str) else str(value)
     if c.enum is not None:
-        if c.kind == "string" or xml:
-            sites.append(
-                Site(
-                    path,
-                    "enum",
-                    f"set {path} outside its enumeration",
-                    _set(path, "NOT_DOCUMENTED"),
-                )
-            )
-        return sites
-    if c.kind in ("integer", "number"):
-        sites.append(Site(path, "type", f"set {path} to text", _set(path, "abc")))
-        if c.maximum is not None:
-            sites.append(
-                Site(
-                    path,
-                    "maximum",
-                    f"set {path} above its maximum",
-                    _set(path, _number(xml, c.maximum + 1)),
-                )
-            )
-        if c.minimum is not None:
-            sites.append(
-                Site(
-                    path,
-                    "minimum",
-                    f"set {path} below its minimum",
-                    _set(path, _number(xml, c.minimum - 1)),
-                )
-            )
-        return sites
-    if c.kind == "boolean":
-        sites.append(Site(path, "type", f"set {path} to a non-boolean", _set(path, "maybe")))
-        return sites
-    sites.extend(_string_sites(c, text))
+        return sites + _enum_sites(c)
+    return sites + _SITES_BY_KIND.get(c.kind, _string_sites)(c, text)
+
+
+def _presence_sites(c: FieldConstraint) -> list[Site]:
+    """Leave out a required field; repeat an XML element that occurs once."""
+    path = c.path
+    sites: list[Site] = []
+    if c.required:
+        sites.append(Site(path, "required", f"remove the required field {path}", _delete(path)))
+    if c.wire == "xml" and not c.repeatable:
+        description = f"repeat {path}, which occurs once"
+        sites.append(Site(f"{path}[2]", "maxItems", description, _duplicate(path)))
     return sites
+
+
+def _list_sites(c: FieldConstraint) -> list[Site]:
+    path = c.path
+    sites: list[Site] = []
+    if c.max_items is not None and c.size and not c.unique:
+        extra = c.max_items + 1 - c.size
+        description = f"give {path} {c.max_items + 1} items"
+        sites.append(Site(path, "maxItems", description, _grow(path, extra)))
+    if c.min_items > 0:
+        keep = c.min_items - 1
+        sites.append(Site(path, "minItems", f"give {path} {keep} items", _shrink(path, keep)))
+    return sites
+
+
+def _enum_sites(c: FieldConstraint) -> list[Site]:
+    if c.kind != "string" and c.wire != "xml":
+        return []
+    description = f"set {c.path} outside its enumeration"
+    return [Site(c.path, "enum", description, _set(c.path, "NOT_DOCUMENTED"))]
+
+
+def _number_sites(c: FieldConstraint, _text: str) -> list[Site]:
+    path, xml = c.path, c.wire == "xml"
+    sites = [Site(path, "type", f"set {path} to text", _set(path, "abc"))]
+    if c.maximum is not None:
+        above = _set(path, _number(xml, c.maximum + 1))
+        sites.append(Site(path, "maximum", f"set {path} above its maximum", above))
+    if c.minimum is not None:
+        below = _set(path, _number(xml, c.minimum - 1))
+        sites.append(Site(path, "minimum", f"set {path} below its minimum", below))
+    return sites
+
+
+def _boolean_sites(c: FieldConstraint, _text: str) -> list[Site]:
+    return [Site(c.path, "type", f"set {c.path} to a non-boolean", _set(c.path, "maybe"))]
 
 
 def _string_sites(c: FieldConstraint, text: str) -> list[Site]:
@@ -224,6 +207,12 @@ def _string_sites(c: FieldConstraint, text: str) -> list[Site]:
     return sites
 
 
+#: field kind → the mutations of its value (any other kind: a string's)
+_SITES_BY_KIND: dict[str, Callable[[FieldConstraint, str], list[Site]]] = {
+    "integer": _number_sites,
+    "number": _number_sites,
+    "boolean": _boolean_sites,
+}
 _BROKEN_FORMATS = {
     "email": "not-an-email",
     "uri": "not a uri",

@@ -39,14 +39,6 @@ def _bounds(min_len: int, max_len: int | None) -> tuple[int, int]:
     return low, max(high, low)
 
 
-def lengths(min_len: int, max_len: int | None) -> st.SearchStrategy[int]:
-    """Lengths biased to the edges: exactly the minimum, exactly the maximum, or between."""
-    low, high = _bounds(min_len, max_len)
-    if high == low:
-        return st.just(low)
-    return st.one_of(st.just(low), st.just(high), st.integers(low, min(high, low + SPREAD)))
-
-
 def _sized(alphabet: st.SearchStrategy[str], low: int, high: int) -> st.SearchStrategy[str]:
     if high <= LONG:
         return st.text(alphabet=alphabet, min_size=low, max_size=high)

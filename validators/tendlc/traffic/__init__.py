@@ -21,7 +21,7 @@ registered checks (:func:`tendlc.check`) of the request (path, query, body) and 
 from ._capture import AsyncCheckingTransport, CheckingTransport, Sink, capture
 from ._check import Direction, ExchangeResult, check_exchange, check_request
 from ._exchange import Exchange, Headers, Request, Response
-from ._limits import Limiter, arrivals_within_limits
+from ._limiter import Limiter, arrivals_within_limits
 from ._router import Match, Router, default_router
 from ._run import Run, RunEntry, Summary, mask_run
 from ._secrets import (

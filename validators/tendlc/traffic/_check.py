@@ -28,7 +28,7 @@ from .._validation import (
     run_checks,
     selected_checks,
 )
-from ._exchange import Exchange
+from ._exchange import Exchange, Response
 from ._router import Match, Router, default_router
 from ._secrets import SecretRules, mask_url
 
@@ -199,16 +199,7 @@ def check_exchange(
     stay warnings (``OPERATION_GLOB PATH_GLOB`` each, e.g. ``vonage.campaigns.* /*/reason``).
     """
     router = router or default_router()
-    match: Match | None = None
-    found: Operation | None
-    if operation is not None:
-        found = get_operation(operation)
-        match = router.match(exchange.request.method, exchange.request.url)
-        if match is not None and match.operation.id != found.id:
-            match = None
-    else:
-        match = router.match(exchange.request.method, exchange.request.url)
-        found = match.operation if match is not None else _by_body(router, exchange)
+    found, match = _operation_of(exchange, operation, router)
     whole = CheckContext(
         found,
         "exchange",
@@ -240,27 +231,46 @@ def check_exchange(
         )
         if response is not None:
             answer = selected_checks("response", checks, exclude_checks, advice=advice)
-            context = CheckContext(
-                found,
-                "response",
-                response.body,
-                status=response.status,
-                media_type=response.media_type if response.body.strip() else None,
-                limits=limits,
-                exchange=exchange,
-                config=config or {},
-                advice=advice,
-            )
+            context = _response_context(found, exchange, response, limits, config, advice)
             answered = run_checks(context, answer, "response")
             if strict_mocks and exchange.live is False:
                 answered = _mock_drift_as_errors(found.id, answered, tuple(known_drift))
             issues += answered
         issues += run_checks(whole, plan, "exchange")
-    return ExchangeResult(
-        exchange,
-        found.id,
-        tuple(issues),
-        dict(match.path_parameters) if match is not None else {},
+    parameters = dict(match.path_parameters) if match is not None else {}
+    return ExchangeResult(exchange, found.id, tuple(issues), parameters)
+
+
+def _operation_of(
+    exchange: Exchange, operation: str | Operation | None, router: Router
+) -> tuple[Operation | None, Match | None]:
+    """The exchange's operation (``operation`` when given, else the router's, else the one its
+    XML body's root names) and the router's match (None when it is another operation's)."""
+    match = router.match(exchange.request.method, exchange.request.url)
+    if operation is None:
+        return (match.operation if match is not None else _by_body(router, exchange)), match
+    found = get_operation(operation)
+    return found, match if match is not None and match.operation.id == found.id else None
+
+
+def _response_context(
+    operation: Operation,
+    exchange: Exchange,
+    response: Response,
+    limits: Limits,
+    config: Mapping[str, Any] | None,
+    advice: bool,
+) -> CheckContext:
+    return CheckContext(
+        operation,
+        "response",
+        response.body,
+        status=response.status,
+        media_type=response.media_type if response.body.strip() else None,
+        limits=limits,
+        exchange=exchange,
+        config=config or {},
+        advice=advice,
     )
 
 

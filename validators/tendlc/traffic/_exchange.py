@@ -42,6 +42,7 @@ class Headers(Sequence[tuple[str, str]]):
         return next((value for key, value in self._items if key.lower() == wanted), default)
 
     def get_all(self, name: str) -> list[str]:
+        """Every value of the header ``name`` (any case), in order."""
         wanted = name.lower()
         return [value for key, value in self._items if key.lower() == wanted]
 
@@ -153,11 +154,6 @@ class Exchange:
         )
 
     @classmethod
-    def from_httpx_request(cls, request: Any) -> Exchange:
-        """From an ``httpx.Request`` alone (nothing came back)."""
-        return cls(_from_httpx_request(request))
-
-    @classmethod
     def from_requests(cls, response: Any) -> Exchange:
         """From a ``requests.Response`` (its ``.request`` is the prepared request sent)."""
         prepared = response.request
@@ -211,29 +207,6 @@ class Exchange:
             live=False,
         )
 
-    @classmethod
-    def from_asgi(
-        cls,
-        scope: Mapping[str, Any],
-        request_body: bytes,
-        status: int | None = None,
-        response_headers: Iterable[tuple[bytes | str, bytes | str]] = (),
-        response_body: bytes = b"",
-    ) -> Exchange:
-        """From an ASGI HTTP scope, the request body received and the response sent."""
-        headers = Headers([(_text(k), _text(v)) for k, v in scope.get("headers") or []])
-        host = headers.get("host") or _server(scope)
-        path = scope.get("raw_path") or scope.get("path", "/")
-        path = path.decode("latin-1") if isinstance(path, bytes) else str(path)
-        query = scope.get("query_string") or b""
-        query = query.decode("latin-1") if isinstance(query, bytes) else str(query)
-        url = f"{scope.get('scheme', 'http')}://{host}{path}" + (f"?{query}" if query else "")
-        sent = Request(str(scope.get("method", "GET")).upper(), url, headers, request_body)
-        if status is None:
-            return cls(sent)
-        pairs = [(_text(k), _text(v)) for k, v in response_headers]
-        return cls(sent, Response(int(status), Headers(pairs), response_body))
-
     def to_vcr(self) -> dict[str, Any]:
         """This exchange as one vcrpy cassette interaction."""
         response = self.response
@@ -274,13 +247,6 @@ def _from_httpx_request(request: Any) -> Request:
         headers=Headers(request.headers.multi_items()),
         body=content,
     )
-
-
-def _server(scope: Mapping[str, Any]) -> str:
-    server = scope.get("server")
-    if isinstance(server, list | tuple) and len(server) == 2:
-        return f"{server[0]}:{server[1]}"
-    return "localhost"
 
 
 def _vcr_body(body: Any) -> bytes:

@@ -8,8 +8,7 @@ fields in ``contracts/<provider>/advice.yaml``. Advice never makes a report inva
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import partial
+from collections.abc import Callable, Iterable, Mapping
 
 from .._checks import CheckContext, check
 from .._report import Issue
@@ -37,26 +36,37 @@ def rules() -> tuple[Rule, ...]:
     return rule_set().rules
 
 
-def _advice_of(context: CheckContext) -> dict[str, list[Issue]]:
+def _advice_of(context: CheckContext) -> Mapping[str, list[Issue]]:
     """Every advice of the context's body by rule id: the engine runs once per body, however
     many advice checks are selected."""
-    found = context.memo.get("advice")
-    if found is None:
-        found = context.memo["advice"] = {}
-        operation = context.operation
-        if operation is not None and role_map(operation) is not None:
-            document = context.document
-            if document is not None:
-                for issue in advise(operation, document, brand=context.brand):
-                    found.setdefault(issue.rule, []).append(issue)
+    found: dict[str, list[Issue]] = {}
+    context.memo[_MEMO] = found
+    operation = context.operation
+    if operation is not None and role_map(operation) is not None:
+        document = context.document
+        if document is not None:
+            for issue in advise(operation, document, brand=context.brand):
+                found.setdefault(issue.rule, []).append(issue)
     return found
 
 
-def _rule_check(rule_id: str, context: CheckContext) -> Iterator[Issue]:
-    yield from _advice_of(context).get(rule_id, ())
+_MEMO = "advice"
+
+
+def _rule_check(rule_id: str) -> Callable[[CheckContext], Iterable[Issue]]:
+    """The check of one rule: its issues among those the engine found (one call of the engine
+    per body, the others a look-up; this runs once per rule and body)."""
+
+    def rule_check(context: CheckContext) -> Iterable[Issue]:
+        found = context.memo.get(_MEMO)
+        if found is None:
+            found = _advice_of(context)
+        return found.get(rule_id, ())
+
+    return rule_check
 
 
 for _rule in rule_set().rules:
     check(_rule.id, parts=("request",), advice=True, description=_rule.rationale)(
-        partial(_rule_check, _rule.id)
+        _rule_check(_rule.id)
     )

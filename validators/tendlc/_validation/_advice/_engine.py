@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from lxml import etree
 
-from ..._catalog import Operation, get_operation
+from ..._catalog import Operation, get_operation, per_catalog
 from ..._errors import InvalidArgument
 from ..._parsing import ParseError, parse_json, parse_xml
 from .._report import Issue, Severity, excerpt
-from ._roles import RoleMap, Value, brand_values, role_map
+from ._roles import RoleMap, Value, brand_readings, brand_values, role_map
 from ._rules import Rule, RuleSet, rule_set
 from ._text import (
+    Document,
     Lexicon,
     Scanner,
     Text,
     domain_of,
+    host_gate,
     non_latin_share,
     related_domains,
     spaced_names,
@@ -32,8 +33,9 @@ _MIN_WORDS = 4
 @dataclass(frozen=True)
 class Plan:
     """What judging one operation's documents takes, worked out once: the rules, the roles they
-    read, per role a scanner of only the lexicons its rules look for, and the rules that look
-    for a lexicon grouped so that a document is judged by a few set operations per text."""
+    read, per role read as text a scanner of only the lexicons its rules look for (and of the
+    words the language rule counts), and the rules that look for a lexicon grouped so that a
+    document is judged by a few set operations per text."""
 
     roles: RoleMap
     #: rule id -> its place in the rules file (issues come in that order)
@@ -51,9 +53,14 @@ class Plan:
     forbids: Mapping[tuple[str, str], tuple[Rule, ...]]
     #: every other rule, applied one by one by the mechanism of its kind
     rules: tuple[Rule, ...]
+    #: (mechanism, rule) of those
+    steps: tuple[tuple[Callable[[Rule, Context], None], Rule], ...] = ()
+    #: what the scanners look for that is rare: template brackets, and hosts (a search)
+    needs: tuple[str, ...] = ()
+    hosts: Callable[[str], object] | None = None
 
 
-@cache
+@per_catalog
 def _plan(operation_id: str) -> Plan | None:
     roles = role_map(get_operation(operation_id))
     if roles is None:
@@ -83,16 +90,24 @@ def _plan(operation_id: str) -> Plan | None:
                 forbids.setdefault((role, lexicon.name), []).append(rule)
         else:
             one_by_one.append(rule)
+    # the roles whose texts the language rules count the function words of
+    counted = {role for rule in rules if rule.kind == "language" for role in rule.reads}
+    scanners = {
+        role: Scanner(
+            wanted.get(role, {}).values(),
+            rule_set().domains,
+            also=rule_set().languages.foreign if role in counted else (),
+        )
+        for role in (*wanted, *text_roles)
+    }
+    every = {lexicon for lexicons in wanted.values() for lexicon in lexicons.values()}
     forbidden: dict[str, set[str]] = {}
     for role, name in forbids:
         forbidden.setdefault(role, set()).add(name)
     return Plan(
         roles=roles,
         order={rule.id: index for index, rule in enumerate(rules)},
-        scanners={
-            role: Scanner(lexicons.values(), rule_set().domains)
-            for role, lexicons in wanted.items()
-        },
+        scanners=scanners,
         text_roles=tuple(text_roles),
         each_required={role: frozenset(n for n, _ in pairs) for role, pairs in each.items()},
         each={role: tuple(pairs) for role, pairs in each.items()},
@@ -103,6 +118,11 @@ def _plan(operation_id: str) -> Plan | None:
         forbidden={role: frozenset(names) for role, names in forbidden.items()},
         forbids={key: tuple(group) for key, group in forbids.items()},
         rules=tuple(one_by_one),
+        steps=tuple((CHECKS[rule.kind], rule) for rule in one_by_one),
+        needs=tuple(
+            sorted({need for lexicon in every if lexicon.raw for need in lexicon.raw_needs})
+        ),
+        hosts=host_gate({host for lexicon in every for host in lexicon.hosts}),
     )
 
 
@@ -147,7 +167,18 @@ class Context:
         self.brand = brand
         self.rules = rules
         self.issues: list[Issue] = []
+        # the texts of every role read, read together once for what is rare in them
+        read = [
+            (role, value)
+            for role in plan.text_roles
+            for value in values.get(role, ())
+            if type(value.value) is str and value.value.strip()
+        ]
+        document = Document((value.value for _, value in read), plan.needs, plan.hosts)
         self._texts: dict[str, list[Text]] = {}
+        for role, value in read:
+            text = Text(value.value, value.path, plan.scanners.get(role), document)
+            self._texts.setdefault(role, []).append(text)
         self._groups: dict[tuple[str, ...], list[Text]] = {}
         self._names: dict[tuple[str, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
         self._found: dict[tuple[str, ...], set[str]] = {}
@@ -155,7 +186,7 @@ class Context:
     def role_texts(self, role: str) -> list[Text]:
         """The non-empty texts of one role."""
         texts = self._texts.get(role)
-        if texts is None:
+        if texts is None:  # a role no rule reads as text
             scanner = self.plan.scanners.get(role)
             texts = self._texts[role] = [
                 Text(value.value, value.path, scanner)
@@ -260,8 +291,9 @@ def _mentions(rule: Rule, ctx: Context) -> None:
         names, forms = ctx.names(rule.names)
         if not forms:
             return
-        fields = {"names": ", ".join(names[:3]), "name": names[0]}
-        missing = [text for text in texts if not any(form in text.spaced for form in forms)]
+        missing = [text for text in texts if not any(map(text.spaced.__contains__, forms))]
+        if missing:
+            fields = {"names": ", ".join(names[:3]), "name": names[0]}
     else:
         assert rule.lexicon is not None
         name = rule.lexicon.name
@@ -316,15 +348,17 @@ def _flag_agrees(rule: Rule, ctx: Context) -> None:
     assert rule.lexicon is not None
     if not ctx.texts(rule.reads):
         return
-    declared, path = ctx.flag(rule.flag)
     held = rule.lexicon.name in ctx.found(rule.reads)
-    field_name = path.rsplit("/", 1)[-1] or rule.flag
     if rule.direction == "undeclared":
-        if held and not declared and not (ctx.partial and declared is None):
-            found = ctx.first(rule.lexicon, rule.reads)
-            ctx.add(rule, path, found=_shown(found), flag=field_name)
-    elif declared and not held:
-        ctx.add(rule, path, flag=field_name)
+        if held:
+            declared, path = ctx.flag(rule.flag)
+            if not declared and not (ctx.partial and declared is None):
+                found = ctx.first(rule.lexicon, rule.reads)
+                ctx.add(rule, path, found=_shown(found), flag=path.rsplit("/", 1)[-1] or rule.flag)
+    elif not held:
+        declared, path = ctx.flag(rule.flag)
+        if declared:
+            ctx.add(rule, path, flag=path.rsplit("/", 1)[-1] or rule.flag)
 
 
 def _distinct(rule: Rule, ctx: Context) -> None:
@@ -383,8 +417,13 @@ def _language(rule: Rule, ctx: Context) -> None:
         if not text.raw.isascii() and non_latin_share(text.raw) > 0.5:
             ctx.add(rule, text.path, language="a non-Latin script")
             continue
+        # the scanner counted the function words of other languages (the hits); the English
+        # ones are counted only when there are enough of those to matter
+        foreign = len(text.hits & languages.foreign)
+        if foreign < languages.min_foreign:
+            continue
         english = len(text.words & languages.english)
-        if len(text.words & languages.foreign) <= max(english, languages.min_foreign - 1):
+        if foreign <= english:
             continue  # no one language can outnumber the English words
         name, count = max(
             ((name, len(text.words & words)) for name, words in languages.others.items()),
@@ -409,6 +448,11 @@ conditions are applied all at once by :func:`_lexicon_rules`, with the same mean
 
 
 # -- the entry points ------------------------------------------------------------------------
+
+
+@per_catalog
+def _brand_readings(xml: bool) -> tuple[RoleMap, ...]:
+    return brand_readings(rule_set().brand_mapping, xml)
 
 
 def _parse_brand(data: Any) -> Any:
@@ -452,18 +496,19 @@ def advise(operation_id: str | Operation, document: Any, *, brand: Any = None) -
     """
     operation = get_operation(operation_id)
     rules = rule_set()
-    brand_roles = {} if brand is None else brand_values(brand, rules.brand_mapping, _parse_brand)
+    brand_roles = {} if brand is None else brand_values(brand, _brand_readings, _parse_brand)
     plan = _plan(operation.id)
     if plan is None:
         return iter(())
     parsed = _document(operation, document)
-    if not isinstance(parsed, Mapping | etree._Element):  # the contract says what is wrong
+    if type(parsed) is not dict and not isinstance(parsed, Mapping | etree._Element):
+        # the contract says what is wrong
         return iter(())
     ctx = Context(plan, plan.roles.resolve(parsed), brand_roles, rules)
     _lexicon_rules(ctx)
-    for rule in plan.rules:
+    for mechanism, rule in plan.steps:
         if not rule.when or ctx.holds(rule.when):
-            CHECKS[rule.kind](rule, ctx)
+            mechanism(rule, ctx)
     if len(ctx.issues) > 1:
         ctx.issues.sort(key=lambda issue: plan.order[issue.rule])
     return iter(ctx.issues)

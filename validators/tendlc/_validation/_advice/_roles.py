@@ -54,11 +54,19 @@ class Source:
 
     def values(self, document: Any) -> Iterator[Value]:
         """This source's values in a document (none when the document is of the other wire)."""
-        if len(self.steps) == 1 and self.extract is None and type(document) is dict:
+        if type(document) is dict and self.steps and self.steps[0] != "*":
+            # the common case first: a member of the top object, or none there
             value = document.get(self.steps[0])
-            if value is not None:
-                yield Value(self.pointer, value)
-            return
+            if value is None:
+                return
+            if len(self.steps) == 1:
+                if self.extract is None:
+                    yield Value(self.pointer, value)
+                elif isinstance(value, str):
+                    match = self.extract.search(value)
+                    if match and match.group(1).strip():
+                        yield Value(self.pointer, match.group(1).strip())
+                return
         if isinstance(document, etree._Element):
             found: Iterator[Value] = self._elements(document)
         elif isinstance(document, Mapping | list):
@@ -132,7 +140,11 @@ class RoleMap:
         rest: Iterable[tuple[str, tuple[Source, ...]]] = self.roles.items()
         if type(document) is dict:  # the common case first: members of the top object
             get = document.get
-            for role, members in self._simple:
+            for role, member, pointer in self._single:
+                value = get(member)
+                if value is not None:
+                    resolved[role] = (_value((pointer, value)),)
+            for role, members in self._several:
                 found = [_value((p, v)) for k, p in members if (v := get(k)) is not None]
                 if found:
                     resolved[role] = tuple(found)
@@ -151,6 +163,16 @@ class RoleMap:
             for role, sources in self.roles.items()
             if all(len(source.steps) == 1 and source.extract is None for source in sources)
         )
+
+    @cached_property
+    def _single(self) -> tuple[tuple[str, str, str], ...]:
+        """(role, member, pointer) of the roles read from one member of a JSON object."""
+        return tuple((role, *members[0]) for role, members in self._simple if len(members) == 1)
+
+    @cached_property
+    def _several(self) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+        """The roles read from several members of a JSON object."""
+        return tuple((role, members) for role, members in self._simple if len(members) != 1)
 
     @cached_property
     def _complex(self) -> tuple[tuple[str, tuple[Source, ...]], ...]:
@@ -205,11 +227,13 @@ def brand_maps(xml: bool) -> tuple[RoleMap, ...]:
 
 
 def brand_values(
-    brand: Any, plain: RoleMap, parse: Callable[[Any], Any]
+    brand: Any, readings: Callable[[bool], tuple[RoleMap, ...]], parse: Callable[[Any], Any]
 ) -> dict[str, tuple[Value, ...]]:
     """The brand roles of a brand given to advise: plain data (``display_name``,
     ``company_name``, ``website`` ...), or a brand request or response of any provider, parsed
-    or not (``parse`` reads bytes and text). The reading that finds the most roles wins."""
+    or not (``parse`` reads bytes and text). ``readings(xml)`` are the role maps a brand of that
+    wire may be read through (see :func:`brand_readings`); the reading that finds the most roles
+    wins."""
     if brand is None:
         return {}
     document = parse(brand) if isinstance(brand, bytes | bytearray | str) else brand
@@ -219,13 +243,7 @@ def brand_values(
             f"document or its bytes, not {type(brand).__name__}"
         )
     best: dict[str, tuple[Value, ...]] = {}
-    xml = isinstance(document, etree._Element)
-    candidates = brand_maps(True) if xml else (plain, *brand_maps(False))
-    tried: list[RoleMap] = []
-    for candidate in candidates:
-        if candidate in tried:  # the plain mapping may be a provider's own
-            continue
-        tried.append(candidate)
+    for candidate in readings(isinstance(document, etree._Element)):
         values = candidate.resolve(document)
         if len(values) > len(best):
             best = values
@@ -235,3 +253,15 @@ def brand_values(
             "website, email, entity type)"
         )
     return best
+
+
+def brand_readings(plain: RoleMap, xml: bool) -> tuple[RoleMap, ...]:
+    """Every way a brand of one wire may be read, each once: for XML the brand documents of
+    the providers on XML, else ``plain`` (the rules file's mapping of plain data) and the brand
+    documents of the providers on JSON."""
+    candidates = brand_maps(True) if xml else (plain, *brand_maps(False))
+    unique: list[RoleMap] = []
+    for candidate in candidates:
+        if candidate not in unique:  # the plain mapping may be a provider's own
+            unique.append(candidate)
+    return tuple(unique)

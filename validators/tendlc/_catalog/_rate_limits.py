@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .._shared import load_yaml
+from ._caches import forget_with_catalog
 from ._operation import Operation
 from ._providers import get_provider, providers
 
@@ -51,6 +52,9 @@ def rate_limits(provider: str | None = None) -> tuple[RateLimit, ...]:
         for entry in load_yaml(path) or []:
             found.append(_limit(record.name, entry))
     return tuple(found)
+
+
+forget_with_catalog(rate_limits.cache_clear)
 
 
 def _limit(provider: str, entry: Mapping[str, Any]) -> RateLimit:

@@ -10,7 +10,6 @@ so that tests and a first try stay quick.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections import deque
@@ -111,13 +110,6 @@ class Limiter:
         waited = 0.0
         while (delay := self.delay(operation, method)) > 0:
             time.sleep(delay)
-            waited += delay
-        return waited
-
-    async def await_turn(self, operation: Operation, method: str | None = None) -> float:
-        waited = 0.0
-        while (delay := self.delay(operation, method)) > 0:
-            await asyncio.sleep(delay)
             waited += delay
         return waited
 

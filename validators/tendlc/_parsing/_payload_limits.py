@@ -1,3 +1,5 @@
+"""The bounds every payload is read within: its size, its depth, the digits of a number."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
