@@ -2,7 +2,14 @@
 crash), element paths in XML trees, and :class:`Document`, one way to read and edit a parsed
 payload of either wire at the paths reports use."""
 
-from ._document import Document, JsonDocument, XmlDocument, document_of, parse_document
+from ._document import (
+    Document,
+    JsonDocument,
+    XmlDocument,
+    document_of,
+    parse_document,
+    wire_of,
+)
 from ._errors import DuplicateKey, ParseError
 from ._json import parse_json
 from ._json_lines import JsonPosition, duplicate_key, json_positions
@@ -45,5 +52,6 @@ __all__ = [
     "parse_xml",
     "put_element",
     "source_line",
+    "wire_of",
     "within_depth",
 ]

@@ -12,10 +12,11 @@ found until then is the answer.
 from __future__ import annotations
 
 import json
+import json.decoder
 import re
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from json.decoder import scanstring
 
 from .._shared import escape, split_pointer
 
@@ -24,6 +25,8 @@ __all__ = ["JsonPosition", "duplicate_key", "json_positions"]
 _SPACE = re.compile(r"[ \t\n\r]*")
 # The plain decoder's scanner (no hooks): it only measures the values it skips.
 _SKIP = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+# The decoder's string reader (C): a key and the offset past its closing quote.
+_SCAN_STRING: Callable[[str, int], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
 _CLOSE = {"{": "}", "[": "]"}
 #: a JSON text: UTF-8 bytes, or text
 Text = str | bytes | bytearray | memoryview
@@ -210,7 +213,7 @@ def _member(text: str, position: int, frame: _Frame) -> tuple[_Node | None, int,
         return frame.node.child(token), -1, position
     if text[position : position + 1] != '"':
         raise _Stop
-    key, end = scanstring(text, position + 1)
+    key, end = _SCAN_STRING(text, position + 1)
     if frame.keys is not None:
         if key in frame.keys and frame.duplicate is None:
             frame.duplicate = (key, position)
@@ -235,14 +238,23 @@ def _skip(text: str, position: int) -> int:
 
 
 class _Lines:
-    """The lines of offsets in one text, each counted once."""
+    """The lines of offsets in one text: the first few counted directly, then (a report with
+    many issues) from an index of the text's line breaks, built once."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.cache: dict[int, int] = {}
+        self.asked = 0
+        self.breaks: list[int] | None = None
 
     def at(self, offset: int) -> int:
-        line = self.cache.get(offset)
-        if line is None:
-            line = self.cache[offset] = self.text.count("\n", 0, offset) + 1
-        return line
+        self.asked += 1
+        if self.breaks is None:
+            if self.asked <= _DIRECT:
+                return self.text.count("\n", 0, offset) + 1
+            self.breaks = [found.start() for found in _BREAK.finditer(self.text)]
+        return bisect_left(self.breaks, offset) + 1
+
+
+#: offsets counted directly before the line breaks are indexed
+_DIRECT = 8
+_BREAK = re.compile("\n")

@@ -59,4 +59,6 @@ def _locatable(issue: Issue) -> bool:
     if issue.path.startswith("/"):
         return True
     # the document itself: the contract's judgement of its root, not a parse or status issue
-    return issue.path == "" and issue.check == _CONTRACT_CHECK and issue.rule not in STRUCTURAL_RULES
+    return (
+        issue.path == "" and issue.check == _CONTRACT_CHECK and issue.rule not in STRUCTURAL_RULES
+    )

@@ -8,7 +8,18 @@ from functools import lru_cache
 from typing import Any
 
 from .._catalog import Body, Operation, Part, as_part, essence_of, get_operation
-from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml, within_depth
+from .._parsing import (
+    DEFAULT_LIMITS,
+    DuplicateKey,
+    Limits,
+    ParseError,
+    duplicate_key,
+    parse_json,
+    parse_xml,
+    wire_of,
+    within_depth,
+)
+from .._shared import escape
 from . import _hot
 from ._checks import Check, CheckContext, check, run_checks, selected_checks
 from ._checks import version as _checks_version
@@ -188,7 +199,13 @@ def _status_check(context: CheckContext) -> list[Issue]:
 @check("media-type", parts=("request", "response"))
 def _media_type_check(context: CheckContext) -> list[Issue]:
     """The body's Content-Type is one its contract documents."""
-    return media_type_issues(context.body, context.media_type)
+    found = media_type_issues(context.body, context.media_type)
+    if found and context.media_type:
+        shown = wire_of(context.payload)
+        if shown is not None and shown[0] == _wire_named(context.media_type):
+            # a body of the other wire, labelled as such: the body check says so, once
+            return []
+    return found
 
 
 @check("body", parts=("request", "response"))
@@ -286,7 +303,7 @@ def _document_issues(
             return _explain_xml(body, within_depth(verdict.tree, limits))
         if body.binary:
             return _binary_issues(body, payload, limits)
-        wrong = _wrong_wire(body, payload)
+        wrong = _wrong_wire(body, payload, media_type)
         if wrong is not None:
             return [wrong]
         if body.is_xml:
@@ -312,42 +329,38 @@ def _document_issues(
 
 
 _TEXT = (bytes, bytearray, memoryview, str)
-# The first character of a document after the whitespace both wires allow before it.
-_FIRST = re.compile(r"[ \t\r\n]*(.)", re.DOTALL)
-_FIRST_BYTE = re.compile(rb"[ \t\r\n]*(.)", re.DOTALL)
-#: the wire a document's first character shows, and what it is called
-_SHOWN = {"{": "json", "[": "json", "<": "xml"}
-_NAMES = {"json": ("a JSON document", "JSON"), "xml": ("an XML document", "XML")}
+#: what each wire is called in an issue
+_WIRE_NAMES = {"json": "JSON", "xml": "XML"}
 
 
-def _wrong_wire(body: Body, payload: Any) -> Issue | None:
-    """One ``parse`` issue for a document of the other wire (JSON for an XML body, XML for a
-    JSON body), rather than the parser's complaint about its first character."""
-    if isinstance(payload, str):
-        match = _FIRST.match(payload)
-        first = match.group(1) if match else ""
-    elif isinstance(payload, bytes | bytearray | memoryview):
-        found = _FIRST_BYTE.match(payload)
-        first = found.group(1).decode("latin-1") if found else ""
-    elif etree.iselement(payload):
-        first = "<"
-    else:
+def _wrong_wire(body: Body | None, payload: Any, media_type: str | None = None) -> Issue | None:
+    """The one issue of a document of the other wire (JSON for an XML body, XML for a JSON
+    body), in place of the parser's complaint about its first character."""
+    if body is None or not body.structured or body.multipart:
         return None
-    given = _SHOWN.get(first)
-    if given is None or given == body.wire:
+    shown = wire_of(payload)
+    if shown is None or shown[0] == body.wire:
         return None
-    start = (match if isinstance(payload, str) else found).start(1)  # type: ignore[union-attr]
-    line = 1 + (payload.count("\n", 0, start) if start else 0) if not etree.iselement(payload) else None
-    what, _ = _NAMES[given]
-    _, expected = _NAMES[body.wire]
+    given, line = shown
+    labelled = f" (Content-Type {media_type[:60]!r})" if media_type else ""
     return Issue(
         Severity.ERROR,
-        _document_path(body),
-        "parse",
-        f"{what} was given, but this body is {expected} ({', '.join(body.media_types)})",
+        "",
+        "media-type",
+        f"this operation takes {_WIRE_NAMES[body.wire]} ({', '.join(body.media_types)}); "
+        f"the body is {_WIRE_NAMES[given]}{labelled}",
         line,
         expected=list(body.media_types),
     )
+
+
+def _wire_named(media_type: str) -> str | None:
+    """The document wire a Content-Type names (``…/json``, ``…+xml``), if any."""
+    essence = essence_of(media_type)
+    for wire in _WIRE_NAMES:
+        if essence.endswith((f"/{wire}", f"+{wire}")):
+            return wire
+    return None
 
 
 def _explain_xml(body: Body, root: Any) -> list[Issue]:

@@ -1,0 +1,301 @@
+"""The lines of JSON issues: found in the text again only when a report has issues.
+
+XML issues carry the line of their element from the parsed tree; JSON is parsed without
+positions, so ``json_positions`` reads the text a second time along the paths issues name.
+The property test compares it with a reference that knows nothing of the walk: the line where
+a unique marker put in place of the value lands when the data is written out the same way.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tendlc
+from _support.budgets import CALLS
+from tendlc._documented import documented_examples
+from tendlc._parsing import JsonPosition, ParseError, duplicate_key, json_positions, parse_json
+from tendlc._shared import escape
+
+NESTED = """{
+  "name": "Acme",
+  "a/b": {"x~y": 1},
+  "items": [
+    {"id": 1},
+    {
+      "id": 2,
+      "tags": ["one",
+               "two"]
+    }
+  ],
+  "empty": {},
+  "text": "line\\nbreak"
+}"""
+
+
+def test_values_keys_and_missing_members_have_lines():
+    found = json_positions(
+        NESTED,
+        [
+            "",
+            "/name",
+            "/a~1b/x~0y",
+            "/items/1",
+            "/items/1/tags/1",
+            "/items/1/missing",
+            "/items/7",
+            "/empty/gone",
+            "/text",
+            "/name/deeper",
+        ],
+    )
+    assert found[""] == JsonPosition(1, None, True)
+    assert found["/name"] == JsonPosition(2, 2, True)
+    assert found["/a~1b/x~0y"] == JsonPosition(3, 3, True)  # escaped pointer tokens
+    assert found["/items/1"] == JsonPosition(6, None, True)  # an item has no key
+    assert found["/items/1/tags/1"] == JsonPosition(9, None, True)
+    # past the document: the deepest value on the way, the object that lacks the member
+    assert found["/items/1/missing"] == JsonPosition(6, None, False)
+    assert found["/items/7"] == JsonPosition(4, None, False)
+    assert found["/empty/gone"] == JsonPosition(12, None, False)
+    assert found["/text"].line == 13  # an escaped line break inside a string is no line
+    assert found["/name/deeper"] == JsonPosition(2, None, False)  # a string has no members
+
+
+def test_keys_with_escapes_bytes_and_non_ascii_text():
+    text = '{"caf\\u00e9": 1,\n "\\u00fcber": {\n  "a\\/b": 2}}'
+    found = json_positions(text.encode(), ["/café", "/über/a~1b"])
+    assert found["/café"].line == 1 and found["/über/a~1b"] == JsonPosition(3, 3, True)
+    # offsets are counted in characters of the decoded text, lines stay right after UTF-8
+    found = json_positions('{"é": "ü€",\n"k":\n 1}'.encode(), ["/k"])
+    assert found["/k"] == JsonPosition(3, 2, True)
+
+
+def test_a_key_on_its_own_line_is_told_from_its_value():
+    found = json_positions('{"a":\n\n  [1]}', ["/a"])
+    assert found["/a"] == JsonPosition(3, 1, True)
+
+
+def test_text_that_stops_being_json_answers_what_it_reached():
+    found = json_positions('{\n"a": 1,\n"b": {\n"c": oops', ["/a", "/b/c", "/b/d"])
+    assert found["/a"] == JsonPosition(2, 2, True)
+    assert found["/b/c"] == JsonPosition(4, 4, True)  # where its value should start
+    assert found["/b/d"] == JsonPosition(3, None, False)  # never reached: its object's line
+    assert json_positions(b"\xff{", ["/a"]) == {}  # not UTF-8: nothing to say
+    assert json_positions("{}", ["no pointer"]) == {}
+
+
+def test_the_repeated_key_is_the_one_the_parser_names():
+    text = '{\n"outer": 1,\n"inner": {"k": 1,\n  "k": 2},\n"outer": 3}'
+    with pytest.raises(ParseError) as raised:
+        parse_json(text)
+    assert "'k'" in str(raised.value)  # the inner object closes first
+    assert duplicate_key(text) == ("/inner/k", 4)
+    assert duplicate_key('{"a": [1, {"b": 0}], "c": {}}') is None
+
+
+# ------------------------------------------------------------------ the reference
+
+_MARK = "\u2603marker\u2603"
+KEYS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
+SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+DATA = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+def _pointers(value, pointer=""):
+    yield pointer
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _pointers(item, f"{pointer}/{escape(key)}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _pointers(item, f"{pointer}/{index}")
+
+
+def _marked(value, tokens):
+    if not tokens:
+        return _MARK
+    head, rest = tokens[0], tokens[1:]
+    if isinstance(value, list):
+        index = int(head)
+        return [*value[:index], _marked(value[index], rest), *value[index + 1 :]]
+    return {key: (_marked(item, rest) if key == head else item) for key, item in value.items()}
+
+
+@settings(deadline=CALLS)
+@given(DATA, st.sampled_from([None, 0, 1, 2]), st.booleans())
+def test_every_value_starts_where_a_marker_in_its_place_lands(data, indent, ascii_only):
+    from tendlc._shared import split_pointer
+
+    def written(value):
+        return json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+
+    text = written(data)
+    pointers = list(_pointers(data))
+    found = json_positions(text.encode(), pointers)
+    assert set(found) == set(pointers)
+    for pointer in pointers:
+        marked = written(_marked(data, split_pointer(pointer)))
+        expected = marked.count("\n", 0, marked.index(json.dumps(_MARK, ensure_ascii=ascii_only)))
+        assert found[pointer].found and found[pointer].line == expected + 1, pointer
+        if found[pointer].key_line is not None:  # json.dumps writes a key beside its value
+            assert found[pointer].key_line == found[pointer].line
+
+
+# ------------------------------------------------------------------ through validate
+
+
+def _brand():
+    example = next(
+        e
+        for e in documented_examples()
+        if e.operation == "vonage.brands.create" and e.part == "request"
+    )
+    data = json.loads(example.published())
+    data.pop("universal_ein", None)
+    data["verification_email_completion_date"] = "2019-08-24T14:15:22Z"
+    return data
+
+
+def _line_of(text, key):
+    return text[: text.index(f'"{key}"')].count("\n") + 1
+
+
+def test_json_issues_carry_the_line_of_their_member():
+    data = _brand()
+    assert tendlc.validate("vonage.brands.create", json.dumps(data, indent=2)).valid
+    data["country"] = "USA"  # a value rule: the member's line
+    data["reseler"] = {}  # an undocumented member: its key's line
+    del data["email"]  # a missing member: the line of the object that lacks it
+    text = json.dumps(data, indent=2)
+    report = tendlc.validate("vonage.brands.create", "\n\n" + text)
+    lines = {(issue.path, issue.rule): issue.line for issue in report.issues}
+    assert lines[("/country", "pattern")] == _line_of(text, "country") + 2
+    assert lines[("/reseler", "additionalProperties")] == _line_of(text, "reseler") + 2
+    assert lines[("/email", "required")] == 3
+    # parsed data has no lines; the issues are the same otherwise
+    parsed = tendlc.validate("vonage.brands.create", data)
+    assert {(i.path, i.rule, i.line) for i in parsed.issues} == {
+        (path, rule, None) for path, rule in lines
+    }
+
+
+def test_issues_inside_nested_members_and_responses_have_lines():
+    data = _brand()
+    data["entity_type"] = "PUBLIC_PROFIT"
+    data.pop("stock_symbol", None)
+    text = json.dumps(data, indent=1)
+    report = tendlc.validate("vonage.brands.create", text)
+    assert report.errors and all(issue.line is not None for issue in report.errors)
+    response = json.dumps({"brand_id": 5, "unexpected": True}, indent=2)
+    answered = tendlc.validate("vonage.brands.get", response, part="response", status=200)
+    assert [(i.path, i.line) for i in answered.issues if i.path == "/unexpected"] == [
+        ("/unexpected", 3)
+    ]
+    assert all(i.line is not None for i in answered.issues if i.path.startswith("/"))
+
+
+def test_a_parse_error_at_a_member_names_its_line():
+    report = tendlc.validate("vonage.brands.create", '{"a": 1,\n "b": [1,\n  "x\\ud800"]}')
+    assert [(i.path, i.rule, i.line) for i in report.issues] == [("/b/1", "parse", 3)]
+    report = tendlc.validate("vonage.brands.create", '{\n"k": {"a": 1,\n "a": 2}}')
+    assert [(i.path, i.rule, i.line) for i in report.issues] == [("/k/a", "parse", 3)]
+
+
+def test_the_issues_of_an_exchange_carry_lines_too():
+    from tendlc.traffic import Exchange, Headers, Request, check_exchange
+
+    data = _brand()
+    data["country"] = "USA"
+    text = json.dumps(data, indent=2)
+    exchange = Exchange(
+        Request(
+            "POST",
+            "https://api.nexmo.com/v1/10dlc/brands",
+            Headers({"Content-Type": "application/json"}),
+            text.encode(),
+        )
+    )
+    result = check_exchange(exchange)
+    found = [i for i in result.issues if i.path == "/country"]
+    assert [(i.direction, i.line) for i in found] == [("request", _line_of(text, "country"))]
+    assert f"(line {_line_of(text, 'country')})" in "\n".join(result.lines())
+
+
+# ------------------------------------------------------------------ the other wire
+
+
+def _bandwidth_brand():
+    example = next(
+        e
+        for e in documented_examples()
+        if e.operation == "bandwidth.brands.create" and e.part == "request"
+    )
+    return example.published()
+
+
+@pytest.mark.parametrize(
+    ("operation", "payload", "takes", "given", "line"),
+    [
+        ("bandwidth.brands.create", b'{"Brand": {"EntityType": "PRIVATE"}}', "XML", "JSON", 1),
+        ("bandwidth.brands.create", '\n  [{"Brand": 1}]', "XML", "JSON", 2),
+        ("bandwidth.brands.create", {"Brand": {}}, "XML", "JSON", None),
+        ("vonage.brands.create", b"\n\n<?xml version='1.0'?>\n<Brand/>", "JSON", "XML", 3),
+        ("vonage.brands.create", "\ufeff<Brand><Name>x</Name></Brand>", "JSON", "XML", 1),
+    ],
+)
+def test_a_body_of_the_other_wire_is_one_clear_issue(operation, payload, takes, given, line):
+    report = tendlc.validate(operation, payload)
+    (issue,) = report.issues
+    assert (issue.path, issue.rule, issue.severity) == ("", "media-type", "error")
+    assert issue.message.startswith(f"this operation takes {takes} (")
+    assert issue.message.endswith(f"the body is {given}")
+    assert issue.line == line  # where the document starts
+
+
+def test_an_element_tree_for_a_json_body_and_a_labelled_body_of_the_other_wire():
+    from lxml import etree
+
+    (issue,) = tendlc.validate("vonage.brands.create", etree.fromstring(b"<Brand/>")).issues
+    assert issue.rule == "media-type" and issue.message.endswith("the body is XML")
+    # labelled as what it is: the same mistake, said once, naming the label
+    labelled = tendlc.validate(
+        "bandwidth.brands.create", b'{"a": 1}', media_type="application/json"
+    )
+    (issue,) = labelled.issues
+    assert issue.message.endswith("the body is JSON (Content-Type 'application/json')")
+    # a label that names neither wire is a mistake of its own
+    plain = tendlc.validate("bandwidth.brands.create", b'{"a": 1}', media_type="text/plain")
+    assert sorted(i.message.split(" ")[0] for i in plain.issues) == ["Content-Type", "this"]
+    # the right wire with the wrong label keeps the label's issue
+    wrong_label = tendlc.validate(
+        "bandwidth.brands.create", _bandwidth_brand(), media_type="application/json"
+    )
+    assert [i.rule for i in wrong_label.issues] == ["media-type"]
+    assert wrong_label.issues[0].message.startswith("Content-Type 'application/json'")
+
+
+def test_an_exchange_of_the_other_wire_says_so_once_per_side():
+    from tendlc.traffic import Exchange, Headers, Request, Response, check_exchange
+
+    url = "https://dashboard.bandwidth.com/api/accounts/1/campaignManagement/10dlc/brands"
+    exchange = Exchange(
+        Request("POST", url, Headers({"Content-Type": "application/json"}), b'{"Brand": {}}'),
+    )
+    result = check_exchange(exchange)
+    assert [(i.direction, i.rule) for i in result.issues] == [("request", "media-type")]
+    assert "takes XML" in result.issues[0].message
+    answered = Exchange(
+        Request("GET", "https://api.nexmo.com/v1/10dlc/brands/B1"),
+        Response(200, Headers({"Content-Type": "application/xml"}), b"<Brand/>"),
+    )
+    issues = check_exchange(answered).issues
+    assert [(i.direction, i.rule) for i in issues] == [("response", "media-type")]
+    assert issues[0].message.endswith("the body is XML (Content-Type 'application/xml')")
