@@ -299,3 +299,78 @@ def test_an_exchange_of_the_other_wire_says_so_once_per_side():
     issues = check_exchange(answered).issues
     assert [(i.direction, i.rule) for i in issues] == [("response", "media-type")]
     assert issues[0].message.endswith("the body is XML (Content-Type 'application/xml')")
+
+
+# ------------------------------------------------------------------ files of several payloads
+
+
+def _cli(*args, stdin=None):
+    from click.testing import CliRunner
+
+    from tendlc.cli import main
+
+    return CliRunner().invoke(main, list(args), input=stdin)
+
+
+def _json_lines(tmp_path, name):
+    good = _brand()
+    bad = {**good, "country": "USA"}
+    rows = [json.dumps(good), "", json.dumps(good), json.dumps(bad), json.dumps(good)]
+    path = tmp_path / name
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_json_lines_count_lines_in_the_file(tmp_path, named):
+    folder = tmp_path / "vonage"
+    folder.mkdir()
+    path = _json_lines(folder, "brands.create.request.jsonl")
+    operation = ["vonage.brands.create"] if named else []
+    outcome = _cli("validate", *operation, str(path), "--format", "json")
+    assert outcome.exit_code == 1, outcome.output
+    files = json.loads(outcome.output)["files"]
+    assert [(f["file"].rsplit(":", 1)[1], f["valid"]) for f in files] == [
+        ("1", True),
+        ("3", True),
+        ("4", False),
+        ("5", True),
+    ]
+    assert [(i["path"], i["line"]) for i in files[2]["issues"]] == [("/country", 4)]
+    text = _cli("validate", *operation, str(path)).output
+    assert f"{path}:4: INVALID" in text
+    assert "line 4    /country  [pattern]" in text
+
+
+def _stacked():
+    import re
+
+    brand = _bandwidth_brand()
+    assert brand.startswith(b"<?xml")
+    bad = brand.replace(b"<State>NC</State>", b"<State>NCA</State>")
+    assert bad != brand
+    state = bad[: bad.index(b"<State>NCA")].count(b"\n") + 1  # its line within the document
+    # three documents, the second with no line break after it, the third broken
+    documents = brand + b"\n\n" + re.sub(rb"\n\s*", b"", brand) + b"\n" + bad
+    offset = documents[: -len(bad)].count(b"\n") + 1  # the third starts on this line
+    return documents, offset + state - 1
+
+
+def test_stacked_xml_documents_count_lines_in_the_file(tmp_path):
+    data, line = _stacked()
+    path = tmp_path / "brands.xml"
+    path.write_bytes(data)
+    outcome = _cli("validate", "bandwidth.brands.create", str(path), "--format", "json")
+    files = json.loads(outcome.output)["files"]
+    assert [(f["file"].rsplit("#", 1)[1], f["valid"]) for f in files] == [
+        ("1", True),
+        ("2", True),
+        ("3", False),
+    ]
+    assert [(i["path"], i["line"]) for i in files[2]["issues"]] == [("/Brand/State", line)]
+    assert data.split(b"\n")[line - 1].strip() == b"<State>NCA</State>"
+    # read from standard input, the same lines
+    piped = _cli("validate", "bandwidth.brands.create", "-", "--format", "jsonl", stdin=data)
+    records = [json.loads(row) for row in piped.output.splitlines() if row.startswith("{")]
+    assert [i["line"] for r in records for i in r["issues"]] == [line]
+    assert f"line {line}" in _cli("validate", "bandwidth.brands.create", str(path)).output
