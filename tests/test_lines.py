@@ -374,3 +374,40 @@ def test_stacked_xml_documents_count_lines_in_the_file(tmp_path):
     records = [json.loads(row) for row in piped.output.splitlines() if row.startswith("{")]
     assert [i["line"] for r in records for i in r["issues"]] == [line]
     assert f"line {line}" in _cli("validate", "bandwidth.brands.create", str(path)).output
+
+
+# ------------------------------------------------------------------ what people read
+
+
+def test_every_front_end_shows_the_line_of_a_json_issue():
+    import lxml.html
+
+    from tendlc.reports import to_html, to_json, to_junit_xml, to_markdown
+    from tendlc.traffic import Exchange, Headers, Request, Run, check_exchange
+
+    data = _brand()
+    data["country"] = "USA"
+    text = json.dumps(data, indent=2)
+    line = _line_of(text, "country")
+    request = Request(
+        "POST",
+        "https://api.nexmo.com/v1/10dlc/brands",
+        Headers({"Content-Type": "application/json"}),
+        text.encode(),
+    )
+    result = check_exchange(Exchange(request))
+    (issue,) = [i for i in result.issues if i.path == "/country"]
+    assert issue.line == line > 1
+    # a payload's issue names its line in its own column, an exchange's after its message
+    alone = tendlc.validate("vonage.brands.create", text)
+    (own,) = [i for i in alone.issues if i.path == "/country"]
+    assert own.render().split()[:4] == ["error", "line", str(line), "/country"]
+    assert issue.render().endswith(f"(line {line})")
+    run = Run("conform")
+    run.add("create a brand", result)
+    shown = f"line {line}"
+    found = [f for e in json.loads(to_json(run))["entries"] for f in e["exchange"]["findings"]]
+    assert [f["line"] for f in found if f["path"] == "/country"] == [line]
+    assert shown in to_junit_xml(run)
+    assert f"(line {line})" in to_markdown(run)
+    assert f"(line {line})" in lxml.html.fromstring(to_html(run)).text_content()
