@@ -85,6 +85,12 @@ def test_text_that_stops_being_json_answers_what_it_reached():
     assert found["/b/c"] == JsonPosition(4, 4, True)  # where its value should start
     assert found["/b/d"] == JsonPosition(3, None, False)  # never reached: its object's line
     assert json_positions(b"\xff{", ["/a"]) == {}  # not UTF-8: nothing to say
+    # an array that breaks off between the items skipped
+    assert json_positions('{"a":\n [1, 2}', ["/a/2"]) == {"/a/2": JsonPosition(2, None, False)}
+    assert json_positions("[\n1,\n2]", ["/\u00b2", "/1"]) == {
+        "/\u00b2": JsonPosition(1, None, False),
+        "/1": JsonPosition(3, None, True),
+    }
     assert json_positions("{}", ["no pointer"]) == {}
 
 
@@ -95,6 +101,9 @@ def test_the_repeated_key_is_the_one_the_parser_names():
     assert "'k'" in str(raised.value)  # the inner object closes first
     assert duplicate_key(text) == ("/inner/k", 4)
     assert duplicate_key('{"a": [1, {"b": 0}], "c": {}}') is None
+    items = '[{"a": 1, "b": 2},\n {"b": [1, {"k": 1,\n "k": 2}], "b": 3}]'
+    assert duplicate_key(items) == ("/1/b/1/k", 3)  # the value closes before its object
+    assert duplicate_key('{"a~b": {"c/d": 1, "c/d": 2}}') == ("/a~0b/c~1d", 1)
 
 
 # ------------------------------------------------------------------ the reference
@@ -145,6 +154,8 @@ def test_every_value_starts_where_a_marker_in_its_place_lands(data, indent, asci
         marked = written(_marked(data, split_pointer(pointer)))
         expected = marked.count("\n", 0, marked.index(json.dumps(_MARK, ensure_ascii=ascii_only)))
         assert found[pointer].found and found[pointer].line == expected + 1, pointer
+        # asked for alone, the items around it are skipped rather than read: the same answer
+        assert json_positions(text, [pointer]) == {pointer: found[pointer]}
         if found[pointer].key_line is not None:  # json.dumps writes a key beside its value
             assert found[pointer].key_line == found[pointer].line
 

@@ -16,6 +16,7 @@ import json.decoder
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 
 from .._shared import escape, split_pointer
@@ -23,6 +24,7 @@ from .._shared import escape, split_pointer
 __all__ = ["JsonPosition", "duplicate_key", "json_positions"]
 
 _SPACE = re.compile(r"[ \t\n\r]*")
+_SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
 # The plain decoder's scanner (no hooks): it only measures the values it skips.
 _SKIP = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 # The decoder's string reader (C): a key and the offset past its closing quote.
@@ -50,36 +52,32 @@ class JsonPosition:
 class _Node:
     """A step of the pointers asked for: the values under it that are asked for too."""
 
-    __slots__ = ("children", "key_at", "pointer", "value_at")
+    __slots__ = ("children", "key_at", "value_at")
 
-    def __init__(self, pointer: str) -> None:
-        self.pointer = pointer
+    def __init__(self) -> None:
         self.children: dict[str, _Node] = {}
         self.value_at = -1  # offsets in the text, -1 until the walk reaches them
         self.key_at = -1
 
-    def child(self, token: str) -> _Node | None:
-        return self.children.get(token)
-
-
-class _Everything(_Node):
-    """Every value of the document (the walk that looks for a repeated key)."""
-
-    __slots__ = ()
-
-    def child(self, token: str) -> _Node | None:
-        return _Everything(f"{self.pointer}/{escape(token)}")
-
 
 class _Frame:
-    __slots__ = ("close", "duplicate", "index", "keys", "node")
+    __slots__ = ("close", "index", "node", "targets")
 
     def __init__(self, node: _Node, opening: str) -> None:
         self.node = node
         self.close = _CLOSE[opening]
         self.index = 0
-        self.keys: dict[str, int] | None = None
-        self.duplicate: tuple[str, int] | None = None
+        #: an array's items asked for, in order (the others are skipped in a tight loop)
+        self.targets = (
+            sorted(int(t) for t in node.children if t.isascii() and t.isdigit())
+            if opening == "["
+            else []
+        )
+
+    def next_target(self) -> int | None:
+        """The next item asked for from here on (None: none is)."""
+        at = bisect_left(self.targets, self.index)
+        return self.targets[at] if at < len(self.targets) else None
 
 
 class _Stop(Exception):
@@ -93,7 +91,7 @@ def json_positions(payload: Text, pointers: Iterable[str]) -> dict[str, JsonPosi
     text that is not JSON where the walk begins, is left out of the answer.
     """
     text = _text(payload)
-    root = _Node("")
+    root = _Node()
     wanted: dict[str, list[_Node]] = {}
     for pointer in pointers:
         try:
@@ -106,13 +104,15 @@ def json_positions(payload: Text, pointers: Iterable[str]) -> dict[str, JsonPosi
         for token in tokens:
             following = node.children.get(token)
             if following is None:
-                following = node.children[token] = _Node(f"{node.pointer}/{escape(token)}")
+                following = node.children[token] = _Node()
             node = following
             steps.append(node)
         wanted[pointer] = steps
     if not wanted or text is None:
         return {}
-    _walk(text, root, look_for_duplicates=False)
+    # where the text stops being JSON (or nests too deep to skip), what was reached stands
+    with suppress(_Stop, ValueError, IndexError, RecursionError):
+        _walk(text, root)
     lines = _Lines(text)
     found: dict[str, JsonPosition] = {}
     for pointer, steps in wanted.items():
@@ -131,12 +131,16 @@ def duplicate_key(payload: Text) -> tuple[str, int] | None:
     line of the repeated key; None when no object repeats a key (as far as the text is JSON).
 
     Objects are judged as they close, as :func:`~tendlc.parsing.parse_json` judges them: the
-    answer is the repeated key it reports.
+    answer is the repeated key it reports. The values on the way are tried whole by the C
+    scanner, and only the one holding the repetition is read member by member.
     """
     text = _text(payload)
     if text is None:
         return None
-    found = _walk(text, _Everything(""), look_for_duplicates=True)
+    try:
+        found = _repeated(text)
+    except (_Stop, _Repeated, ValueError, IndexError, RecursionError):
+        return None
     if found is None:
         return None
     pointer, offset = found
@@ -152,18 +156,8 @@ def _text(payload: Text) -> str | None:
         return None
 
 
-def _walk(text: str, root: _Node, *, look_for_duplicates: bool) -> tuple[str, int] | None:
-    """Record where the values of ``root``'s steps start; with ``look_for_duplicates``, stop at
-    the first object that closes with a repeated key: (its member's pointer, the key's offset)."""
-    try:
-        return _steps(text, root, look_for_duplicates)
-    except (_Stop, ValueError, IndexError, RecursionError):
-        # a text that is not JSON from here on (a StopIteration of the scanner included,
-        # turned into _Stop below), or a value too deep for the C scanner to skip
-        return None
-
-
-def _steps(text: str, root: _Node, look_for_duplicates: bool) -> tuple[str, int] | None:
+def _walk(text: str, root: _Node) -> None:
+    """Record where the values of ``root``'s steps start (and their members' keys)."""
     stack: list[_Frame] = []
     position = _space(text, 0)
     node: _Node | None = root
@@ -173,10 +167,8 @@ def _steps(text: str, root: _Node, look_for_duplicates: bool) -> tuple[str, int]
         if node is not None:
             node.value_at, node.key_at = position, key_at
         opening = text[position : position + 1]
-        if node is not None and opening in _CLOSE and (node.children or look_for_duplicates):
+        if node is not None and node.children and opening in _CLOSE:
             frame = _Frame(node, opening)
-            if opening == "{" and look_for_duplicates:
-                frame.keys = {}
             position = _space(text, position + 1)
             if text[position : position + 1] != frame.close:
                 stack.append(frame)
@@ -191,17 +183,41 @@ def _steps(text: str, root: _Node, look_for_duplicates: bool) -> tuple[str, int]
             position = _space(text, position)
             mark = text[position : position + 1]
             if mark == ",":
-                node, key_at, position = _member(text, _space(text, position + 1), frame)
+                position = _space(text, position + 1)
+                if frame.close == "]":
+                    position = _skip_items(text, position, frame)
+                    if text[position : position + 1] == "]":
+                        continue  # the array ends before any other item asked for
+                node, key_at, position = _member(text, position, frame)
                 break
             if mark != frame.close:
                 raise _Stop
             position += 1
             stack.pop()
-            if frame.duplicate is not None:
-                name, offset = frame.duplicate
-                return f"{frame.node.pointer}/{escape(name)}", offset
         else:
-            return None
+            return
+
+
+def _skip_items(text: str, position: int, frame: _Frame) -> int:
+    """Past the items of an array up to the next one asked for (``frame.index`` moves on):
+    where it starts, or the array's closing bracket."""
+    target = frame.next_target()
+    index = frame.index
+    while target is None or index < target:
+        try:
+            end = _SKIP(text, position)[1]
+        except StopIteration:
+            raise _Stop from None
+        index += 1
+        separator = _SEPARATOR.match(text, end)
+        if separator is None:
+            position = _space(text, end)
+            if text[position : position + 1] != "]":
+                raise _Stop
+            break
+        position = separator.end()
+    frame.index = index
+    return position
 
 
 def _member(text: str, position: int, frame: _Frame) -> tuple[_Node | None, int, int]:
@@ -210,18 +226,83 @@ def _member(text: str, position: int, frame: _Frame) -> tuple[_Node | None, int,
     if frame.close == "]":
         token = str(frame.index)
         frame.index += 1
-        return frame.node.child(token), -1, position
+        return frame.node.children.get(token), -1, position
+    key, value_at = _key(text, position)
+    return frame.node.children.get(key), position, value_at
+
+
+def _key(text: str, position: int) -> tuple[str, int]:
+    """The key of the member at ``position`` and where its value starts."""
     if text[position : position + 1] != '"':
         raise _Stop
     key, end = _SCAN_STRING(text, position + 1)
-    if frame.keys is not None:
-        if key in frame.keys and frame.duplicate is None:
-            frame.duplicate = (key, position)
-        frame.keys.setdefault(key, position)
     end = _space(text, end)
     if text[end : end + 1] != ":":
         raise _Stop
-    return frame.node.child(key), position, _space(text, end + 1)
+    return key, _space(text, end + 1)
+
+
+class _Repeated(Exception):
+    """An object of the value being tried repeats a key."""
+
+
+def _refuse_repeats(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        raise _Repeated
+    return found
+
+
+# The decoder's scanner with the parser's one judgement of objects: it says whether a whole
+# value holds an object that repeats a key, at C speed.
+_TRY = json.JSONDecoder(object_pairs_hook=_refuse_repeats).scan_once  # type: ignore[attr-defined]
+
+
+def _repeated(text: str) -> tuple[str, int] | None:
+    """(pointer, offset of the key) of the repeated member the parser reports first."""
+    position = _space(text, 0)
+    pointer = ""
+    while True:
+        opening = text[position : position + 1]
+        if opening not in _CLOSE:
+            return None  # a value that is no object or array repeats nothing
+        close = _CLOSE[opening]
+        position = _space(text, position + 1)
+        seen: set[str] = set()
+        repeated: tuple[str, int] | None = None
+        inner: tuple[str, int] | None = None
+        index = 0
+        while text[position : position + 1] != close:
+            if opening == "{":
+                key_at = position
+                token, position = _key(text, position)
+                if token in seen and repeated is None:
+                    repeated = (token, key_at)
+                seen.add(token)
+            else:
+                token, index = str(index), index + 1
+            try:
+                end = int(_TRY(text, position)[1])
+            except _Repeated:
+                # the first value to hold one closes before this object: the repetition the
+                # parser reports is in there
+                inner = (token, position)
+                break
+            except StopIteration:
+                raise _Stop from None
+            separator = _SEPARATOR.match(text, end)
+            if separator is not None:
+                position = separator.end()
+            else:
+                position = _space(text, end)
+                if text[position : position + 1] != close:
+                    raise _Stop
+        if inner is not None:
+            pointer, position = f"{pointer}/{escape(inner[0])}", inner[1]
+            continue
+        if repeated is None:
+            return None
+        return f"{pointer}/{escape(repeated[0])}", repeated[1]
 
 
 def _space(text: str, position: int) -> int:
