@@ -291,6 +291,15 @@ def test_an_element_tree_for_a_json_body_and_a_labelled_body_of_the_other_wire()
     )
     assert [i.rule for i in wrong_label.issues] == ["media-type"]
     assert wrong_label.issues[0].message.startswith("Content-Type 'application/json'")
+    # a file answer is no document of either wire: JSON labelled JSON is the label's mistake
+    download = tendlc.validate(
+        "vonage.appealEvidence.delete",
+        b'{"id": "x"}',
+        part="response",
+        status=200,
+        media_type="application/json",
+    )
+    assert [i.message.split(" ")[0] for i in download.issues] == ["Content-Type"]
 
 
 def test_an_exchange_of_the_other_wire_says_so_once_per_side():

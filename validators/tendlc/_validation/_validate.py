@@ -202,8 +202,9 @@ def _media_type_check(context: CheckContext) -> list[Issue]:
     found = media_type_issues(context.body, context.media_type)
     if found and context.media_type:
         shown = wire_of(context.payload)
-        if shown is not None and shown[0] == _wire_named(context.media_type):
-            # a body of the other wire, labelled as such: the body check says so, once
+        wrong = _wrong_wire(context.body, context.payload)
+        if wrong is not None and shown is not None and shown[0] == _wire_named(context.media_type):
+            # a document of the other wire, labelled as such: the body check says so, once
             return []
     return found
 
