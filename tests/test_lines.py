@@ -431,3 +431,22 @@ def test_every_front_end_shows_the_line_of_a_json_issue():
     assert shown in to_junit_xml(run)
     assert f"(line {line})" in to_markdown(run)
     assert f"(line {line})" in lxml.html.fromstring(to_html(run)).text_content()
+
+
+def test_a_text_on_one_line_puts_every_issue_on_line_one_in_any_form():
+    data = _brand()
+    data["country"] = "USA"
+    del data["email"]
+    compact = json.dumps(data)
+    for payload in (compact, compact.encode(), bytearray(compact.encode())):
+        issues = tendlc.validate(
+            "vonage.brands.create",
+            memoryview(payload) if isinstance(payload, bytearray) else payload,
+        ).issues
+        assert {(i.path, i.line) for i in issues} == {("/country", 1), ("/email", 1)}
+    spread = json.dumps(data, indent=2).encode()
+    issues = tendlc.validate("vonage.brands.create", memoryview(spread)).issues
+    assert {(i.path, i.line) for i in issues} == {
+        ("/country", _line_of(spread.decode(), "country")),
+        ("/email", 1),
+    }

@@ -25,6 +25,13 @@ __all__ = ["JsonPosition", "duplicate_key", "json_positions"]
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+# A member whose key has no escape and whose value is a string, number or literal, with the
+# comma after it (group 1: the key as written, which is the key without escapes).
+_SIMPLE_MEMBER = re.compile(
+    r'"([^"\\]*)"[ \t\n\r]*:[ \t\n\r]*'
+    r'(?:"[^"\\]*(?:\\.[^"\\]*)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null)'
+    r"[ \t\n\r]*,[ \t\n\r]*"
+)
 # The plain decoder's scanner (no hooks): it only measures the values it skips.
 _SKIP = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 # The decoder's string reader (C): a key and the offset past its closing quote.
@@ -227,8 +234,15 @@ def _member(text: str, position: int, frame: _Frame) -> tuple[_Node | None, int,
         token = str(frame.index)
         frame.index += 1
         return frame.node.children.get(token), -1, position
+    children = frame.node.children
+    # Members not asked for whose value is a plain scalar followed by another member: one
+    # regular expression each, the commonest shape of a payload's members.
+    simple = _SIMPLE_MEMBER.match(text, position)
+    while simple is not None and simple.group(1) not in children:
+        position = simple.end()
+        simple = _SIMPLE_MEMBER.match(text, position)
     key, value_at = _key(text, position)
-    return frame.node.children.get(key), position, value_at
+    return children.get(key), position, value_at
 
 
 def _key(text: str, position: int) -> tuple[str, int]:

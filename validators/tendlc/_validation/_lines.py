@@ -38,6 +38,11 @@ def with_json_lines(body: Body | None, payload: Any, issues: list[Issue]) -> lis
     wanted = {issue.path for issue in issues if _locatable(issue)}
     if not wanted:
         return issues
+    if isinstance(payload, memoryview):
+        payload = payload.tobytes()
+    if (b"\n" if not isinstance(payload, str) else "\n") not in payload:
+        # a text on one line (what most clients send): every place in it is on line 1
+        return [replace(issue, line=1) if _locatable(issue) else issue for issue in issues]
     positions = json_positions(payload, wanted)
     if not positions:
         return issues
