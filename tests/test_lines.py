@@ -74,6 +74,21 @@ def test_keys_with_escapes_bytes_and_non_ascii_text():
     assert found["/k"] == JsonPosition(3, 2, True)
 
 
+def test_a_key_spelled_inside_a_string_value_is_no_member():
+    text = (
+        '{"a": "x\\", \\"k\\": 1",\n "b": "\\\\", "c": "\\"k\\":", "x\\"k": 0,\n'
+        ' "d": 2,\n "k": 3,\n "e": null}'
+    )
+    assert json.loads(text)["a"] == 'x", "k": 1' and json.loads(text)['x"k'] == 0
+    found = json_positions(text, ["/k", "/d", "/e", "/z"])
+    assert found == {
+        "/k": JsonPosition(4, 4, True),
+        "/d": JsonPosition(3, 3, True),
+        "/e": JsonPosition(5, 5, True),
+        "/z": JsonPosition(1, None, False),
+    }
+
+
 def test_a_key_on_its_own_line_is_told_from_its_value():
     found = json_positions('{"a":\n\n  [1]}', ["/a"])
     assert found["/a"] == JsonPosition(3, 1, True)

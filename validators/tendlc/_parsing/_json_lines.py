@@ -25,13 +25,15 @@ __all__ = ["JsonPosition", "duplicate_key", "json_positions"]
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
-# A member whose key has no escape and whose value is a string, number or literal, with the
-# comma after it (group 1: the key as written, which is the key without escapes).
-_SIMPLE_MEMBER = re.compile(
-    r'"([^"\\]*)"[ \t\n\r]*:[ \t\n\r]*'
+# Members whose keys have no escape and whose values are strings, numbers or literals, each
+# with the comma after it.
+_SIMPLE_RUN = re.compile(
+    r'(?:"[^"\\]*"[ \t\n\r]*:[ \t\n\r]*'
     r'(?:"[^"\\]*(?:\\.[^"\\]*)*"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null)'
-    r"[ \t\n\r]*,[ \t\n\r]*"
+    r"[ \t\n\r]*,[ \t\n\r]*)*"
 )
+_COLON = re.compile(r"[ \t\n\r]*:")
+_JSON_SPACE = " \t\n\r"
 # The plain decoder's scanner (no hooks): it only measures the values it skips.
 _SKIP = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 # The decoder's string reader (C): a key and the offset past its closing quote.
@@ -235,14 +237,39 @@ def _member(text: str, position: int, frame: _Frame) -> tuple[_Node | None, int,
         frame.index += 1
         return frame.node.children.get(token), -1, position
     children = frame.node.children
-    # Members not asked for whose value is a plain scalar followed by another member: one
-    # regular expression each, the commonest shape of a payload's members.
-    simple = _SIMPLE_MEMBER.match(text, position)
-    while simple is not None and simple.group(1) not in children:
-        position = simple.end()
-        simple = _SIMPLE_MEMBER.match(text, position)
+    # A run of members whose values are plain scalars (the commonest shape of a payload) is
+    # passed in one match; a member asked for inside it is found by its key.
+    end = _SIMPLE_RUN.match(text, position).end()  # type: ignore[union-attr]
+    if end > position:
+        position = _first_key(text, position, end, children) or end
     key, value_at = _key(text, position)
     return children.get(key), position, value_at
+
+
+def _first_key(text: str, start: int, end: int, keys: dict[str, _Node]) -> int | None:
+    """Where the first member of a run of scalar members (``start`` to ``end``) whose key is
+    one of ``keys`` starts. Inside a JSON string every quote is escaped, so a quoted key that
+    follows a comma (or starts the run) and precedes a colon is a member's key."""
+    first: int | None = None
+    for key in keys:
+        if '"' in key or "\\" in key:
+            continue  # written with escapes: never in a run of plain keys
+        quoted = f'"{key}"'
+        found = text.find(quoted, start, end)
+        while found >= 0 and (first is None or found < first):
+            if _member_starts(text, start, found) and _COLON.match(text, found + len(quoted)):
+                first = found
+                break
+            found = text.find(quoted, found + 1, end)
+    return first
+
+
+def _member_starts(text: str, start: int, at: int) -> bool:
+    """Whether a member of a run starting at ``start`` can start at ``at``."""
+    before = at - 1
+    while before >= start and text[before] in _JSON_SPACE:
+        before -= 1
+    return before < start or text[before] == ","
 
 
 def _key(text: str, position: int) -> tuple[str, int]:
