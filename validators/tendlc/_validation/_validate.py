@@ -201,9 +201,8 @@ def _media_type_check(context: CheckContext) -> list[Issue]:
     """The body's Content-Type is one its contract documents."""
     found = media_type_issues(context.body, context.media_type)
     if found and context.media_type:
-        shown = wire_of(context.payload)
-        wrong = _wrong_wire(context.body, context.payload)
-        if wrong is not None and shown is not None and shown[0] == _wire_named(context.media_type):
+        other = _other_wire(context.body, context.payload)
+        if other is not None and other[0] == _wire_named(context.media_type):
             # a document of the other wire, labelled as such: the body check says so, once
             return []
     return found
@@ -337,12 +336,10 @@ _WIRE_NAMES = {"json": "JSON", "xml": "XML"}
 def _wrong_wire(body: Body | None, payload: Any, media_type: str | None = None) -> Issue | None:
     """The one issue of a document of the other wire (JSON for an XML body, XML for a JSON
     body), in place of the parser's complaint about its first character."""
-    if body is None or not body.structured or body.multipart:
+    other = _other_wire(body, payload)
+    if body is None or other is None:
         return None
-    shown = wire_of(payload)
-    if shown is None or shown[0] == body.wire:
-        return None
-    given, line = shown
+    given, line = other
     labelled = f" (Content-Type {media_type[:60]!r})" if media_type else ""
     return Issue(
         Severity.ERROR,
@@ -353,6 +350,17 @@ def _wrong_wire(body: Body | None, payload: Any, media_type: str | None = None) 
         line,
         expected=list(body.media_types),
     )
+
+
+def _other_wire(body: Body | None, payload: Any) -> tuple[str, int | None] | None:
+    """The wire a payload shows and the line it starts on, when its body is a document of
+    the other wire."""
+    if body is None or not body.structured or body.multipart:
+        return None
+    shown = wire_of(payload)
+    if shown is None or shown[0] == body.wire:
+        return None
+    return shown
 
 
 def _wire_named(media_type: str) -> str | None:
