@@ -226,6 +226,12 @@ def test_issues_inside_nested_members_and_responses_have_lines():
         ("/unexpected", 3)
     ]
     assert all(i.line is not None for i in answered.issues if i.path.startswith("/"))
+    # with no status given, the lines are those of the report of the status it fits best
+    fitted = tendlc.validate("vonage.brands.get", response, part="response")
+    assert fitted.status == 200 and fitted.issues == answered.issues
+    broken = json.dumps({"brand_id": 5, "country": "USA", "unexpected": True}, indent=2)
+    best = tendlc.validate("vonage.brands.get", broken, part="response")
+    assert best.errors and all(i.line is not None for i in best.issues if i.path.startswith("/"))
 
 
 def test_a_parse_error_at_a_member_names_its_line():

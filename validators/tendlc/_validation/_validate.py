@@ -25,6 +25,7 @@ from ._checks import Check, CheckContext, check, run_checks, selected_checks
 from ._checks import version as _checks_version
 from ._clock import clock, clock_is_set
 from ._json import compiled, validate_json_body
+from ._lines import with_json_lines
 from ._multipart import request_limit, validate_multipart
 from ._parameters import validate_parameters
 from ._report import Issue, Report, Severity
@@ -114,7 +115,7 @@ def _validate(
     settings = config if config is not None else _NO_CONFIG
     advice = any(entry.advice for entry in plan)
 
-    def run(code: int | None) -> Report:
+    def run(code: int | None, lines: bool = True) -> Report:
         context = CheckContext(
             operation,
             part,
@@ -126,21 +127,27 @@ def _validate(
             advice=advice,
             brand=brand,
         )
-        issues = run_checks(context, plan, advice_as_errors=advice_as_errors)
+        issues = run_checks(context, plan, advice_as_errors=advice_as_errors, lines=lines)
         return _report(operation.id, part, code, issues)
 
     if part != "response" or status is not None or not operation.responses:
         return run(status)
-    # No status given: the documented status this payload fits, successes first.
+    # No status given: the documented status this payload fits, successes first (the lines of
+    # the issues are read for the report chosen only).
     best: Report | None = None
     for code in sorted(operation.responses, key=lambda code: (code >= 300, code)):
-        report = run(code)
+        report = run(code, lines=False)
         if report.valid:
-            return report
+            best = report
+            break
         if best is None or len(report.errors) < len(best.errors):
             best = report
     assert best is not None
-    return best
+    if not best.issues:
+        return best
+    body = operation.responses.get(best.status) if best.status is not None else None
+    placed = with_json_lines(body, payload, list(best.issues))
+    return Report(best.operation, best.part, best.status, tuple(placed))
 
 
 _NO_CONFIG: Mapping[str, Any] = {}
