@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -56,6 +57,8 @@ class _Item:
     part: str
     status: int | None
     path: str | None = None
+    #: the line of its file the payload starts on (one file may hold several payloads)
+    first_line: int = 1
 
 
 @main.command()
@@ -331,21 +334,42 @@ def _payload_files(folder: str) -> Iterator[str]:
                     yield found
 
 
-def _split(path: Path | str, data: bytes) -> Iterator[tuple[str, bytes]]:
-    """One file's payloads: JSON Lines give one a line, stacked XML documents one each."""
+def _split(path: Path | str, data: bytes) -> Iterator[tuple[str, bytes, int]]:
+    """One file's payloads, each with the line of the file it starts on: JSON Lines give one
+    a line, stacked XML documents one each."""
     name = str(path)
     if isinstance(path, Path) and path.suffix in (".jsonl", ".ndjson"):
-        for number, line in enumerate(data.splitlines(), start=1):
-            if line.strip():
-                yield f"{name}:{number}", line
+        for number, text in enumerate(data.splitlines(), start=1):
+            if text.strip():
+                yield f"{name}:{number}", text, number
         return
-    declarations = data.count(b"<?xml")
-    if declarations > 1 and data.lstrip().startswith(b"<?xml"):
-        documents = [b"<?xml" + part for part in data.split(b"<?xml") if part.strip()]
-        for number, document in enumerate(documents, start=1):
-            yield f"{name}#{number}", document
+    if data.count(b"<?xml") > 1 and data.lstrip().startswith(b"<?xml"):
+        starts = [found.start() for found in _DECLARATION.finditer(data)]
+        documents = [
+            (start, end)
+            for start, end in zip(starts, [*starts[1:], len(data)], strict=True)
+            if data[start + len(b"<?xml") : end].strip()
+        ]
+        first_line, counted = 1, 0
+        for number, (start, end) in enumerate(documents, start=1):
+            first_line += data.count(b"\n", counted, start)  # each line break counted once
+            counted = start
+            yield f"{name}#{number}", data[start:end], first_line
         return
-    yield name, data
+    yield name, data, 1
+
+
+_DECLARATION = re.compile(rb"<\?xml")
+
+
+def _in_file(report: dict[str, Any], first_line: int) -> dict[str, Any]:
+    """A report of a payload that starts on ``first_line`` of its file, its issues' lines
+    counted in the file (a report's lines count from the payload's first line)."""
+    if first_line > 1:
+        for issue in report["issues"]:
+            if issue["line"] is not None:
+                issue["line"] += first_line - 1
+    return report
 
 
 def _items(
@@ -373,9 +397,11 @@ def _items(
         except OSError as exc:
             problems.append(f"cannot read {path}: {exc.strerror or exc}")
             continue
-        for name, payload in _split(path, data):
+        for name, payload, first_line in _split(path, data):
             if operation is not None:
-                yield _Item(name, payload, operation, part or "request", status, str(path))
+                yield _Item(
+                    name, payload, operation, part or "request", status, str(path), first_line
+                )
                 continue
             where = Path(path) if isinstance(path, Path) else None
             if mapped_only and (where is None or config.mapping_for(where) is None):
@@ -392,6 +418,7 @@ def _items(
                 part or chosen.part,
                 status if status is not None else chosen.status,
                 str(path),
+                first_line,
             )
 
 
@@ -423,7 +450,7 @@ def _validate_chunk(chunk: list[_Item], settings: _Settings | None = None) -> li
     for item in chunk:
         part = as_part(item.part)
         if item.payload is not None:
-            pieces: list[tuple[str, bytes]] = [(item.name, item.payload)]
+            pieces: list[tuple[str, bytes, int]] = [(item.name, item.payload, item.first_line)]
         else:
             path = Path(item.path or item.name)
             try:
@@ -435,16 +462,19 @@ def _validate_chunk(chunk: list[_Item], settings: _Settings | None = None) -> li
             [
                 (
                     name,
-                    run(
-                        item.operation,
-                        payload,
-                        part=part,
-                        status=item.status,
-                        limits=bounds,
-                        **keywords,
-                    ).to_dict(),
+                    _in_file(
+                        run(
+                            item.operation,
+                            payload,
+                            part=part,
+                            status=item.status,
+                            limits=bounds,
+                            **keywords,
+                        ).to_dict(),
+                        first_line,
+                    ),
                 )
-                for name, payload in pieces
+                for name, payload, first_line in pieces
             ]
         )
     return outcomes

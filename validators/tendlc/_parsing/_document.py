@@ -9,6 +9,7 @@ where a field is read, set or removed.
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -19,10 +20,29 @@ from .._shared import delete_at, get_at, json_pointer, put_at, split_pointer
 from ._paths import delete_element, element_children, element_path, find_element, put_element
 from ._payload_limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["Document", "JsonDocument", "XmlDocument", "document_of", "parse_document"]
+__all__ = [
+    "Document",
+    "JsonDocument",
+    "XmlDocument",
+    "document_of",
+    "parse_document",
+    "wire_of",
+]
 
 DocumentWire = Literal["xml", "json"]
 _ABSENT = object()
+# What a document's first character after the whitespace both wires allow shows (a UTF-8
+# byte order mark may come before an XML declaration).
+_FIRST_TEXT = re.compile(r"\ufeff?[ \t\r\n]*([<{\[])")
+_FIRST_BYTES = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*([<{\[])")
+_SHOWN: dict[str | bytes, DocumentWire] = {
+    "<": "xml",
+    "{": "json",
+    "[": "json",
+    b"<": "xml",
+    b"{": "json",
+    b"[": "json",
+}
 
 
 class Document(ABC):
@@ -184,3 +204,27 @@ def parse_document(
     if wire == "xml":
         return XmlDocument(parse_xml(data, limits))
     return JsonDocument(parse_json(data, limits))
+
+
+def wire_of(payload: Any) -> tuple[DocumentWire, int | None] | None:
+    """The wire format a payload shows, and the line where it starts: ``xml`` for text whose
+    first character is ``<`` (or an lxml element), ``json`` for text that opens an object or
+    an array (or parsed dicts and lists, which have no lines). None when it shows neither (a
+    JSON scalar, a file, nothing). It looks at the start only: it does not say the payload is
+    well formed."""
+    if isinstance(payload, etree._Element | etree._ElementTree):
+        return "xml", None
+    if isinstance(payload, dict | list):
+        return "json", None
+    if isinstance(payload, str):
+        found = _FIRST_TEXT.match(payload)
+        if found is None:
+            return None
+        return _SHOWN[found.group(1)], payload.count("\n", 0, found.start(1)) + 1
+    if isinstance(payload, bytes | bytearray | memoryview):
+        data = payload if isinstance(payload, bytes) else bytes(payload)
+        seen = _FIRST_BYTES.match(data)
+        if seen is None:
+            return None
+        return _SHOWN[seen.group(1)], data.count(b"\n", 0, seen.start(1)) + 1
+    return None

@@ -11,3 +11,12 @@ class ParseError(TendlcError, ValueError):
         self.message = message
         self.line = line
         self.path = path
+
+
+class DuplicateKey(ParseError):
+    """An object of a JSON text names ``key`` twice (the parser keeps no positions: the
+    explaining path finds the place with :func:`~tendlc.parsing.duplicate_key`)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"the key {key[:60]!r} appears twice in one object")
+        self.key = key

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .._shared import escape
-from ._errors import ParseError
+from ._errors import DuplicateKey, ParseError
 from ._payload_limits import DEFAULT_LIMITS, Limits
 
 _BOMS = {
@@ -193,7 +193,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ParseError(f"the key {key[:60]!r} appears twice in one object")
+                raise DuplicateKey(key)
             seen.add(key)
     return result
 

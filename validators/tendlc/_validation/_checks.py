@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from .._catalog import Body, Operation
 from .._errors import InvalidArgument, nearest
 from .._parsing import DEFAULT_LIMITS, Limits
+from ._lines import with_json_lines
 from ._report import Issue, Severity
 
 __all__ = [
@@ -334,10 +335,13 @@ def run_checks(
     direction: str = "",
     *,
     advice_as_errors: bool = False,
+    lines: bool = True,
 ) -> list[Issue]:
     """Every issue the checks of ``plan`` find in ``context``, each naming its check (and the
     ``direction`` of the exchange, when given); with ``advice_as_errors``, advice counts as
-    errors (a project that will not submit a registration carriers are likely to reject)."""
+    errors (a project that will not submit a registration carriers are likely to reject).
+    ``lines=False`` leaves the lines of a JSON text's issues unread (a caller that keeps one
+    report of several reads them for that one)."""
     found: list[Issue] = []
     for entry in plan:
         for issue in _issues_of(entry, context):
@@ -346,4 +350,7 @@ def run_checks(
             if advice_as_errors and issue.severity is Severity.ADVICE:
                 issue = replace(issue, severity=Severity.ERROR)
             found.append(issue)
+    if lines and found and context.body is not None:
+        # a JSON body's lines, read only when there is something to explain
+        found = with_json_lines(context.body, context.payload, found)
     return found

@@ -8,12 +8,24 @@ from functools import lru_cache
 from typing import Any
 
 from .._catalog import Body, Operation, Part, as_part, essence_of, get_operation
-from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml, within_depth
+from .._parsing import (
+    DEFAULT_LIMITS,
+    DuplicateKey,
+    Limits,
+    ParseError,
+    duplicate_key,
+    parse_json,
+    parse_xml,
+    wire_of,
+    within_depth,
+)
+from .._shared import escape
 from . import _hot
 from ._checks import Check, CheckContext, check, run_checks, selected_checks
 from ._checks import version as _checks_version
 from ._clock import clock, clock_is_set
 from ._json import compiled, validate_json_body
+from ._lines import with_json_lines
 from ._multipart import request_limit, validate_multipart
 from ._parameters import validate_parameters
 from ._report import Issue, Report, Severity
@@ -103,7 +115,7 @@ def _validate(
     settings = config if config is not None else _NO_CONFIG
     advice = any(entry.advice for entry in plan)
 
-    def run(code: int | None) -> Report:
+    def run(code: int | None, lines: bool = True) -> Report:
         context = CheckContext(
             operation,
             part,
@@ -115,21 +127,27 @@ def _validate(
             advice=advice,
             brand=brand,
         )
-        issues = run_checks(context, plan, advice_as_errors=advice_as_errors)
+        issues = run_checks(context, plan, advice_as_errors=advice_as_errors, lines=lines)
         return _report(operation.id, part, code, issues)
 
     if part != "response" or status is not None or not operation.responses:
         return run(status)
-    # No status given: the documented status this payload fits, successes first.
+    # No status given: the documented status this payload fits, successes first (the lines of
+    # the issues are read for the report chosen only).
     best: Report | None = None
     for code in sorted(operation.responses, key=lambda code: (code >= 300, code)):
-        report = run(code)
+        report = run(code, lines=False)
         if report.valid:
-            return report
+            best = report
+            break
         if best is None or len(report.errors) < len(best.errors):
             best = report
     assert best is not None
-    return best
+    if not best.issues:
+        return best
+    body = operation.responses.get(best.status) if best.status is not None else None
+    placed = with_json_lines(body, payload, list(best.issues))
+    return Report(best.operation, best.part, best.status, tuple(placed))
 
 
 _NO_CONFIG: Mapping[str, Any] = {}
@@ -188,7 +206,13 @@ def _status_check(context: CheckContext) -> list[Issue]:
 @check("media-type", parts=("request", "response"))
 def _media_type_check(context: CheckContext) -> list[Issue]:
     """The body's Content-Type is one its contract documents."""
-    return media_type_issues(context.body, context.media_type)
+    found = media_type_issues(context.body, context.media_type)
+    if found and context.media_type:
+        other = _other_wire(context.body, context.payload)
+        if other is not None and other[0] == _wire_named(context.media_type):
+            # a document of the other wire, labelled as such: the body check says so, once
+            return []
+    return found
 
 
 @check("body", parts=("request", "response"))
@@ -286,14 +310,20 @@ def _document_issues(
             return _explain_xml(body, within_depth(verdict.tree, limits))
         if body.binary:
             return _binary_issues(body, payload, limits)
+        wrong = _wrong_wire(body, payload, media_type)
+        if wrong is not None:
+            return [wrong]
         if body.is_xml:
             return _explain_xml(body, parse_xml(payload, limits))
         data = parse_json(payload, limits)
         return validate_json_body(body, data)
     except ParseError as exc:
-        return [
-            Issue(Severity.ERROR, exc.path or _document_path(body), "parse", exc.message, exc.line)
-        ]
+        path, line = exc.path, exc.line
+        if isinstance(exc, DuplicateKey) and isinstance(payload, _TEXT):
+            found = duplicate_key(payload)  # the parser keeps no positions: find the member
+            if found is not None and found[0].endswith("/" + escape(exc.key)):
+                path, line = found
+        return [Issue(Severity.ERROR, path or _document_path(body), "parse", exc.message, line)]
     except RecursionError:
         return [
             Issue(
@@ -303,6 +333,50 @@ def _document_issues(
                 "the document nests too deeply to be checked",
             )
         ]
+
+
+_TEXT = (bytes, bytearray, memoryview, str)
+#: what each wire is called in an issue
+_WIRE_NAMES = {"json": "JSON", "xml": "XML"}
+
+
+def _wrong_wire(body: Body | None, payload: Any, media_type: str | None = None) -> Issue | None:
+    """The one issue of a document of the other wire (JSON for an XML body, XML for a JSON
+    body), in place of the parser's complaint about its first character."""
+    other = _other_wire(body, payload)
+    if body is None or other is None:
+        return None
+    given, line = other
+    labelled = f" (Content-Type {media_type[:60]!r})" if media_type else ""
+    return Issue(
+        Severity.ERROR,
+        "",
+        "media-type",
+        f"this operation takes {_WIRE_NAMES[body.wire]} ({', '.join(body.media_types)}); "
+        f"the body is {_WIRE_NAMES[given]}{labelled}",
+        line,
+        expected=list(body.media_types),
+    )
+
+
+def _other_wire(body: Body | None, payload: Any) -> tuple[str, int | None] | None:
+    """The wire a payload shows and the line it starts on, when its body is a document of
+    the other wire."""
+    if body is None or not body.structured or body.multipart:
+        return None
+    shown = wire_of(payload)
+    if shown is None or shown[0] == body.wire:
+        return None
+    return shown
+
+
+def _wire_named(media_type: str) -> str | None:
+    """The document wire a Content-Type names (``…/json``, ``…+xml``), if any."""
+    essence = essence_of(media_type)
+    for wire in _WIRE_NAMES:
+        if essence.endswith((f"/{wire}", f"+{wire}")):
+            return wire
+    return None
 
 
 def _explain_xml(body: Body, root: Any) -> list[Issue]:
