@@ -50,6 +50,8 @@ def _project_requirements(root: Path) -> list[Requirement]:
             if _normal(requirement.name) != own:
                 wanted.append(requirement)
     wanted += [Requirement(text) for text in project["build-system"]["requires"]]
+    # what hatchling asks for on top of itself to build an editable install (pip install -e)
+    wanted.append(Requirement("editables"))
     return wanted
 
 
