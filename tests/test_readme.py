@@ -443,7 +443,9 @@ def test_sandbox_and_conform(sandbox, tmp_path):
 @pytest.mark.slow
 def test_sandbox_curl(sandbox, tmp_path):
     if shutil.which("curl") is None:
-        pytest.skip("curl is missing: the README's sandbox requests are curl commands")
+        pytest.skip(
+            "curl is missing: the README's sandbox requests are curl commands (.ci/run installs it)"
+        )
     commands = [
         c.replace(f":{README_PORT}", f":{sandbox}") for c in BLOCKS["sandbox-curl"].commands()
     ]
