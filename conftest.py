@@ -10,7 +10,14 @@ pytest_plugins = ["pytester", "_support.summary"]
 
 # pytester runs pytest in this process and drops the modules first imported during a run when
 # it ends; PyYAML's C loader does not survive being imported twice, so import it up front.
+import os  # noqa: E402
+import tempfile  # noqa: E402
+
 import yaml  # noqa: E402, F401
+
+# tendlc conform keeps the rate limits' state between runs in the user's cache directory: a
+# test run keeps it in a directory of its own instead
+os.environ.setdefault("TENDLC_CACHE_DIR", tempfile.mkdtemp(prefix="tendlc-cache-"))
 from hypothesis import settings  # noqa: E402
 
 # "ci" (the default) is Hypothesis's own defaults without the example database (a fresh

@@ -19,13 +19,12 @@ import json
 import os
 import platform
 import sys
-import time
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import yaml
+from _rates import best_rates
 from lxml import etree
 
 import tendlc
@@ -73,28 +72,6 @@ def cases() -> list[tuple[str, str, bytes, Any]]:
     return found
 
 
-def _rate(function: Callable[[], Any], seconds: float) -> float:
-    """Calls per second of ``function`` over about ``seconds``."""
-    calls = 1
-    while True:
-        started = time.perf_counter()
-        for _ in range(calls):
-            function()
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds or calls >= 1 << 22:
-            return calls / elapsed
-        calls = max(calls * 2, int(calls * seconds / max(elapsed, 1e-9) * 1.1))
-
-
-def _best(functions: dict[str, Callable[[], Any]], rounds: int, seconds: float) -> dict[str, float]:
-    """Each function's best rate over ``rounds`` turns (the functions take turns)."""
-    best = dict.fromkeys(functions, 0.0)
-    for _ in range(rounds):
-        for name, function in functions.items():
-            best[name] = max(best[name], _rate(function, seconds))
-    return best
-
-
 def _parsed(operation: str, payload: bytes) -> Any:
     if tendlc.get_operation(operation).request.is_xml:  # type: ignore[union-attr]
         return etree.fromstring(payload)
@@ -120,7 +97,7 @@ def main() -> int:
         if not report.valid and "defects" not in label:
             raise SystemExit(f"{label}: the contract rejects it: {report.errors[0]}")
         document = _parsed(operation, payload)
-        rates = _best(
+        rates = best_rates(
             {
                 "validate": partial(tendlc.validate, operation, payload),
                 "advice": partial(tendlc.validate, operation, payload, advice=True, brand=brand),

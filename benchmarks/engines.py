@@ -23,7 +23,6 @@ import os
 import platform
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from functools import partial
 from importlib.metadata import version
@@ -33,6 +32,7 @@ from typing import Any
 import jsonschema
 import xmlschema
 import yaml
+from _rates import best_rates
 from lxml import etree
 
 import tendlc
@@ -180,29 +180,6 @@ def _safe_parser() -> etree.XMLParser:
 # -------------------------------------------------------------------------- measure
 
 
-def _rate(function: Callable[[], Any], seconds: float) -> float:
-    """Calls per second of ``function`` over about ``seconds``."""
-    calls, elapsed = 1, 0.0
-    while True:
-        started = time.perf_counter()
-        for _ in range(calls):
-            function()
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds or calls >= 1 << 22:
-            return calls / elapsed
-        calls = max(calls * 2, int(calls * seconds / max(elapsed, 1e-9) * 1.1))
-
-
-def _best(functions: dict[str, Callable[[], Any]], rounds: int, seconds: float) -> dict[str, float]:
-    best = {name: 0.0 for name in functions}
-    for function in functions.values():
-        function()  # warm: compile contracts, fill caches
-    for _ in range(rounds):
-        for name, function in functions.items():
-            best[name] = max(best[name], _rate(function, seconds))
-    return best
-
-
 def _check(operation: str, payload: bytes, valid: bool) -> None:
     report = tendlc.validate(operation, payload)
     if report.valid != valid:
@@ -257,7 +234,7 @@ def main() -> int:
             "baseline": partial(xsd.is_valid, payload),
             "parse": partial(etree.fromstring, payload, parser),
         }
-        rates = _best(functions, args.rounds, args.seconds)
+        rates = best_rates(functions, args.rounds, args.seconds)
         share = f"{rates['tendlc'] / rates['parse']:.2f}"
         line(label, "xmlschema is_valid", rates, [_fmt(rates["parse"]), share])
 
@@ -271,7 +248,7 @@ def main() -> int:
             "baseline": partial(_json_then, validator.is_valid, payload),
             "parse": partial(json.loads, payload),
         }
-        rates = _best(functions, args.rounds, args.seconds)
+        rates = best_rates(functions, args.rounds, args.seconds)
         share = f"{rates['tendlc'] / rates['parse']:.2f}"
         line(label, "jsonschema 2020-12 is_valid", rates, [_fmt(rates["parse"]), share])
 
@@ -287,7 +264,7 @@ def main() -> int:
             "tendlc": _validating(operation, payload),
             "baseline": partial(tendlc.validate, operation, payload, advice=True, brand=brand),
         }
-        rates = _best(functions, args.rounds, args.seconds)
+        rates = best_rates(functions, args.rounds, args.seconds)
         # rate without / rate with = the time with advice over the time without (goal: 2 at most)
         line(label, "validate(advice=True)", rates, [str(len(report.advice)), ""])
 
@@ -308,7 +285,7 @@ def main() -> int:
             errors = partial(_all, validator.iter_errors)
             name, baseline = "jsonschema iter_errors", partial(_json_then, errors, payload)
         functions = {"tendlc": _validating(operation, payload), "baseline": baseline}
-        rates = _best(functions, args.rounds, args.seconds)
+        rates = best_rates(functions, args.rounds, args.seconds)
         line(label, name, rates, [str(issues), ""])
 
     print()

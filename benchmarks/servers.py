@@ -372,7 +372,7 @@ def mocks(
 ) -> None:
     print("\n## The sandbox beside Prism's mock\n")
     sandbox_port, mock_port = free_port(), free_port()
-    sandbox = tendlc("sandbox", "--provider", "vonage", "--port", str(sandbox_port))
+    sandbox = tendlc("sandbox", "--provider", "vonage", "--port", str(sandbox_port), "--quiet")
     mock = [*(prism or []), "mock", str(OPENAPI), "-p", str(mock_port)]
     with (
         server("tendlc sandbox", [*sandbox, "--no-rate-limits"], sandbox_port, folder),
@@ -398,7 +398,7 @@ def proxies(
     print("Both proxies forward to the same tendlc sandbox; overhead = proxy p50 - direct p50.\n")
     sandbox_port, proxy_port, prism_port = free_port(), free_port(), free_port()
     upstream = f"http://127.0.0.1:{sandbox_port}"
-    sandbox = tendlc("sandbox", "--provider", "vonage", "--port", str(sandbox_port))
+    sandbox = tendlc("sandbox", "--provider", "vonage", "--port", str(sandbox_port), "--quiet")
     proxy = tendlc("proxy", "--upstream", upstream, "--port", str(proxy_port))
     prism_proxy = [*(prism or []), "proxy", str(OPENAPI), f"{upstream}/v1/10dlc"]
     prism_server = [*prism_proxy, "-p", str(prism_port)]

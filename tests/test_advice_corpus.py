@@ -5,41 +5,21 @@ expect."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 import tendlc
+from _support.advice_cases import CAMPAIGN, CORPUS_CASES, corpus_body
 from tendlc._validation._advice import advise, rules
 
-HERE = Path(__file__).parent / "advice_corpus"
-BASE: dict[str, Any] = yaml.safe_load((HERE / "base.yaml").read_text(encoding="utf-8"))["base"]
-CAMPAIGN = "vonage.campaigns.create"
+CASES = CORPUS_CASES
 MIN_RECALL = 0.95
-
-
-def _cases() -> list[dict[str, Any]]:
-    cases = []
-    for path in sorted(HERE.glob("*.yaml")):
-        for case in yaml.safe_load(path.read_text(encoding="utf-8")).get("cases") or ():
-            cases.append({**case, "file": path.name})
-    return cases
-
-
-CASES = _cases()
 FAMILIES = {rule.family for rule in rules()}
 
 
-def _body(case: dict[str, Any]) -> dict[str, Any]:
-    if case.get("operation", CAMPAIGN) != CAMPAIGN:
-        return dict(case["fields"])
-    return {**BASE, **case["fields"]}
-
-
 def _found(case: dict[str, Any]) -> set[str]:
-    issues = advise(case.get("operation", CAMPAIGN), _body(case), brand=case.get("brand"))
+    issues = advise(case.get("operation", CAMPAIGN), corpus_body(case), brand=case.get("brand"))
     return {
         issue.rule.rsplit(".", 1)[0] if issue.rule.count(".") > 1 else issue.rule
         for issue in issues
@@ -62,9 +42,9 @@ def test_the_corpus_is_large_varied_and_cites_its_sources():
 
 @pytest.mark.parametrize("case", [c for c in CASES if not c["expect"]], ids=lambda c: c["id"])
 def test_a_clean_registration_gets_no_advice_and_passes_the_contract(case):
-    report = tendlc.validate(case.get("operation", CAMPAIGN), _body(case))
+    report = tendlc.validate(case.get("operation", CAMPAIGN), corpus_body(case))
     assert report.valid, [str(issue) for issue in report.errors]
-    issues = advise(case.get("operation", CAMPAIGN), _body(case), brand=case.get("brand"))
+    issues = advise(case.get("operation", CAMPAIGN), corpus_body(case), brand=case.get("brand"))
     assert [str(issue) for issue in issues] == []
 
 

@@ -24,6 +24,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _support.advice_cases import BRAND, CASES, CORPUS_CASES, corpus_body, edited
 from tendlc._documented import documented_examples
 from tendlc._validation._advice import advise, role_map, rule_set
 from tendlc._validation._advice._engine import _plan
@@ -31,10 +32,6 @@ from tendlc._validation._advice._text import Scanner, Text, _under
 from tendlc._validation._report import Issue, json_ready
 
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE))
-
-import test_advice  # noqa: E402
-import test_advice_corpus  # noqa: E402
 
 DIGESTS = HERE / "advice_corpus" / "engine_digests.json"
 CAMPAIGN = "vonage.campaigns.create"
@@ -115,13 +112,13 @@ WHOLE = (
 def bases() -> Iterator[tuple[str, str, Any, Any]]:
     """(key, operation, body, brand): every corpus case, both documents of every rule case of
     test_advice.py, and the documented request examples of the operations advice reads."""
-    for case in test_advice_corpus.CASES:
+    for case in CORPUS_CASES:
         operation = case.get("operation", CAMPAIGN)
-        yield f"corpus:{case['id']}", operation, test_advice_corpus._body(case), case.get("brand")
-    for rule, operation, base, fire, quiet in test_advice.CASES:
+        yield f"corpus:{case['id']}", operation, corpus_body(case), case.get("brand")
+    for rule, operation, base, fire, quiet in CASES:
         for side, edits in (("fire", fire), ("quiet", quiet)):
-            body = test_advice._edited(base, edits)
-            yield f"rule:{rule}:{side}", operation, body, test_advice.BRAND
+            body = edited(base, edits)
+            yield f"rule:{rule}:{side}", operation, body, BRAND
     from tendlc._catalog import get_operation
 
     for example in documented_examples():
@@ -255,8 +252,8 @@ SCANNERS = _scanners()
 TEXTS = sorted(
     {
         value
-        for case in test_advice_corpus.CASES
-        for value in test_advice_corpus._body(case).values()
+        for case in CORPUS_CASES
+        for value in corpus_body(case).values()
         if isinstance(value, str)
     }
 )

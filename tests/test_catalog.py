@@ -134,3 +134,14 @@ def test_query_bounds_come_from_the_catalog():
     assert [(i.path, i.rule) for i in report.errors] == [("?type", "enum")]
     report = tendlc.validate("bandwidth.brands.list", "kind=main", part="query")
     assert [(i.path, i.rule) for i in report.errors] == [("?kind", "additionalProperties")]
+
+
+def test_query_parameters_given_no_values_are_absent_as_on_the_wire():
+    # {"page": []} encodes to no page at all: nothing to check, and nothing to fail on
+    report = tendlc.validate(
+        "bandwidth.brands.listDetails", {"type": "main", "page": [], "size": ["26"]}, part="query"
+    )
+    assert [(i.path, i.rule) for i in report.errors] == [("?size", "maximum")]
+    assert tendlc.validate("bandwidth.brands.list", {"kind": []}, part="query").valid
+    report = tendlc.validate("bandwidth.brands.list", {"kind": ["main"]}, part="query")
+    assert [(i.path, i.rule) for i in report.errors] == [("?kind", "additionalProperties")]

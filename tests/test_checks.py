@@ -129,7 +129,7 @@ import httpx
 URL = ("https://dashboard.bandwidth.com/api/accounts/9900000/campaignManagement/10dlc"
        "/campaigns/imports")
 ANSWER = (b"<LongCodeImportCampaignResponse><ImportedCampaign><CampaignId>CJEUMDK</CampaignId>"
-          b"</ImportedCampaign></LongCodeImportCampaignResponse>")
+          b"<Status>ACTIVE</Status></ImportedCampaign></LongCodeImportCampaignResponse>")
 
 
 def _client():

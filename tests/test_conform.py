@@ -3,9 +3,10 @@
 import base64
 import contextlib
 import gzip
+import json
 import logging
-import re
 import socket
+import time
 import tracemalloc
 import zlib
 from dataclasses import replace
@@ -19,8 +20,10 @@ from click.testing import CliRunner
 import tendlc
 from _support.budgets import ENGINES
 from _support.hostile import hostile_payloads, large_payloads
+from _support.processes import proxy_command
 from tendlc._catalog import rate_limits
 from tendlc._parsing import DEFAULT_LIMITS
+from tendlc._resources import examples_dir
 from tendlc.cli import main
 from tendlc.conform import ConformOptions, probes, run_conformance
 from tendlc.proxy import ProxyState, serve_proxy
@@ -400,48 +403,8 @@ BANDWIDTH_BRANDS = (
 
 
 def _proxy_command(upstream, tmp_path, *options):
-    """`tendlc proxy` in a subprocess on a free loopback port, with the run's credentials in
-    its environment; returns the process, its URL and the files its output goes to."""
-    import os
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    code = str(Path(tendlc.__file__).resolve().parent.parent)
-    environment = {
-        **os.environ,
-        **ENVIRONMENT,
-        "PYTHONPATH": os.pathsep.join(filter(None, [code, os.environ.get("PYTHONPATH")])),
-        "NO_COLOR": "1",
-    }
-    stdout, stderr = tmp_path / "proxy.stdout", tmp_path / "proxy.stderr"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tendlc",
-                "proxy",
-                "--upstream",
-                upstream,
-                "--port",
-                "0",
-                *options,
-            ],
-            stdout=out,
-            stderr=err,
-            env=environment,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        found = re.search(r"tendlc proxy on (http://127\.0\.0\.1:\d+) ", stderr.read_text())
-        if found:
-            return process, found.group(1), stdout, stderr
-        time.sleep(0.05)
-    process.kill()
-    process.wait()
-    raise AssertionError(f"the proxy did not start: {stderr.read_text()}")
+    """`tendlc proxy` with the run's credentials in its environment."""
+    return proxy_command(upstream, tmp_path, *options, environment=ENVIRONMENT)
 
 
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
@@ -459,6 +422,7 @@ def test_the_proxy_command_checks_and_reports_on_stop_without_a_credential(sandb
     process, proxy, stdout, stderr = _proxy_command(
         sandbox,
         tmp_path,
+        "--advice",
         *_report_options(paths),
     )
     try:
@@ -492,6 +456,15 @@ def test_the_proxy_command_checks_and_reports_on_stop_without_a_credential(sandb
     assert first["verdict"] == "pass" and first["operation"] == "bandwidth.brands.list"
     assert second["verdict"] == "fail" and second["operation"] == "bandwidth.brands.create"
     assert second["exchange"]["url"].endswith("/api/accounts/***/campaignManagement/10dlc/brands")
+    assert document["context"]["advice"] is True  # --advice reached the checks' settings
+    # each exchange timed; the failing one keeps what it sent and got back, the passing none
+    assert all(entry["exchange"]["elapsed"] > 0 for entry in (first, second))
+    assert first["exchange"]["excerpt"] is None
+    assert second["exchange"]["excerpt"]["request"]["body"] == "<Brand/>"
+    assert second["exchange"]["excerpt"]["response"]["status"] == 400
+    curl = lxml.html.fromstring(paths["html"].read_text()).xpath("string(//pre[@class='curl'])")
+    assert '"$BANDWIDTH_USERNAME:$BANDWIDTH_PASSWORD"' in curl
+    assert "/api/accounts/${BANDWIDTH_ACCOUNT_ID}/campaignManagement/10dlc/brands" in curl
     issue = {"direction": "request", "path": "/Brand/EntityType", "rule": "required"}
     assert any(
         {key: finding[key] for key in issue} == issue for finding in second["exchange"]["findings"]
@@ -881,61 +854,26 @@ def test_conform_writes_all_four_reports(sandbox, tmp_path, monkeypatch, provide
             assert secret not in path.read_text(), (path.name, secret)
     if provider == "bandwidth":
         assert all("/api/accounts/***/" in e["exchange"]["url"] for e in exchanged(document))
+    # each exchange's time, in JSON and as its JUnit test case's time
+    times = {e["name"]: e["exchange"]["elapsed"] for e in exchanged(document)}
+    assert all(t > 0 for t in times.values())
+    junit = {case.get("name"): float(case.get("time")) for case in cases}
+    assert all(junit[name] == pytest.approx(t, abs=0.0006) for name, t in times.items())
+    # coverage by documented status: what the run saw of what each operation documents
+    for group in document["operations"]:
+        statuses = group["statuses"]
+        if group["kind"] == "operation":
+            documented = sorted(tendlc.get_operation(group["id"]).responses)
+            assert statuses["documented"] == documented
+            assert set(statuses["seen"]) <= set(documented)
+    assert "## Coverage by documented status" in paths["md"].read_text()
+    assert 'id="coverage"' in text
 
 
 def exchanged(document):
     entries = [e for e in document["entries"] if e["exchange"] is not None]
     assert entries
     return entries
-
-
-def test_fuzzing_adds_generated_cases_that_conform_against_the_sandbox(sandbox):
-    run = _conform("vonage", sandbox, fuzz=True, fuzz_examples=2)
-    generated = [e for e in run.entries if e.name.startswith("fuzz ")]
-    assert len({e.result.operation for e in generated if e.result}) >= 25
-    assert not [e for e in generated if e.result and e.result.exchange.request.method == "DELETE"]
-    assert run.summary().conforms, [
-        (e.name, [str(i) for i in e.result.issues]) for e in generated if not e.valid
-    ]
-    # the clean-up probes ran after the generated cases
-    assert (
-        run.entries[-1].name == "delete brand"
-        and run.entries[-1].result.exchange.response.status == 204
-    )
-
-
-class _Generated:
-    """Stands in for a schemathesis operation: only ``as_strategy`` is used to collect."""
-
-    def __init__(self, strategy):
-        self.strategy = strategy
-
-    def as_strategy(self):
-        return self.strategy
-
-
-def test_fuzz_collection_survives_slow_generation():
-    import time
-
-    from hypothesis import strategies as st
-
-    from tendlc.conform._fuzz import _cases
-
-    def slowly(value):
-        time.sleep(0.15)  # ten of these outlast the second a test's first draws are allowed
-        return value
-
-    cases = _cases(_Generated(st.integers().map(slowly)), "vonage.brands.list", 10)
-    assert 1 <= len(cases) <= 10 and all(isinstance(case, int) for case in cases)
-
-
-def test_an_operation_nothing_can_be_generated_for_is_a_reason_not_a_traceback():
-    from hypothesis import strategies as st
-
-    from tendlc.conform._fuzz import GenerationFailed, _cases
-
-    with pytest.raises(GenerationFailed, match=r"Unsatisfiable|FailedHealthCheck"):
-        _cases(_Generated(st.integers().filter(lambda _: False)), "vonage.brands.list", 3)
 
 
 def test_the_conform_and_record_tables_of_the_configuration_are_applied(
@@ -973,3 +911,277 @@ def _report_options(paths):
     """The command-line options writing the four reports to ``paths`` (by extension)."""
     options = {"xml": "--junit-xml", "json": "--json", "md": "--markdown", "html": "--html"}
     return [part for kind, flag in options.items() for part in (flag, str(paths[kind]))]
+
+
+# -- time budget, warnings as errors, timings, waits, the limiter's state, advice -----------
+
+
+def _vonage_cli(url, *options, env=None):
+    return CliRunner().invoke(
+        main,
+        [
+            "conform",
+            "--provider",
+            "vonage",
+            "--base-url",
+            url,
+            "--time-scale",
+            str(SCALE),
+            *options,
+        ],
+        env={**ENVIRONMENT, **(env or {})},
+    )
+
+
+def _read_only(provider, url, **options):
+    return run_conformance(
+        ConformOptions(provider, base_url=url, time_scale=SCALE, **options), ENVIRONMENT
+    )
+
+
+def test_warnings_as_errors_from_the_flag_or_the_configuration_the_flag_first(
+    tmp_path, monkeypatch
+):
+    running = serve_in_thread(
+        create_app(
+            SandboxConfig(time_scale=SCALE, misbehave=("undocumented-field:vonage.enum.get",))
+        )
+    )
+    monkeypatch.chdir(tmp_path)
+    try:
+        assert _vonage_cli(running).exit_code == 0  # drift alone passes
+        flagged = _vonage_cli(running, "--warnings-as-errors", "--json", "flag.json")
+        (tmp_path / "pyproject.toml").write_text(
+            "[tool.tendlc.conform]\nwarnings-as-errors = true\n"
+        )
+        configured = _vonage_cli(running)
+        overruled = _vonage_cli(running, "--no-warnings-as-errors")
+    finally:
+        running.stop()
+    assert flagged.exit_code == 1, flagged.output
+    assert "DOES NOT CONFORM" in flagged.output
+    report = json.loads((tmp_path / "flag.json").read_text())
+    (finding,) = [f for e in report["entries"] if e["exchange"] for f in e["exchange"]["findings"]]
+    assert (finding["severity"], finding["rule"], finding["path"]) == (
+        "error",
+        "additionalProperties",
+        "/sandbox_undocumented_field",
+    )
+    assert report["context"]["warnings_as_errors"] is True
+    assert configured.exit_code == 1, configured.output
+    assert overruled.exit_code == 0, overruled.output
+
+
+def test_an_answer_slower_than_the_time_budget_is_a_response_time_error(tmp_path, monkeypatch):
+    running = serve_in_thread(
+        create_app(SandboxConfig(time_scale=SCALE, misbehave=("slow:vonage.enum.get=1.5",)))
+    )
+    monkeypatch.chdir(tmp_path)
+    try:
+        # a budget a busy machine's ordinary answers stay well within (0.28 s the slowest seen)
+        run = _read_only("vonage", running, max_response_time=1.0)
+        (tmp_path / "pyproject.toml").write_text("[tool.tendlc.conform]\nmax-response-time = 1.0\n")
+        configured = _vonage_cli(running, "--json", "configured.json", "--junit-xml", "run.xml")
+        generous = _vonage_cli(running, "--max-response-time", "30")
+    finally:
+        running.stop()
+    slow = [
+        (e.result.operation, i.rule, i.check, i.direction)
+        for e in run.entries
+        if e.result
+        for i in e.result.issues
+    ]
+    assert slow == [("vonage.enum.get", "response-time", "response_time", "exchange")]
+    (entry,) = [e for e in run.entries if e.result and e.result.operation == "vonage.enum.get"]
+    assert entry.result.elapsed >= 1.5
+    # every exchange is timed, the slow one slowest
+    timed = [e.result.elapsed for e in run.entries if e.result]
+    assert all(t is not None and t > 0 for t in timed) and max(timed) == entry.result.elapsed
+    assert configured.exit_code == 1, configured.output
+    report = json.loads((tmp_path / "configured.json").read_text())
+    assert [
+        f["rule"] for e in report["entries"] if e["exchange"] for f in e["exchange"]["findings"]
+    ] == ["response-time"]
+    cases = ElementTree.parse(tmp_path / "run.xml").getroot().iter("testcase")
+    times = {case.get("classname"): float(case.get("time")) for case in cases}
+    assert times["vonage.enum.get"] >= 1.5
+    assert generous.exit_code == 0, generous.output  # the command line beats the configuration
+
+
+def test_429s_and_retries_are_listed_per_operation_in_the_run_and_every_report():
+    from tendlc.reports import to_html, to_json, to_junit_xml, to_markdown
+
+    running = serve_in_thread(
+        create_app(SandboxConfig(time_scale=SCALE, misbehave=("429-storm:vonage.enum.get=2",)))
+    )
+    try:
+        run = _read_only("vonage", running)
+    finally:
+        running.stop()
+    assert run.summary().conforms
+    waits = {e.result.operation: e.result.waits for e in run.entries if e.result and e.result.waits}
+    storm = waits["vonage.enum.get"]
+    assert (storm.rate_limited, storm.retries) == (2, 2)
+    assert storm.waited >= 1.95  # each 429 said Retry-After: 1
+    assert sum(w.rate_limited for w in waits.values()) == 2 == run.context["rate_limited"]
+    document = json.loads(to_json(run))
+    groups = {g["id"]: g for g in document["operations"]}
+    assert groups["vonage.enum.get"]["waits"]["rate_limited"] == 2
+    assert groups["vonage.enum.get"]["waits"]["retries"] == 2
+    assert groups["vonage.enum.get"]["waits"]["waited"] >= 1.95
+    assert all(g["waits"]["rate_limited"] == 0 for k, g in groups.items() if k != "vonage.enum.get")
+    row = next(line for line in to_markdown(run).splitlines() if "`vonage.enum.get`" in line)
+    cells = [cell.strip() for cell in row.strip("|").split("|")]
+    assert cells[6:8] == ["2", "2"]  # 429s, retries
+    properties = {
+        p.get("name"): p.get("value")
+        for p in ElementTree.fromstring(to_junit_xml(run)).iter("property")
+    }
+    assert properties["waits vonage.enum.get"].startswith("2 429s, 2 retries")
+    assert "2 429s, 2 retries" in to_html(run)
+
+
+def test_a_second_run_waits_only_what_is_left_of_a_retry_after(tmp_path):
+    # The last probe of a read-only Vonage run is answered 429 (Retry-After: 1) and not
+    # retried: the run ends inside the wait it was asked for. The next run keeps it (its
+    # state saved), and waits only the rest of it; a run without the state does not wait.
+    state = tmp_path / "limits.json"
+    running = serve_in_thread(
+        create_app(
+            SandboxConfig(time_scale=SCALE, misbehave=("429-storm:vonage.resellers.list=1",))
+        )
+    )
+    try:
+        options = ConformOptions(
+            "vonage", base_url=running, time_scale=SCALE, retries=0, limiter_state=state
+        )
+        first = run_conformance(options, ENVIRONMENT)
+        ended = time.monotonic()
+        second = run_conformance(options, ENVIRONMENT)
+        fresh = run_conformance(
+            replace(options, limiter_state=tmp_path / "other.json"), ENVIRONMENT
+        )
+    finally:
+        running.stop()
+    (stopped,) = [e for e in first.entries if e.status == "failed"]
+    assert "429" in stopped.note and stopped.waits.rate_limited == 1
+    saved = json.loads(state.read_text())
+    assert list(saved["limiters"]) == [f"vonage {running}"]
+    waited = next(e for e in second.entries if e.result).result.waits.waited
+    gap = time.monotonic() - ended
+    assert 0.4 < waited <= 1.05, waited  # the rest of the second, not a whole one more
+    assert gap >= waited
+    assert next(e for e in fresh.entries if e.result).result.waits.waited < 0.1
+    assert second.summary().conforms
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"version": 99, "limiters": {}}', "[1, 2]"])
+def test_a_corrupt_limiter_state_is_ignored_with_a_warning(tmp_path, sandbox, content):
+    (tmp_path / "limits.json").write_text(content)
+    outcome = _vonage_cli(sandbox, env={"TENDLC_CACHE_DIR": str(tmp_path)})
+    assert outcome.exit_code == 0, outcome.output
+    assert "tendlc: warning: ignoring the rate limits' state" in outcome.output
+    assert "Traceback" not in outcome.output
+    # the run wrote a good state in its place
+    assert json.loads((tmp_path / "limits.json").read_text())["version"] == 1
+
+
+def test_a_limiter_takes_up_the_state_another_left():
+    from tendlc.traffic import Limiter
+
+    operation = tendlc.get_operation("bandwidth.brands.list")
+    limit = rate_limits("bandwidth")[0]
+    now = [100.0]
+    first = Limiter(time_scale=60, clock=lambda: now[0])
+    admitted = 0
+    while first.delay(operation) == 0:
+        admitted += 1
+    assert admitted == limit.burst_of("GET")  # the whole burst at once, then a wait
+    saved = json.loads(json.dumps(first.export(1000.0)))  # the wall clock read 1000 then
+    first.hold(0.8)
+    held = first.export(1000.0)
+
+    later = [5.0]
+    second = Limiter(time_scale=60, clock=lambda: later[0])
+    second.restore(saved, 1000.0)
+    assert second.delay(operation) > 0  # the burst the other one spent is still spent
+    third = Limiter(time_scale=60, clock=lambda: later[0])
+    third.restore(held, 1000.3)  # 0.3 s later on the wall clock
+    assert third.delay(operation) == pytest.approx(0.5)  # what is left of the 0.8 s hold
+    later[0] += 0.5
+    assert third.delay(operation) == 0.0
+    with pytest.raises((KeyError, TypeError, ValueError)):
+        Limiter().restore({"limits": {"x": {"arrivals": "soon"}}}, 0.0)
+
+
+def test_advice_is_asked_for_on_the_command_line_and_fails_only_as_errors(sandbox, tmp_path):
+    def conform(name, *options):
+        outcome = _vonage_cli(sandbox, "--allow-writes", *options, "--json", str(tmp_path / name))
+        assert "Traceback" not in outcome.output
+        return outcome, json.loads((tmp_path / name).read_text())
+
+    _, plain = conform("plain.json")
+    _, advised = conform("advice.json", "--advice", "--markdown", str(tmp_path / "advice.md"))
+    failed, as_errors = conform("errors.json", "--advice-as-errors")
+    assert plain["advice"] == [] and plain["summary"]["advice"] == 0
+    assert advised["advice"] and advised["summary"]["advice"] == len(advised["advice"])
+    assert all(a["rule"].startswith("advice.") for a in advised["advice"])
+    # advice is a section of its own and fails nothing...
+    assert advised["summary"]["errors"] == plain["summary"]["errors"]
+    assert "## Advice" in (tmp_path / "advice.md").read_text()
+    # ...unless it is made errors
+    assert as_errors["summary"]["errors"] == plain["summary"]["errors"] + len(advised["advice"])
+    assert failed.exit_code == 1 and as_errors["context"]["advice_as_errors"] is True
+
+
+def test_the_proxy_passes_advice_on_to_its_checks(sandbox):
+    state = ProxyState(sandbox, advice=True)
+    running = serve_proxy(state)
+    try:
+        body = json.loads((examples_dir() / "vonage/campaigns.create.request.json").read_text())
+        with httpx.Client(auth=("u", "p")) as client:
+            client.post(f"{running}/v1/10dlc/brands/BLQKOPK/campaigns", json=body)
+    finally:
+        running.stop()
+    (entry,) = state.run.entries
+    assert entry.result.advice, [str(i) for i in entry.result.issues]
+    assert state.run.context["advice"] is True
+
+
+def test_the_reproduce_command_of_a_failing_exchange_sends_it_again(tmp_path):
+    import subprocess
+
+    import lxml.html
+
+    from tendlc.reports import to_html
+
+    running = serve_in_thread(
+        create_app(
+            SandboxConfig(time_scale=SCALE, misbehave=("wrong-status:vonage.brands.create",))
+        )
+    )
+    try:
+        run = _conform("vonage", running)
+        page = lxml.html.fromstring(to_html(run))
+        section = page.xpath("//section[@data-operation='vonage.brands.create']")[0]
+        command = section.xpath("string(.//pre[@class='curl'])")
+        answer = tmp_path / "answer.json"
+        sent = subprocess.run(
+            ["bash", "-c", f"{command} -o {answer} -w '%{{http_code}}'"],
+            env={"PATH": "/usr/bin:/bin", **ENVIRONMENT},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        log = httpx.get(f"{running}/_sandbox/requests").json()
+    finally:
+        running.stop()
+    (entry,) = [e for e in run.entries if e.result and e.result.operation == "vonage.brands.create"]
+    excerpt = entry.result.to_dict()["excerpt"]
+    assert "vsecret-8d0f" not in command and '"$VONAGE_API_KEY:$VONAGE_API_SECRET"' in command
+    # the sandbox took the same request again, credentials and all, and answered as before
+    assert sent.returncode == 0, sent.stderr
+    assert int(sent.stdout) == excerpt["response"]["status"] != 401
+    again = [r for r in log if r.get("operation") == "vonage.brands.create"]
+    assert len(again) == 2
+    assert json.loads(answer.read_text()).keys() == json.loads(excerpt["response"]["body"]).keys()

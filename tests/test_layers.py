@@ -265,14 +265,6 @@ def test_no_import_cycles_inside_the_package():
 
 LONG = 60  # lines (end_lineno - lineno + 1) over which a function is long
 MOST_LONG = 3  # long functions the package may keep
-# Long functions in files that are being rewritten elsewhere as this is written: not counted
-# until those changes land. Each must still be long (the test says when one no longer is, so
-# that its entry goes).
-WAIVED = {
-    ("plugin.py", "pytest_addoption"),
-    ("sandbox/_app.py", "create_app"),
-    ("sandbox/_engine.py", "_act"),
-}
 
 
 def _function_lengths():
@@ -287,14 +279,8 @@ def _function_lengths():
 
 def test_few_functions_run_over_sixty_lines():
     lengths = list(_function_lengths())
-    long = sorted(
-        f"{file} {name}: {lines} lines"
-        for file, name, lines in lengths
-        if lines > LONG and (file, name) not in WAIVED
-    )
+    long = sorted(f"{file} {name}: {lines} lines" for file, name, lines in lengths if lines > LONG)
     assert len(long) <= MOST_LONG, (
         f"more than {MOST_LONG} functions run over {LONG} lines (make tables and small "
         f"functions of them): {long}"
     )
-    still_long = {(file, name) for file, name, lines in lengths if lines > LONG}
-    assert still_long >= WAIVED, f"no longer long, drop from WAIVED: {WAIVED - still_long}"

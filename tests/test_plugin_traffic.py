@@ -205,9 +205,9 @@ URL = "https://api.nexmo.com/v1/10dlc/brands/BLQKOPK/campaigns/CXXXXXX/numbers"
 
 def test_pytest_httpx_mock_is_checked(httpx_mock, tendlc_traffic):
     httpx_mock.add_response(url=URL, method="POST", status_code=202,
-                            json={"number": "15556660001", "country": "US"})
+                            json={"number": "15556660001", "country": "US", "status": "LINKING"})
     httpx_mock.add_response(url=URL, method="POST", status_code=202,
-                            json={"number": 15556660001, "country": "US"})
+                            json={"number": 15556660001, "country": "US", "status": "LINKING"})
     httpx.post(URL, json={"country": "US", "number": "15556660001"})
     httpx.post(URL, json={"country": "US", "number": "15556660001"})
     assert tendlc_traffic.operations == ["vonage.campaignNumbers.link"] * 2

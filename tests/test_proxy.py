@@ -5,12 +5,8 @@ import contextlib
 import gc
 import json
 import logging
-import os
-import re
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import tracemalloc
@@ -20,6 +16,7 @@ import httpx
 import pytest
 
 import tendlc
+from _support.processes import proxy_command
 from tendlc.proxy import EXCERPT, ProxyState, serve_proxy
 from tendlc.sandbox import SandboxConfig, create_app, serve_in_thread
 
@@ -151,47 +148,9 @@ def test_a_request_the_upstream_never_answers_is_not_sent_twice_when_it_changes_
     assert entry.status == "failed" and entry.result.operation == "vonage.brands.create"
 
 
-def _proxy_command(upstream, tmp_path, *options, environment=None):
-    """`tendlc proxy` in a subprocess on a free loopback port."""
-    code = str(Path(tendlc.__file__).resolve().parent.parent)
-    env = {
-        **os.environ,
-        **(environment or {}),
-        "PYTHONPATH": os.pathsep.join(filter(None, [code, os.environ.get("PYTHONPATH")])),
-        "NO_COLOR": "1",
-    }
-    stdout, stderr = tmp_path / "proxy.stdout", tmp_path / "proxy.stderr"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tendlc",
-                "proxy",
-                "--upstream",
-                upstream,
-                "--port",
-                "0",
-                *options,
-            ],
-            stdout=out,
-            stderr=err,
-            env=env,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        found = re.search(r"tendlc proxy on (http://127\.0\.0\.1:\d+) ", stderr.read_text())
-        if found:
-            return process, found.group(1), stdout, stderr
-        time.sleep(0.05)
-    process.kill()
-    process.wait()
-    raise AssertionError(f"the proxy did not start: {stderr.read_text()}")
-
-
 def test_the_proxy_command_exits_1_when_the_upstream_never_answers(tmp_path):
     silent = _Silent(reset=False)
-    process, proxy, stdout, stderr = _proxy_command(
+    process, proxy, stdout, stderr = proxy_command(
         silent.url, tmp_path, "--upstream-timeout", "0.5"
     )
     try:

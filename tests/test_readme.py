@@ -79,6 +79,7 @@ TESTED = {
     "validate-output": "test_validate_commands",
     "validate-python": "test_validate_from_python",
     "advice-python": "test_advice_from_python",
+    "brand-memory": "test_brand_memory",
     "configuration": "test_validate_commands",
     "pre-commit": "test_pre_commit_configuration_names_the_hooks",
     "plugin-assert": "test_plugin_payload_assertion",
@@ -291,6 +292,16 @@ def test_advice_from_python(workspace):
     rules = [line.split()[1] for line in done.stdout.splitlines()]
     assert rules and all(rule.startswith("advice.") for rule in rules), done.stdout
     assert "advice.sample-brand-name" in rules
+
+
+def test_brand_memory(tmp_path):
+    done = _python(BLOCKS["brand-memory"].text, tmp_path)
+    assert done.returncode == 0, done.stderr
+    # the brand the campaign names by id is the one the brand create made: its display name
+    (named,) = [
+        line for line in done.stdout.splitlines() if line.startswith("advice.sample-brand-name ")
+    ]
+    assert "Vonage" in named, done.stdout
 
 
 def test_pre_commit_configuration_names_the_hooks():

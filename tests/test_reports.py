@@ -14,9 +14,11 @@ import jsonschema
 import lxml.html
 import pytest
 
+import tendlc
 import tendlc.reports as reports
 from _support.reports import (
     BANDWIDTH,
+    EXAMPLES,
     JSON,
     PAYLOAD,
     SECRET,
@@ -100,7 +102,7 @@ def test_the_schema_is_a_valid_2020_12_schema_and_documents_every_field():
 def test_json_is_valid_against_its_schema_and_says_what_the_run_found(run):
     document = json.loads(to_json(run))
     jsonschema.Draft202012Validator(JSON_SCHEMA).validate(document)
-    assert document["schema"] == "tendlc-report/1"
+    assert document["schema"] == "tendlc-report/2"
     assert document["kind"] == "conform"
     assert document["started"] == "2025-03-04T10:00:00+00:00"
     assert document["duration"] == 12.5
@@ -153,6 +155,7 @@ def test_json_is_valid_against_its_schema_and_says_what_the_run_found(run):
         "valid": True,
         "verdict": "skipped",
         "group": "vonage.brands.delete",
+        "waits": {"rate_limited": 0, "retries": 0, "waited": 0.0},
         "exchange": None,
     }
     assert SECRET not in to_json(run)
@@ -286,9 +289,10 @@ def test_markdown_has_a_verdict_a_summary_and_a_row_per_operation(run):
     assert "**Provider:** vonage" in text and "**Duration:** 12.5 s" in text
     summary = run.summary()
     assert _table(text, "Exchanges") == [
-        [str(summary.exchanges), "1", str(summary.errors), "2", "1", "1"]
+        [str(summary.exchanges), "1", str(summary.errors), "2", "0", "1", "1"]
     ]
-    operations = {row[0].strip("`"): row[1:] for row in _table(text, "Operation")}
+    # exchanges, errors, warnings and the verdict (advice, time, 429s, retries, waited between)
+    operations = {row[0].strip("`"): [*row[1:4], row[-1]] for row in _table(text, "Operation")}
     assert list(operations) == [
         "bandwidth.campaignImports.create",
         "vonage.brands.create",
@@ -403,9 +407,10 @@ def test_html_findings_show_direction_path_rule_excerpt_expected_and_location(ru
     drift = page.xpath("//section[@id='drift']")[0]
     assert drift.xpath("string(.//h3)") == "vonage.brands.get"
     assert "/loyalty_tier" in drift.text_content()
-    labels = page.xpath(
-        "//section[@data-operation='vonage.brands.get']//tr[contains(@class,'finding')]/td[1]"
-    )
+    # a passing operation (drift passes) is collapsed, after every failing one
+    (passing,) = page.xpath("//details[@data-operation='vonage.brands.get']")
+    assert passing.get("open") is None
+    labels = passing.xpath(".//tr[contains(@class,'finding')]/td[1]")
     assert [label.text_content() for label in labels] == ["drift", "drift"]
     text = page.text_content()
     assert "destructive: skipped" in text and "connection refused" in text
@@ -629,3 +634,154 @@ def test_masking_text_masks_urls_in_it_and_every_known_value():
     assert rules.mask(masked) == masked  # masking again changes nothing
     assert SecretRules().mask("GET /api/accounts/7412589") == "GET /api/accounts/7412589"
     assert SecretRules().with_values(["abc"]).values == frozenset()  # too short to mask
+
+
+# -- excerpts, reproduce commands, contract text, timings, coverage, advice ------------------
+
+
+def _big_invalid_brand(secret):
+    """An invalid brand request over 4 KiB whose body quotes ``secret``, answered 201."""
+    brand = json.loads((EXAMPLES / "vonage/brands.create.request.json").read_text())
+    brand["company_name"] = "x" * 6000
+    brand["website"] = f"https://example.test/{secret}"
+    exchange = Exchange(
+        Request("POST", f"{VONAGE}/brands", JSON, json.dumps(brand).encode()),
+        Response(201, JSON, (EXAMPLES / "vonage/brands.create.response.201.json").read_bytes()),
+        elapsed=0.25,
+    )
+    return check_exchange(exchange)
+
+
+def test_a_run_keeps_bounded_masked_bodies_of_exchanges_with_findings_only(monkeypatch):
+    from tendlc.traffic import EXCERPT, SecretRules, bounded
+
+    monkeypatch.setenv("VONAGE_API_SECRET", "rsecret-3b6f")
+    rules = SecretRules.from_environment()
+    failing = bounded(_big_invalid_brand("rsecret-3b6f"), rules)
+    passing = bounded(sample_run().entries[0].result, rules)
+    assert not failing.valid and passing.valid and not passing.issues
+    assert passing.exchange.request.body == passing.exchange.response.body == b""
+    assert passing.to_dict()["excerpt"] is None
+    assert len(failing.exchange.request.body) <= EXCERPT + 64  # the masks may add a little
+    excerpt = failing.to_dict()["excerpt"]
+    sent = excerpt["request"]
+    assert sent["truncated"] is True and sent["bytes"] > 6000
+    assert "rsecret-3b6f" not in json.dumps(excerpt)
+    assert excerpt["response"]["status"] == 201 and excerpt["response"]["truncated"] is False
+    assert failing.to_dict()["elapsed"] == 0.25
+    document = json.loads(to_json(Run("conform", entries=[RunEntry("big", failing)])))
+    jsonschema.Draft202012Validator(JSON_SCHEMA).validate(document)
+    assert document["entries"][0]["exchange"]["excerpt"]["request"]["truncated"] is True
+
+
+def test_html_puts_failing_operations_first_each_with_exchange_reproduce_command_and_contract():
+    run = sample_run()
+    run.add("a big brand", _big_invalid_brand("nothing-secret"))
+    html = to_html(run)
+    page = lxml.html.fromstring(html)
+    failing = page.xpath("//section[@id='failing']")[0]
+    passing = page.xpath("//section[@id='passing']")[0]
+    order = [node.get("id") for node in page.xpath("//section[@id] | //details[@id]")]
+    assert order.index("failing") < order.index("passing")
+    assert {s.get("data-operation") for s in failing.xpath("./section")} == {
+        "vonage.brands.create",
+        "unmatched",
+        "not-run",
+    }
+    assert all(d.get("open") is None for d in passing.xpath("./details"))
+    # the operations table lists the failing ones first too
+    rows = [
+        r.get("data-verdict")
+        for r in page.xpath("//table[@id='operations-table']//tr[@data-verdict]")
+    ]
+    assert rows == sorted(rows, key=lambda verdict: verdict != "fail")
+
+    brand = failing.xpath("./section[@data-operation='vonage.brands.create']")[0]
+    first = brand.xpath(".//div[contains(@class, 'entry')]")[0]
+    request, response = first.xpath(".//div[@class='request']/pre | .//div[@class='response']/pre")
+    assert request.text_content().startswith("POST https://api.nexmo.com/v1/10dlc/brands")
+    assert "application/json" in request.text_content()
+    assert response.text_content().startswith("HTTP 201")
+    curl = first.xpath(".//pre[@class='curl']")[0].text_content()
+    assert curl.startswith("curl -sS -X POST")
+    assert '-u "$VONAGE_API_KEY:$VONAGE_API_SECRET"' in curl
+    big = brand.xpath(".//div[contains(@class, 'entry')][.//b[text()='a big brand']]")[0]
+    assert "0.250 s" in big.xpath("string(.//div[@class='entry-head'])")
+    assert "Body cut to its first" in big.text_content()
+    assert "complete it before sending" in big.text_content()
+    # every contract location of a finding links to the contract's text in the page
+    links = page.xpath("//a[@class='contract-link']")
+    assert links
+    ids = set(page.xpath("//@id"))
+    assert all(link.get("href")[1:] in ids for link in links)
+    schema = page.xpath("//section[@id='contracts']//section[@class='contract']/h3")
+    assert [h.text_content() for h in schema] == ["vonage/openapi.yaml"]
+    target = page.get_element_by_id(links[0].get("href")[1:])
+    assert target.xpath("string(.//pre)").lstrip().startswith(("{", "["))
+
+
+def test_xsd_contract_text_has_an_anchor_per_named_component():
+    from tendlc.reports._contracts import anchor_of, contract_texts
+
+    location = "bandwidth/brands.xsd#/xs:schema/xs:complexType[@name='BrandCreate']/xs:assert[1]"
+    (text,) = contract_texts([location, "https://example.test/rule#x"])
+    anchors = {block.anchor: block for block in text.blocks}
+    assert anchor_of(location) in anchors
+    assert '<xs:complexType name="BrandCreate"' in anchors[anchor_of(location)].text
+    assert len(anchors) > 3  # every named component of the file, not only the one linked
+    assert anchor_of("https://example.test/rule#x") is None
+
+
+def test_every_report_has_coverage_by_documented_status():
+    run = sample_run()
+    document = json.loads(to_json(run))
+    groups = {g["id"]: g for g in document["operations"]}
+    created = groups["vonage.brands.create"]["statuses"]
+    documented = sorted(tendlc.get_operation("vonage.brands.create").responses)
+    assert created["documented"] == documented and created["seen"] == [201]
+    assert created["not_seen"] == [s for s in documented if s != 201]
+    assert groups["unmatched"]["statuses"]["documented"] == []
+    markdown = to_markdown(run)
+    coverage = {row[0].strip("`"): row[1:] for row in _table(markdown, "Operation | Documented")}
+    assert "## Coverage by documented status" in markdown
+    assert coverage["vonage.brands.create"][1] == "201"
+    html = lxml.html.fromstring(to_html(run))
+    row = html.xpath("//tr[@data-coverage='vonage.brands.create']/td")
+    assert row[2].text_content() == "201"
+    junit = ET.fromstring(to_junit_xml(run))
+    values = {p.get("name"): p.get("value") for p in junit.iter("property")}
+    assert values["statuses vonage.brands.create"].startswith("documented ")
+
+
+def test_advice_has_a_section_of_its_own_in_every_report_and_fails_nothing():
+    body = json.loads((EXAMPLES / "vonage/campaigns.create.request.json").read_text())
+    advised = check_exchange(
+        Exchange(
+            Request("POST", f"{VONAGE}/brands/BLQKOPK/campaigns", JSON, json.dumps(body).encode()),
+            Response(
+                201, JSON, (EXAMPLES / "vonage/campaigns.create.response.201.json").read_bytes()
+            ),
+        ),
+        advice=True,
+    )
+    assert advised.advice
+    run = Run("proxy", entries=[RunEntry("create a campaign", advised)])
+    document = json.loads(to_json(run))
+    jsonschema.Draft202012Validator(JSON_SCHEMA).validate(document)
+    assert document["summary"]["errors"] == len(advised.errors)  # advice is not counted
+    assert len(document["advice"]) == len(advised.advice) == document["summary"]["advice"]
+    assert "## Advice" in to_markdown(run)
+    assert lxml.html.fromstring(to_html(run)).xpath(
+        "//section[@id='advice']//tr[@class='finding advice']"
+    )
+    junit = ET.fromstring(to_junit_xml(run))
+    assert "advice: request" in junit.find(".//system-out").text
+    listed = [p for p in junit.iter("property") if p.get("name").startswith("advice ")]
+    assert len(listed) == len(advised.advice)
+    assert listed[0].get("name") == "advice vonage.campaigns.create create a campaign"
+
+
+def test_junit_times_each_test_case():
+    run = Run("conform", entries=[RunEntry("a big brand", _big_invalid_brand("x"))])
+    (case,) = ET.fromstring(to_junit_xml(run)).iter("testcase")
+    assert case.get("time") == "0.250"

@@ -193,3 +193,119 @@ def test_a_screenshot_is_a_real_picture_of_the_report(opened, tmp_path):
 
 def _near(colour, wanted, tolerance=12):
     return all(abs(a - b) <= tolerance for a, b in zip(colour, wanted, strict=True))
+
+
+# -- a failing conformance run's report: what failed first ------------------------------------
+
+#: where the screenshot of the failing report is kept for a person to look at
+SCREENSHOT = Path(__file__).resolve().parents[1] / "build" / "reports" / "failing-report.png"
+FAILING_MISBEHAVIOUR = (
+    "wrong-status:vonage.enum.get",
+    "drop-required-field:vonage.throughputs.get",
+    "slow:vonage.account.get=1.5",
+)
+
+
+@pytest.fixture(scope="module")
+def failing_report(tmp_path_factory):
+    """The HTML report of a real conformance run against a misbehaving sandbox on loopback,
+    served on 127.0.0.1."""
+    from tendlc.conform import ConformOptions, run_conformance
+    from tendlc.sandbox import SandboxConfig, create_app, serve_in_thread
+
+    environment = {"VONAGE_API_KEY": "browserkey7", "VONAGE_API_SECRET": "browser-secret-2c"}
+    sandbox = serve_in_thread(
+        create_app(SandboxConfig(time_scale=60, misbehave=FAILING_MISBEHAVIOUR))
+    )
+    try:
+        options = ConformOptions("vonage", base_url=sandbox, time_scale=60, max_response_time=1.0)
+        run = run_conformance(options, environment)
+    finally:
+        sandbox.stop()
+    directory = tmp_path_factory.mktemp("failing")
+    (html,) = write_reports(run, html=directory / "failing.html")
+    handler = functools.partial(_Quiet, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}/{html.name}", html.read_text(), environment
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_a_failing_report_shows_failures_first_with_a_command_to_reproduce_them(
+    browser_context, failing_report, tally
+):
+    url, text, environment = failing_report
+    for value in environment.values():
+        assert value not in text
+    page = browser_context.new_page()
+    try:
+        assert page.goto(url, wait_until="load").ok
+        assert page.locator("#verdict").inner_text() == "FAIL"
+        # failing operations come first, passing ones after them, collapsed
+        failing = page.locator("#failing > section[data-operation]")
+        passing = page.locator("#passing > details[data-operation]")
+        ids = [failing.nth(i).get_attribute("data-operation") for i in range(failing.count())]
+        assert sorted(ids) == ["vonage.account.get", "vonage.enum.get", "vonage.throughputs.get"]
+        assert ids == sorted(ids)  # in id order among themselves
+        assert passing.count() > 10
+        assert (
+            page.locator("#failing").bounding_box()["y"]
+            < (page.locator("#passing").bounding_box()["y"])
+        )
+        assert not passing.first.evaluate("node => node.open")
+        assert not passing.first.locator(".entry").first.is_visible()
+        # each failing finding: its timing, what was sent and got back, a command to send it
+        slow = page.locator("#failing section[data-operation='vonage.account.get']")
+        assert "response-time" in slow.locator("table.findings").inner_text()
+        timing = float(slow.locator(".entry-head .timing").first.inner_text().split()[0])
+        assert timing >= 1.5
+        curl = slow.locator("pre.curl")
+        curl.scroll_into_view_if_needed()
+        assert curl.is_visible()
+        command = curl.inner_text()
+        assert command.startswith("curl -sS -X GET")
+        assert '"$VONAGE_API_KEY:$VONAGE_API_SECRET"' in command
+        wrong = page.locator("#failing section[data-operation='vonage.enum.get']")
+        assert wrong.locator(".response pre").inner_text().startswith("HTTP ")
+        # the dropped field's rule: a link to the contract's text, in the page
+        dropped = page.locator("#failing section[data-operation='vonage.throughputs.get']")
+        link = dropped.locator("a.contract-link").first
+        link.click()
+        target = page.locator(f"[id='{link.get_attribute('href')[1:]}']")
+        assert target.is_visible() and "required" in target.inner_text()
+        # the filter: errors only hides what passed; the text narrows to what it names
+        page.evaluate("window.scrollTo(0, 0)")
+        page.check("#filter-errors")
+        assert not page.locator("#passing").is_visible()
+        assert slow.is_visible()
+        page.uncheck("#filter-errors")
+        assert page.locator("#passing").is_visible()
+        page.fill("#filter-text", "enum.get")
+        rows = page.locator("#operations-table tbody tr")
+        shown = [
+            rows.nth(i).get_attribute("data-operation")
+            for i in range(rows.count())
+            if rows.nth(i).is_visible()
+        ]
+        assert shown == ["vonage.enum.get"]
+        assert not slow.is_visible()
+        page.fill("#filter-text", "")
+        page.locator("#failing").scroll_into_view_if_needed()
+        page.evaluate("document.getElementById('failing').scrollIntoView()")
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        data = page.screenshot(path=str(SCREENSHOT), full_page=False)
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        image = Image.open(io.BytesIO(data))
+        red = sum(
+            n for n, colour in image.convert("RGB").getcolors(1 << 24) if _near(colour, FAIL_RED)
+        )
+        assert red > 500
+        tally.kept["screenshot of a failing report"] = str(SCREENSHOT)
+    finally:
+        page.close()

@@ -3,19 +3,17 @@ that move on, seeds and reset. In-process through httpx's ASGI transport, and on
 loopback port where a real server matters."""
 
 import asyncio
-import http.server
 import json
 import math
 import re
-import threading
 import time
-import typing
 from pathlib import Path
 
 import httpx
 import pytest
 
 import tendlc
+from _support.listener import WebhookListener
 from tendlc._catalog import rate_limits
 from tendlc.sandbox import Sandbox, SandboxConfig, create_app, serve_in_thread
 from tendlc.traffic import Exchange, arrivals_within_limits, check_exchange
@@ -289,26 +287,9 @@ def test_seeds_create_records_and_reset_returns_to_them(tmp_path):
         app.state.sandbox.seed([{"operation": "bandwidth.brands.create", "body": "<Brand/>"}])
 
 
-class _Listener(http.server.BaseHTTPRequestHandler):
-    received: typing.ClassVar[list] = []
-
-    def do_POST(self):
-        length = int(self.headers["Content-Length"])
-        _Listener.received.append(
-            (self.path, self.headers["Content-Type"], self.rfile.read(length))
-        )
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_an_import_order_moves_on_and_its_notification_reaches_a_listener():
-    listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Listener)
-    threading.Thread(target=listener.serve_forever, daemon=True).start()
-    webhook = f"http://127.0.0.1:{listener.server_address[1]}/webhookService"
-    _Listener.received = []
+    listener = WebhookListener()
+    webhook = listener.url
     running = serve_in_thread(create_app(SandboxConfig(time_scale=20, webhook_url=webhook)))
     try:
         with httpx.Client(base_url=running, auth=AUTH) as client:
@@ -322,7 +303,7 @@ def test_an_import_order_moves_on_and_its_notification_reaches_a_listener():
             order = re.search(r"<OrderId>([^<]+)</OrderId>", created.text).group(1)
             assert "<ProcessingStatus>PROCESSING</ProcessingStatus>" in created.text
             deadline = time.monotonic() + 60  # the order completes in 0.2 s
-            while not _Listener.received and time.monotonic() < deadline:
+            while not listener.received and time.monotonic() < deadline:
                 time.sleep(0.05)
             status = client.get(f"/api/accounts/9900000/importTnOrders/{order}")
             _checked(status)
@@ -330,7 +311,7 @@ def test_an_import_order_moves_on_and_its_notification_reaches_a_listener():
     finally:
         running.stop()
         listener.shutdown()
-    (path, media, body) = _Listener.received[0]
+    (path, media, body) = listener.received[0]
     assert path == "/webhookService" and media == "application/xml"
     assert f"<OrderId>{order}</OrderId>".encode() in body
     assert b"<Status>COMPLETE</Status>" in body

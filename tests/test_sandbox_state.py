@@ -7,15 +7,12 @@ on a loopback port where a real server matters."""
 
 import asyncio
 import calendar
-import http.server
 import io
 import json
 import logging
 import re
 import shutil
-import threading
 import time
-import typing
 import uuid
 from pathlib import Path
 
@@ -24,6 +21,7 @@ import pytest
 import yaml
 
 import tendlc
+from _support.listener import WebhookListener
 from tendlc._catalog import PROVIDERS_VARIABLE, reload_providers
 from tendlc.sandbox import (
     Sandbox,
@@ -483,26 +481,9 @@ def test_bandwidth_lists_page_from_zero_and_count_every_record():
 # -- notifications ---------------------------------------------------------------------------
 
 
-class _Listener(http.server.BaseHTTPRequestHandler):
-    received: typing.ClassVar[list] = []
-
-    def do_POST(self):
-        length = int(self.headers["Content-Length"])
-        _Listener.received.append(
-            (self.path, self.headers["Content-Type"], self.rfile.read(length))
-        )
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_both_kinds_of_order_notify_a_listener_with_their_real_values():
-    listener = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Listener)
-    threading.Thread(target=listener.serve_forever, daemon=True).start()
-    webhook = f"http://127.0.0.1:{listener.server_address[1]}/webhookService"
-    _Listener.received = []
+    listener = WebhookListener()
+    webhook = listener.url
     running = serve_in_thread(
         create_app(SandboxConfig(time_scale=40, webhook_url=webhook, rate_limits=False))
     )
@@ -523,7 +504,7 @@ def test_both_kinds_of_order_notify_a_listener_with_their_real_values():
             )
             # TN option orders: RECEIVED, PROCESSING, COMPLETE; import orders: PROCESSING, COMPLETE
             deadline = time.monotonic() + 20
-            while len(_Listener.received) < 3 and time.monotonic() < deadline:
+            while len(listener.received) < 3 and time.monotonic() < deadline:
                 time.sleep(0.05)
             done = client.get(
                 f"/api/accounts/{ACCOUNT}/importTnOrders/{_xml_id(imported, 'OrderId')}"
@@ -535,7 +516,7 @@ def test_both_kinds_of_order_notify_a_listener_with_their_real_values():
     assert _xml_id(done, "ProcessingStatus") == "COMPLETE"
     assert _xml_id(done, "LastModifiedDate") > _xml_id(done, "OrderCreateDate")
     bodies = {}
-    for path, media, body in _Listener.received:
+    for path, media, body in listener.received:
         assert path == "/webhookService" and media == "application/xml"
         assert tendlc.validate("bandwidth.webhooks.orderNotification", body).valid
         assert b"..." not in body

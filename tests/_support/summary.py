@@ -22,9 +22,12 @@ class Tally:
     fuzz_inputs: int = 0
     #: the sizes each differential test compared, by its name ("XML patterns" ...)
     differentials: dict[str, Counter[str]] = field(default_factory=dict)
+    #: files a test keeps for a person to look at (a screenshot), by what they show
+    kept: dict[str, str] = field(default_factory=dict)
 
     def add(self, other: dict[str, Any]) -> None:
         self.fuzz_inputs += other.get("fuzz_inputs", 0)
+        self.kept.update(other.get("kept", {}))
         for name, sizes in other.get("differentials", {}).items():
             self.differentials.setdefault(name, Counter()).update(sizes)
 
@@ -59,6 +62,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         output[_WORKER_OUTPUT] = {
             "fuzz_inputs": tally.fuzz_inputs,
             "differentials": {name: dict(sizes) for name, sizes in tally.differentials.items()},
+            "kept": dict(tally.kept),
         }
 
 
@@ -76,3 +80,5 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     for name, sizes in sorted(tally_of(config).differentials.items()):
         counts = ", ".join(f"{count:,} {what}" for what, count in sorted(sizes.items()))
         terminalreporter.write_line(f"tendlc differential, {name}: {counts}")
+    for what, path in sorted(tally_of(config).kept.items()):
+        terminalreporter.write_line(f"tendlc kept {what}: {path}")

@@ -101,6 +101,37 @@ def _report_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+_ADVICE_OPTIONS = (
+    click.option(
+        "--advice/--no-advice",
+        default=None,
+        help="Add the advice checks (why carriers reject registrations): a report section of "
+        "their own, failing nothing (default: [tool.tendlc] advice).",
+    ),
+    click.option(
+        "--advice-as-errors/--no-advice-as-errors",
+        default=None,
+        help="Advice fails the run (implies --advice; default: [tool.tendlc] advice-as-errors).",
+    ),
+)
+
+
+def _advice_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(_ADVICE_OPTIONS):
+        function = option(function)
+    return function
+
+
+def _advice_settings(
+    project: Any, advice: bool | None, advice_as_errors: bool | None
+) -> tuple[bool, bool]:
+    """(advice, advice as errors): the command line, else [tool.tendlc] advice and
+    advice-as-errors; advice as errors implies advice."""
+    as_errors = project.advice_as_errors if advice_as_errors is None else advice_as_errors
+    wanted = project.advice if advice is None else advice
+    return wanted or as_errors, as_errors
+
+
 def _write_reports(
     run: Any, junit_xml: str | None, json_report: str | None, markdown: str | None, html: str | None
 ) -> None:
@@ -129,8 +160,8 @@ def _write_reports(
     multiple=True,
     metavar="RULE[:OPERATIONS][=VALUE]",
     help="Drift on purpose: drop-required-field, undocumented-field, wrong-status, "
-    "wrong-root, slow, 429-storm, for OPERATIONS (an operation id or a glob of ids; "
-    "default all) (repeatable).",
+    "wrong-root, slow, 429-storm, accept-invalid, for OPERATIONS (an operation id or a glob "
+    "of ids; default all) (repeatable).",
 )
 @click.option(
     "--seed",
@@ -149,6 +180,14 @@ def _write_reports(
 )
 @click.option("--no-rate-limits", is_flag=True, help="Do not enforce the stated rate limits.")
 @click.option(
+    "--review",
+    type=click.Choice(["off", "strict"]),
+    default="off",
+    show_default=True,
+    help="strict: refuse a request that draws advice (a campaign a carrier would reject) with "
+    "the provider's documented error for an invalid request, naming each advice.",
+)
+@click.option(
     "--quiet",
     is_flag=True,
     help="No access log line per request on stderr (GET /_sandbox/requests still has them).",
@@ -162,6 +201,7 @@ def sandbox(
     webhook_url: str | None,
     time_scale: float,
     no_rate_limits: bool,
+    review: str,
     quiet: bool,
 ) -> None:
     """Serve a local provider sandbox that behaves as the documentation says.
@@ -201,6 +241,7 @@ def sandbox(
             rate_limits=not no_rate_limits,
             misbehave=misbehave,
             webhook_url=webhook_url,
+            review=review,
         )
         app = create_app(config)
         if seed:
@@ -242,8 +283,28 @@ def _pair(environ: Any, user: str | None, secret: str | None) -> tuple[str, str]
     type=click.Path(file_okay=False),
     help="Keep what was seen as scrubbed cassettes under this directory.",
 )
-@click.option("--fuzz", is_flag=True, help="Add schemathesis-generated cases (OpenAPI contracts).")
-@click.option("--fuzz-examples", type=int, default=5, show_default=True)
+@click.option(
+    "--fuzz/--no-fuzz",
+    default=None,
+    help="Add generated requests to every operation: valid ones, and invalid ones that must "
+    "be refused with a documented 4xx (default: [tool.tendlc.conform] fuzz, else off).",
+)
+@click.option(
+    "--fuzz-examples",
+    type=click.IntRange(min=1),
+    help="Generated requests per operation, of each kind (default: fuzz-examples, else 5).",
+)
+@click.option(
+    "--fuzz-seed",
+    type=click.IntRange(min=0),
+    help="The same generated requests for the same seed (default: a new seed, reported).",
+)
+@click.option(
+    "--fuzz-time",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds after which no further generated request is sent (the rest are listed as "
+    "skipped).",
+)
 @click.option(
     "--time-scale",
     type=float,
@@ -252,16 +313,36 @@ def _pair(environ: Any, user: str | None, secret: str | None) -> tuple[str, str]
     help="Keep under the limits on a faster clock (a sandbox's --time-scale).",
 )
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per call.")
+@click.option(
+    "--max-response-time",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    help="A slower answer is a response-time error (default: [tool.tendlc.conform] "
+    "max-response-time, else no budget).",
+)
+@click.option(
+    "--warnings-as-errors/--no-warnings-as-errors",
+    default=None,
+    help="Undocumented response fields (drift) fail the run (default: [tool.tendlc.conform] "
+    "warnings-as-errors, else [tool.tendlc] warnings-as-errors, else off).",
+)
+@_advice_options
 @_report_options
 def conform(
     provider: str,
     base_url: str | None,
     allow_writes: bool | None,
     record: str | None,
-    fuzz: bool,
-    fuzz_examples: int,
+    fuzz: bool | None,
+    fuzz_examples: int | None,
+    fuzz_seed: int | None,
+    fuzz_time: float | None,
     time_scale: float | None,
     timeout: float | None,
+    max_response_time: float | None,
+    warnings_as_errors: bool | None,
+    advice: bool | None,
+    advice_as_errors: bool | None,
     junit_xml: str | None,
     json_report: str | None,
     markdown: str | None,
@@ -270,22 +351,69 @@ def conform(
     """Probe a provider's API (or a sandbox) and check every exchange against the contracts.
 
     Credentials come from the environment only: the variables the provider's record names
-    (`tendlc providers` lists them). Exit status: 0 everything conforms, 1 drift or contract
-    errors, 2 usage or connection errors.
+    (`tendlc providers` lists them). The rate limits' state (the last calls, a Retry-After
+    still running) is kept between runs in the user's cache directory (TENDLC_CACHE_DIR
+    overrides it), so a run right after another waits only what is left. Exit status: 0
+    everything conforms, 1 contract errors (drift too with --warnings-as-errors, advice with
+    --advice-as-errors, answers slower than --max-response-time), 2 usage or connection errors.
     """
     import os
 
-    from .._catalog import get_provider
-    from ..conform import ConformOptions, ConnectionProblem, MissingCredentials, run_conformance
+    from ..conform import ConnectionProblem, MissingCredentials, run_conformance
 
-    if fuzz and get_provider(provider).contract_kind != "openapi":
-        raise click.UsageError(
-            f"--fuzz generates cases from an OpenAPI document: {provider}'s "
-            "contract is an XSD catalog"
-        )
+    given = dict(fuzz=fuzz, fuzz_examples=fuzz_examples, max_response_time=max_response_time)
+    given.update(fuzz_seed=fuzz_seed, fuzz_time=fuzz_time)
+    given.update(warnings_as_errors=warnings_as_errors, advice=advice)
+    given.update(advice_as_errors=advice_as_errors)
+    options = _conform_options(
+        provider, base_url, allow_writes, record, time_scale, timeout, **given
+    )
+
+    def warn(text: str) -> None:
+        click.echo(f"tendlc: warning: {text}", err=True)
+
+    try:
+        with live(f"conform {provider}") as show:
+            run = run_conformance(options, os.environ, on_probe=show, on_warning=warn)
+    except (MissingCredentials, ConnectionProblem) as exc:
+        click.echo(f"tendlc: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    _print_run(run)
+    if run.context.get("fuzz"):
+        click.echo(_fuzz_line(run.context))
+    _write_reports(run, junit_xml, json_report, markdown, html)
+    sys.exit(EXIT_VALID if run.summary().conforms else EXIT_INVALID)
+
+
+def _conform_options(
+    provider: str,
+    base_url: str | None,
+    allow_writes: bool | None,
+    record: str | None,
+    time_scale: float | None,
+    timeout: float | None,
+    **given: Any,
+) -> Any:
+    """The options of a conformance run: the command line's, else the configuration's."""
+    import os
+
+    from ..conform import ConformOptions, limiter_state_file
+
+    fuzz, fuzz_examples = given["fuzz"], given["fuzz_examples"]
+    fuzz_seed, fuzz_time = given["fuzz_seed"], given["fuzz_time"]
+    max_response_time = given["max_response_time"]
+    warnings_as_errors = given["warnings_as_errors"]
+    advice, advice_as_errors = given["advice"], given["advice_as_errors"]
     project = project_config()
     defaults = project.conform
-    # Precedence: the command line, then [tool.tendlc.conform], then the built-in default.
+    # Precedence: the command line, then [tool.tendlc.conform], then the built-in default;
+    # warnings-as-errors falls back on [tool.tendlc] warnings-as-errors before the default,
+    # and advice on [tool.tendlc] advice / advice-as-errors (conform has no keys of its own).
+    if warnings_as_errors is None:
+        warnings_as_errors = bool(defaults.get("warnings-as-errors", project.warnings_as_errors))
+    if max_response_time is None:
+        max_response_time = defaults.get("max-response-time")
+    advice, advice_as_errors = _advice_settings(project, advice, advice_as_errors)
     options = ConformOptions(
         provider=provider,
         base_url=base_url or project.base_url(provider),
@@ -295,20 +423,37 @@ def conform(
         record=Path(record) if record else None,
         time_scale=time_scale if time_scale is not None else defaults.get("time-scale", 1.0),
         timeout=timeout if timeout is not None else defaults.get("timeout", 30.0),
-        fuzz=fuzz,
-        fuzz_examples=fuzz_examples,
+        fuzz=fuzz if fuzz is not None else bool(defaults.get("fuzz", False)),
+        fuzz_examples=fuzz_examples or int(defaults.get("fuzz-examples", 5)),
+        fuzz_seed=fuzz_seed if fuzz_seed is not None else defaults.get("fuzz-seed"),
+        fuzz_time=fuzz_time if fuzz_time is not None else defaults.get("fuzz-time"),
         record_path_parameters=project.record_path_parameters,
         record_values=project.record_values,
+        warnings_as_errors=warnings_as_errors,
+        max_response_time=max_response_time,
+        advice=advice,
+        advice_as_errors=advice_as_errors,
+        limiter_state=limiter_state_file(os.environ),
     )
-    try:
-        with live(f"conform {provider}") as show:
-            run = run_conformance(options, os.environ, on_probe=show)
-    except (MissingCredentials, ConnectionProblem) as exc:
-        click.echo(f"tendlc: {exc}", err=True)
-        sys.exit(EXIT_USAGE)
-    _print_run(run)
-    _write_reports(run, junit_xml, json_report, markdown, html)
-    sys.exit(EXIT_VALID if run.summary().conforms else EXIT_INVALID)
+    return options
+
+
+def _fuzz_line(context: Any) -> str:
+    """What fuzzing sent, who drew it, and the seed that sends it again."""
+    drivers = ", ".join(
+        f"{count} by {driver}"
+        for driver, count in (context.get("fuzz_cases_by_driver") or {}).items()
+    )
+    fallbacks = len(context.get("fuzz_generator_fallbacks") or ())
+    fell_back = (
+        f", {fallbacks} kind(s) of case schemathesis could not generate" if fallbacks else ""
+    )
+    return (
+        f"fuzz: {context.get('fuzz_operations', 0)} operation(s), "
+        f"{context.get('fuzz_cases_valid', 0)} valid and {context.get('fuzz_cases_invalid', 0)} "
+        f"invalid request(s) sent ({drivers or 'none'}{fell_back}); "
+        f"--fuzz-seed {context.get('fuzz_seed')} sends them again"
+    )
 
 
 def _print_run(run: Any) -> None:
@@ -330,9 +475,10 @@ def _print_run(run: Any) -> None:
 
 def _summary_line(run: Any) -> str:
     summary = run.summary()
+    advice = f", {summary.advice} advice" if summary.advice else ""
     return (
         f"{summary.exchanges} exchange(s): {summary.errors} error(s), {summary.warnings} "
-        f"warning(s), {summary.unmatched} unmatched; {summary.skipped} probe(s) skipped, "
+        f"warning(s){advice}, {summary.unmatched} unmatched; {summary.skipped} skipped, "
         f"{summary.failed} failed; {'conforms' if summary.conforms else 'DOES NOT CONFORM'}"
     )
 
@@ -369,6 +515,7 @@ def _summary_line(run: Any) -> str:
     show_default=True,
     help="Seconds a client connection may wait for its next request.",
 )
+@_advice_options
 @_report_options
 def proxy(
     upstream: str,
@@ -378,6 +525,8 @@ def proxy(
     upstream_timeout: float,
     read_timeout: float,
     idle_timeout: float,
+    advice: bool | None,
+    advice_as_errors: bool | None,
     junit_xml: str | None,
     json_report: str | None,
     markdown: str | None,
@@ -402,12 +551,15 @@ def proxy(
     placeholders = Placeholders.from_environment(
         path_parameters=project.record_path_parameters, values=project.record_values
     )
+    advice, advice_as_errors = _advice_settings(project, advice, advice_as_errors)
     try:
         state = ProxyState(
             upstream,
             record=Path(record) if record else None,
             placeholders=placeholders,
             echo=lambda line: click.echo(line, err=True),
+            advice=advice,
+            advice_as_errors=advice_as_errors,
         )
     except InvalidArgument as exc:
         raise click.UsageError(str(exc)) from None

@@ -35,7 +35,18 @@ from ._report import (
 from ._validate import media_type_issues, prepare, validate
 
 if TYPE_CHECKING:
-    from ._advice import RoleMap, Rule, advise, role_map, rule_set, rules_for
+    from ._advice import (
+        BrandSource,
+        RoleMap,
+        Rule,
+        advise,
+        brand_fields,
+        brand_reference,
+        brand_source,
+        role_map,
+        rule_set,
+        rules_for,
+    )
     from ._asserts import assert_contexts
     from ._xsd import (
         SimpleFacets,
@@ -51,6 +62,7 @@ __all__ = [
     "DIRECTIONS",
     "PARTS",
     "STRUCTURAL_RULES",
+    "BrandSource",
     "Check",
     "CheckContext",
     "CheckFunction",
@@ -62,6 +74,9 @@ __all__ = [
     "SimpleFacets",
     "advise",
     "assert_contexts",
+    "brand_fields",
+    "brand_reference",
+    "brand_source",
     "check",
     "child_declarations",
     "clock",
@@ -96,6 +111,10 @@ def _register_advice() -> None:
 load_advice_with(_register_advice)
 
 _LAZY = {
+    "BrandSource": "._advice",
+    "brand_fields": "._advice",
+    "brand_reference": "._advice",
+    "brand_source": "._advice",
     "RoleMap": "._advice",
     "Rule": "._advice",
     "advise": "._advice",

@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any, TypeVar
 
@@ -160,7 +160,7 @@ class Check:
     advice: bool = False
     description: str = ""
 
-    @property
+    @cached_property
     def builtin(self) -> bool:
         """Whether tendlc itself registered it (not a project's check)."""
         function = getattr(self.function, "func", self.function)  # a functools.partial
@@ -268,8 +268,9 @@ def _names(names: Iterable[str] | str, argument: str) -> tuple[str, ...]:
     if isinstance(names, str):
         names = [part.strip() for part in names.split(",") if part.strip()]
     found = tuple(names)
-    known = {entry.name for entry in _REGISTRY.values()}
-    families = {name.rsplit(".", i)[0] for name in known for i in range(1, name.count(".") + 1)}
+    if not found:
+        return found
+    known, families = _known(_VERSION[0])
     for name in found:
         if not isinstance(name, str) or (name not in known and name not in families):
             hint = nearest(str(name), sorted(known | families))
@@ -280,6 +281,17 @@ def _names(names: Iterable[str] | str, argument: str) -> tuple[str, ...]:
                 + f" (checks and families: {', '.join(tops)}; `tendlc checks` lists them all)",
             )
     return found
+
+
+@lru_cache(maxsize=4)
+def _known(version: int) -> tuple[frozenset[str], frozenset[str]]:
+    """The registered check names and their families (``advice``, ``advice.call-to-action``)
+    at one version of the registry."""
+    known = frozenset(entry.name for entry in _REGISTRY.values())
+    families = frozenset(
+        name.rsplit(".", i)[0] for name in known for i in range(1, name.count(".") + 1)
+    )
+    return known, families
 
 
 @lru_cache(maxsize=256)

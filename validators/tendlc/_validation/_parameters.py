@@ -42,9 +42,11 @@ def parse_query(payload: Any) -> dict[str, list[str]]:
             values.setdefault(name, []).append(value)
         return values
     if isinstance(payload, Mapping):
+        # a parameter given no values is not in the query string at all (as urlencode sends it)
         return {
             str(name): [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
             for name, value in payload.items()
+            if not isinstance(value, list | tuple) or value
         }
     if payload is None:
         return {}

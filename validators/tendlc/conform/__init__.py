@@ -10,14 +10,17 @@ Credentials come from the environment only (the variables the provider record na
 from ._probes import Poll, Probe, probes
 from ._runner import run_conformance
 from ._session import ConformOptions, ConnectionProblem, MissingCredentials, ProbeTimeout
+from ._state import CACHE_VARIABLE, limiter_state_file
 
 __all__ = [
+    "CACHE_VARIABLE",
     "ConformOptions",
     "ConnectionProblem",
     "MissingCredentials",
     "Poll",
     "Probe",
     "ProbeTimeout",
+    "limiter_state_file",
     "probes",
     "run_conformance",
 ]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -18,7 +20,7 @@ from urllib.parse import urlencode
 from .._catalog import Operation, get_operation, get_provider, media_example, per_catalog
 from .._edit import edit_json, edit_xml
 from .._parsing import ParseError, local_name, parse_document
-from .._validation import validate
+from .._validation import Issue, Severity, validate
 from ..traffic import (
     Exchange,
     ExchangeResult,
@@ -27,12 +29,15 @@ from ..traffic import (
     Run,
     RunEntry,
     SecretRules,
+    Waits,
+    bounded,
     check_exchange,
     mask_url,
     scrub,
 )
 from ._probes import Probe, probes, substitute
 from ._session import ConformOptions, ConnectionProblem, MissingCredentials, ProbeTimeout, Session
+from ._state import load_limiter, save_limiter
 
 __all__ = ["credentials_of", "run_conformance"]
 
@@ -70,13 +75,21 @@ def run_conformance(
     environ: Mapping[str, str],
     *,
     on_probe: Callable[[str], None] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> Run:
-    """Run the probe suite; every exchange is checked into the returned :class:`Run`."""
+    """Run the probe suite; every exchange is checked into the returned :class:`Run`, which
+    keeps of each its findings, timing and waits, and bounded excerpts of the bodies of
+    those with findings only. ``on_warning`` is told what went wrong that does not stop the
+    run (an unreadable limiter state file; default: :func:`warnings.warn`)."""
     from .._errors import require
 
     require(["httpx"], "traffic", "tendlc conform")
     if options.fuzz:
-        require(["schemathesis", "hypothesis"], "fuzz", "tendlc conform --fuzz")
+        require(["hypothesis"], "fuzz", "tendlc conform --fuzz")
+        if options.fuzz_seed is None:  # drawn here so that the run can be repeated
+            import secrets
+
+            options = replace(options, fuzz_seed=secrets.randbits(32))
     import httpx
 
     from ..traffic import known_credentials
@@ -88,6 +101,11 @@ def run_conformance(
         known_credentials()
     )
     run = _new_run(options, rules)
+    warn = on_warning or _warn
+    limiter = Limiter(time_scale=options.time_scale, margin=0.1)
+    state_key = f"{options.provider} {mask_url(options.url, rules)}"
+    if options.limiter_state is not None:
+        load_limiter(options.limiter_state, state_key, limiter, warn)
     with httpx.Client(
         timeout=options.timeout,
         follow_redirects=False,
@@ -98,25 +116,44 @@ def run_conformance(
             credentials,
             account,
             client,
-            Limiter(time_scale=options.time_scale, margin=0.1),
+            limiter,
             rules,
             {"account": account},
             on_probe=on_probe,
         )
-        suite = probes(options.provider)
-        for probe in (p for p in suite if not p.cleanup):
-            run.entries.append(_run_probe(session, probe))
-        if options.fuzz:
-            from ._fuzz import fuzz
-
-            # before the clean-up probes delete what the generated cases should reach
-            run.extend(fuzz(session, _send_and_check))
-            run.context["fuzz_cases_the_contracts_refuse"] = session.fuzz_refused
-        for probe in (p for p in suite if p.cleanup):
-            run.entries.append(_run_probe(session, probe))
+        try:
+            _run_suite(session, run)
+        finally:
+            if options.limiter_state is not None:
+                save_limiter(options.limiter_state, state_key, limiter, warn)
     run.finished = datetime.now(timezone.utc)
     run.context["rate_limited"] = session.rate_limited
     return run
+
+
+def _run_suite(session: Session, run: Run) -> None:
+    """The probes, the generated cases (``--fuzz``), then the clean-up probes."""
+    suite = probes(session.options.provider)
+    for probe in (p for p in suite if not p.cleanup):
+        run.entries.append(_run_probe(session, probe))
+    if session.options.fuzz:
+        from ._fuzz import fuzz
+
+        # before the clean-up probes delete what the generated cases should reach
+        run.extend(_bounded(fuzz(session, _send_and_check), session.rules))
+        run.context.update(session.fuzz_context)
+    for probe in (p for p in suite if p.cleanup):
+        run.entries.append(_run_probe(session, probe))
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def _bounded(entries: Iterable[RunEntry], rules: SecretRules) -> Iterator[RunEntry]:
+    """The entries as a run keeps them: bodies only of exchanges with findings, bounded."""
+    for entry in entries:
+        yield entry if entry.result is None else replace(entry, result=bounded(entry.result, rules))
 
 
 def _new_run(options: ConformOptions, rules: SecretRules) -> Run:
@@ -127,6 +164,10 @@ def _new_run(options: ConformOptions, rules: SecretRules) -> Run:
         "allow_writes": options.allow_writes,
         "fuzz": options.fuzz,
         "time_scale": options.time_scale,
+        "warnings_as_errors": options.warnings_as_errors,
+        "max_response_time": options.max_response_time,
+        "advice": options.advice or options.advice_as_errors,
+        "advice_as_errors": options.advice_as_errors,
     }
     return Run(kind="conform", rules=rules, context=context)
 
@@ -158,7 +199,7 @@ def _run_probe(session: Session, probe: Probe) -> RunEntry:
         try:
             result = _send_and_check(session, probe.operation, url, body, media_type, probe.name)
         except ProbeTimeout as exc:
-            return RunEntry(probe.name, None, "failed", str(exc), op_id)
+            return RunEntry(probe.name, None, "failed", str(exc), op_id, exc.waits)
         if probe.poll is None or _polled(result, probe):
             break
         if attempt + 1 < attempts:
@@ -166,7 +207,7 @@ def _run_probe(session: Session, probe: Probe) -> RunEntry:
     assert result is not None
     note = _note(probe, result)
     _capture(session, probe, result)
-    return RunEntry(probe.name, result, "checked", note)
+    return RunEntry(probe.name, bounded(result, session.rules), "checked", note)
 
 
 def _send_and_check(
@@ -179,31 +220,66 @@ def _send_and_check(
 ) -> ExchangeResult:
     import httpx
 
+    options = session.options
     headers = {"Content-Type": media_type} if media_type and body else {}
     headers["Accept"] = _accept(operation)
-    for _ in range(session.options.retries + 1):
-        session.limiter.wait(operation)
+    limited, waited = 0, 0.0
+    for _ in range(options.retries + 1):
+        waited += session.limiter.wait(operation)
+        started = time.perf_counter()
         try:
             response = session.client.request(
                 operation.method, url, content=body or None, headers=headers
             )
         except httpx.TimeoutException:
             raise ProbeTimeout(
-                f"no answer within {session.options.timeout:g} s (timeout)"
+                f"no answer within {options.timeout:g} s (timeout)",
+                Waits(limited, limited, waited),
             ) from None
         except httpx.TransportError as exc:
             raise ConnectionProblem(
-                f"cannot reach {mask_url(session.options.url, session.rules)}: {type(exc).__name__}"
+                f"cannot reach {mask_url(options.url, session.rules)}: {type(exc).__name__}"
             ) from None
+        elapsed = time.perf_counter() - started
         if response.status_code == 429:
             session.rate_limited += 1
-            time.sleep(_retry_after(response.headers.get("retry-after")))
+            limited += 1
+            delay = _retry_after(response.headers.get("retry-after"))
+            # kept by the limiter, so that the next run (its state saved) honours it too
+            session.limiter.hold(delay)
             continue
-        exchange = Exchange.from_httpx(response)
-        result = check_exchange(exchange, operation=operation)
+        exchange = replace(Exchange.from_httpx(response), elapsed=elapsed)
+        result = check_exchange(
+            exchange,
+            operation=operation,
+            advice=options.advice or options.advice_as_errors,
+            advice_as_errors=options.advice_as_errors,
+            config=_check_config(options),
+            brands=session.brands,
+        )
+        if options.warnings_as_errors:
+            result = replace(result, issues=tuple(_as_error(i) for i in result.issues))
+        result = replace(result, waits=Waits(limited, limited, waited))
         _record(session, name, result)
         return result
-    raise ProbeTimeout(f"still answered 429 after {session.options.retries} retries")
+    raise ProbeTimeout(
+        f"still answered 429 after {options.retries} retries",
+        Waits(limited, options.retries, waited),
+    )
+
+
+def _check_config(options: ConformOptions) -> dict[str, Any]:
+    """The settings the exchange checks read: the time budget of a call."""
+    if options.max_response_time is None:
+        return {}
+    return {"max-response-time": options.max_response_time}
+
+
+def _as_error(issue: Issue) -> Issue:
+    """A warning made an error (warnings-as-errors): drift fails the run."""
+    if issue.severity != Severity.WARNING:
+        return issue
+    return replace(issue, severity=Severity.ERROR, message=f"{issue.message} (warnings-as-errors)")
 
 
 def _retry_after(value: str | None) -> float:

@@ -351,5 +351,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if not found:
         return
     terminalreporter.section("tendlc")
-    for line in _summary.terminal_lines(found):
+    settings = base_settings(config)
+    advice = settings.advice or settings.advice_as_errors
+    for line in _summary.terminal_lines(found, advice=advice):
         terminalreporter.write_line(line)

@@ -90,15 +90,18 @@ def write_report(config: pytest.Config, path: str, found: list[dict[str, Any]]) 
     Path(path).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
-def terminal_lines(found: list[dict[str, Any]]) -> list[str]:
-    """The session's exchanges summed up: counts, then the issues grouped by operation
-    (errors, warnings and advice alike), then the exchanges no operation matched."""
+def terminal_lines(found: list[dict[str, Any]], *, advice: bool = False) -> list[str]:
+    """The session's exchanges summed up: counts (the advice's too when ``advice`` was asked
+    for or some test's marker asked for it), then the issues grouped by operation (errors,
+    warnings and advice alike), then the exchanges no operation matched."""
     from ..traffic import Summary
 
     summary = Summary.of(found)
+    advised = _advice_count(found)
     lines = [
         f"{summary.exchanges} exchange(s) checked, {summary.unmatched} unmatched, "
         f"{summary.errors} error(s), {summary.warnings} warning(s)"
+        + (f", {advised} advice" if advice or advised else "")
     ]
     for provider in summary.providers:
         lines.append(
@@ -107,6 +110,15 @@ def terminal_lines(found: list[dict[str, Any]]) -> list[str]:
             + ", ".join(op.split(".", 1)[1] for op in provider.operations)
         )
     return lines + _issue_lines(found) + _unmatched_lines(found)
+
+
+def _advice_count(found: list[dict[str, Any]]) -> int:
+    return sum(
+        1
+        for entry in found
+        for issue in (entry.get("exchange") or {}).get("findings") or ()
+        if issue.get("severity") == "advice"
+    )
 
 
 def _issue_lines(found: list[dict[str, Any]]) -> list[str]:

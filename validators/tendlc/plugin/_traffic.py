@@ -15,13 +15,14 @@ import pytest
 from ._settings import TendlcSettings, check_wanted, configured, item_settings
 
 if TYPE_CHECKING:
-    from ..traffic import Exchange, ExchangeResult
+    from ..traffic import BrandMemory, Exchange, ExchangeResult
 
 __all__ = [
     "Checked",
     "Expectation",
     "TendlcTraffic",
     "TrafficViolation",
+    "brand_memory",
     "breaks",
     "checked",
     "expect_violation",
@@ -37,6 +38,7 @@ _CHECKED = pytest.StashKey[list["Checked"]]()
 _SETTINGS = pytest.StashKey[TendlcSettings]()
 _PHASE = pytest.StashKey[str]()
 _EXPECTING = pytest.StashKey[list["Expectation"]]()
+_BRANDS = pytest.StashKey["BrandMemory"]()
 
 
 @dataclass
@@ -91,6 +93,17 @@ def checked(item: pytest.Item) -> list[Checked]:
     return item.stash.setdefault(_CHECKED, [])
 
 
+def brand_memory(config: pytest.Config) -> BrandMemory:
+    """The session's brands: every test's exchanges teach it, so a campaign a test sends
+    gets the advice on the brand an earlier exchange (of any test) created or read."""
+    found = config.stash.get(_BRANDS, None)
+    if found is None:
+        from ..traffic import BrandMemory
+
+        found = config.stash[_BRANDS] = BrandMemory()
+    return found
+
+
 def breaks(result: ExchangeResult, settings: TendlcSettings) -> bool:
     return bool(result.errors or (settings.warnings_as_errors and result.warnings))
 
@@ -120,7 +133,8 @@ def _sink(item: pytest.Item) -> Callable[[Exchange], None]:
 
     def sink(exchange: Exchange) -> None:
         settings = settings_of(item)
-        result = check_exchange(exchange, **settings.exchange_options())
+        options = settings.exchange_options()
+        result = check_exchange(exchange, brands=brand_memory(item.config), **options)
         entry = Checked(result, item.stash.get(_PHASE, "setup"))
         checked(item).append(entry)
         strict = settings.warnings_as_errors

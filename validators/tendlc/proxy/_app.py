@@ -8,6 +8,7 @@ absolute-form request target are ignored, so no request can be sent anywhere els
 from __future__ import annotations
 
 import asyncio
+import time
 from email.utils import formatdate
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -137,6 +138,7 @@ class ProxyApp:
         url = self.proxy.target(path, query)
         headers = _forwarded(scope["headers"])
         request = Request(method, url, Headers(headers), body)
+        started = time.perf_counter()
         try:
             status, reason, raw_headers, raw = await self._exchange(method, url, headers, body)
         except _NoAnswer as exc:
@@ -152,7 +154,8 @@ class ProxyApp:
             raw,
             reason,
         )
-        self.proxy.observe(Exchange(request, response.decoded(), live=True))
+        elapsed = time.perf_counter() - started
+        self.proxy.observe(Exchange(request, response.decoded(), live=True, elapsed=elapsed))
         passed = _passed(raw_headers, method, status, len(raw))
         await send({"type": "http.response.start", "status": status, "headers": passed})
         await send({"type": "http.response.body", "body": raw})

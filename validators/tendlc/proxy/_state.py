@@ -13,15 +13,17 @@ from urllib.parse import urlsplit
 from .._errors import InvalidArgument
 from .._validation import Issue
 from ..traffic import (
+    EXCERPT,
+    BrandMemory,
     Exchange,
     ExchangeResult,
     Headers,
     Placeholders,
     Request,
-    Response,
     Run,
     RunEntry,
     SecretRules,
+    bounded,
     check_exchange,
     default_router,
     mask_url,
@@ -30,9 +32,7 @@ from ..traffic import (
 
 __all__ = ["EXCERPT", "ProxyState"]
 
-#: the bytes of each body a failing exchange keeps in the run (for a person to look at)
-EXCERPT = 2048
-#: the headers an entry keeps of each side: what the bodies were, never who sent them
+#: the headers that tell passing entries apart: what the bodies were, never who sent them
 _KEPT_HEADERS = frozenset({"content-type", "content-encoding"})
 #: how many distinct passing entries are shared at most (see ProxyState._entry)
 _SHARED = 4096
@@ -43,10 +43,11 @@ class ProxyState:
 
     Every exchange is checked whole (:func:`tendlc.traffic.check_exchange`), then only its
     verdict and its metadata stay in the run: method, URL, status, content types, operation,
-    issues. A
-    failing exchange also keeps the first :data:`EXCERPT` bytes of each body, credentials
-    masked. ``echo`` gets one line per exchange as it passes, and one more per finding of a
-    failing one, every credential the rules know masked.
+    issues, timing (:func:`tendlc.traffic.bounded`, the model conform keeps too). An
+    exchange with findings also keeps the first :data:`EXCERPT` bytes of each body,
+    credentials masked. ``advice`` adds the advice checks, ``advice_as_errors`` makes their
+    advice fail an exchange. ``echo`` gets one line per exchange as it passes, and one more
+    per finding of a failing one, every credential the rules know masked.
     """
 
     def __init__(
@@ -57,6 +58,8 @@ class ProxyState:
         on_result: Callable[[ExchangeResult], None] | None = None,
         placeholders: Placeholders | None = None,
         echo: Callable[[str], None] | None = None,
+        advice: bool = False,
+        advice_as_errors: bool = False,
     ) -> None:
         parts = urlsplit(upstream)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -66,6 +69,8 @@ class ProxyState:
         self._origin = f"{base.scheme}://{base.netloc}"
         self._prefix = base.path.rstrip("/")
         self.record = record
+        self.advice = advice or advice_as_errors
+        self.advice_as_errors = advice_as_errors
         self.on_result = on_result
         self.echo = echo
         self.placeholders = placeholders or Placeholders.from_environment()
@@ -73,12 +78,18 @@ class ProxyState:
         self.rules = SecretRules.from_environment()
         self.run = Run(
             kind="proxy",
-            context={"upstream": mask_url(self.upstream, self.rules)},
+            context={
+                "upstream": mask_url(self.upstream, self.rules),
+                "advice": self.advice,
+                "advice_as_errors": self.advice_as_errors,
+            },
             rules=self.rules,
         )
         self._lock = threading.Lock()
         self._count = 0
         self._shared: dict[tuple[Any, ...], RunEntry] = {}
+        #: the brands the session's exchanges showed, for the campaigns that name them
+        self.brands = BrandMemory()
 
     def target(self, path: str, query: str) -> str:
         """The upstream URL of a request path: always under the configured upstream."""
@@ -86,7 +97,7 @@ class ProxyState:
 
     def observe(self, exchange: Exchange) -> ExchangeResult:
         """Check one exchange that came back whole, keep its verdict, print and record it."""
-        result = check_exchange(exchange)
+        result = self._check(exchange)
         entry = self._entry(f"{exchange.request.method} {exchange.request.path}", result)
         with self._lock:
             self._count += 1
@@ -108,12 +119,12 @@ class ProxyState:
         result = None
         operation = None
         if request is not None:
-            result = check_exchange(Exchange(request))
+            result = self._check(Exchange(request))
             operation = result.operation
         else:
             match = default_router().match(method, path)
             operation = match.operation.id if match is not None else None
-        kept = None if result is None else self._kept(result, failing=True)
+        kept = None if result is None else bounded(result, self.rules)
         entry = RunEntry(f"{method} {path}", kept, "failed", note, operation)
         with self._lock:
             self._count += 1
@@ -127,14 +138,23 @@ class ProxyState:
                 self._findings(result)
         return entry
 
+    def _check(self, exchange: Exchange) -> ExchangeResult:
+        return check_exchange(
+            exchange,
+            advice=self.advice,
+            advice_as_errors=self.advice_as_errors,
+            brands=self.brands,
+        )
+
     # -- what stays -----------------------------------------------------------------------
 
     def _entry(self, name: str, result: ExchangeResult) -> RunEntry:
-        """The run's entry for a checked exchange, without its bodies. Passing exchanges
-        that say the same (same request line, status, operation, findings) share one entry:
-        a long session of the same calls costs the run a reference per call."""
-        if not result.valid:
-            return RunEntry(name, self._kept(result, failing=True))
+        """The run's entry for a checked exchange, bodies kept only when it has findings.
+        Exchanges without findings that say the same (same request line, status, operation)
+        share one entry (and the timing of the first): a long session of the same calls
+        costs the run a reference per call."""
+        if result.issues:
+            return RunEntry(name, bounded(result, self.rules))
         exchange = result.exchange
         response = exchange.response
         key = (
@@ -148,39 +168,11 @@ class ProxyState:
         )
         shared = self._shared.get(key)
         if shared is None:
-            shared = RunEntry(name, self._kept(result, failing=False))
+            shared = RunEntry(name, bounded(result, self.rules))
             if len(self._shared) >= _SHARED:
                 self._shared.clear()
             self._shared[key] = shared
         return shared
-
-    def _kept(self, result: ExchangeResult, *, failing: bool) -> ExchangeResult:
-        exchange = result.exchange
-        request, response = exchange.request, exchange.response
-        kept = Exchange(
-            Request(
-                request.method,
-                request.url,
-                Headers(_kept_headers(request.headers)),
-                self._excerpt(request.body) if failing else b"",
-            ),
-            None
-            if response is None
-            else Response(
-                response.status,
-                Headers(_kept_headers(response.headers)),
-                self._excerpt(response.body) if failing else b"",
-                response.reason,
-            ),
-            exchange.live,
-        )
-        return ExchangeResult(kept, result.operation, result.issues, result.path_parameters)
-
-    def _excerpt(self, body: bytes) -> bytes:
-        if not body:
-            return b""
-        text = body[:EXCERPT].decode("utf-8", "replace")
-        return self.rules.mask(text).encode("utf-8")
 
     # -- what is printed and recorded ----------------------------------------------------
 

@@ -3,7 +3,7 @@ JSON for tools, Markdown for a CI step summary, and one self-contained HTML page
 
 >>> from tendlc.traffic import Run
 >>> from tendlc.reports import to_json
->>> '"schema": "tendlc-report/1"' in to_json(Run(kind="conform"))
+>>> '"schema": "tendlc-report/2"' in to_json(Run(kind="conform"))
 True
 
 Every writer reads the one run model (:class:`tendlc.traffic.Run`, or the mapping

@@ -4,7 +4,7 @@ The format is described by :data:`JSON_SCHEMA` (JSON Schema 2020-12, shipped bes
 module as ``report.schema.json``, every field with a ``description``). Its shape::
 
     {
-      "schema": "tendlc-report/1",          # the format's version; a change of shape changes it
+      "schema": "tendlc-report/2",          # the format's version; a change of shape changes it
       "kind": "conform",                    # conform | proxy | pytest | cassettes | …
       "started": "2025-01-02T03:04:05+00:00", "finished": "…" | null, "duration": 1.5 | null,
       "context": {"provider": "vonage", "base_url": "http://127.0.0.1:8000"},
@@ -13,17 +13,27 @@ module as ``report.schema.json``, every field with a ``description``). Its shape
         {"id": "vonage.brands.create", "kind": "operation", "provider": "vonage",
          "method": "POST", "path": "/v1/10dlc/brands", "summary": "…",
          "verdict": "fail", "exchanges": 1, "skipped": 0, "failed": 0,
-         "errors": 2, "warnings": 0,
+         "errors": 2, "warnings": 0, "advice": 0,
+         "elapsed": 0.042, "slowest": 0.042,  # seconds, over the group's exchanges
+         "waits": {"rate_limited": 1, "retries": 1, "waited": 1.0},  # 429s and retries
+         "statuses": {"documented": [201, 400], "seen": [201], "not_seen": [400],
+                      "undocumented": []},  # coverage by documented status
          "entries": [1],                    # indexes into "entries"
          "drift": [{"direction": "response", "path": "/x", "rule": "additionalProperties",
                     "location": "vonage/openapi.yaml#/…", "message": "…",
                     "occurrences": 3, "entries": [1, 4]}]}
       ],
+      "advice": [{"operation": "…", "entry": 1, "direction": "request", "path": "…",
+                  "rule": "…", "message": "…", "location": "…"}],
       "entries": [                          # RunEntry.to_dict() plus its group and verdict
         {"name": "…", "status": "checked", "note": "", "valid": false, "verdict": "fail",
          "group": "vonage.brands.create",
+         "waits": {"rate_limited": 0, "retries": 0, "waited": 0.0},
          "exchange": {"operation": "vonage.brands.create", "method": "POST",
-                      "url": "…", "status": 201, "valid": false,
+                      "url": "…", "status": 201, "valid": false, "elapsed": 0.042,
+                      "excerpt": {"request": {"method": "POST", "url": "…", "headers": {…},
+                                              "body": "…", "bytes": 812, "truncated": false},
+                                  "response": {"status": 201, …}},  # null without findings
                       "findings": [{"direction": "request", "check": "request_body",
                                     "severity": "error", "path": "/universal_ein",
                                     "rule": "additionalProperties", "message": "…",
@@ -32,7 +42,9 @@ module as ``report.schema.json``, every field with a ``description``). Its shape
     }
 
 Counts come from :meth:`Summary.of`, the one way a run is counted. The document holds the
-method, the masked URL and the status of each exchange, never headers or bodies.
+method, the masked URL, the status and the timing of each exchange; only an exchange with
+findings has an excerpt: its content headers and the first 4 KiB of each body, credentials
+masked.
 """
 
 from __future__ import annotations
@@ -46,7 +58,7 @@ from ._model import NOT_RUN, UNMATCHED, EntryView, Group, RunLike, RunView, iso,
 __all__ = ["JSON_SCHEMA", "SCHEMA_VERSION", "report_document", "to_json"]
 
 #: the value of the report's ``schema`` field
-SCHEMA_VERSION = "tendlc-report/1"
+SCHEMA_VERSION = "tendlc-report/2"
 #: the JSON Schema (2020-12) of the document :func:`to_json` writes
 JSON_SCHEMA: dict[str, Any] = json.loads(
     (Path(__file__).with_name("report.schema.json")).read_text(encoding="utf-8")
@@ -80,6 +92,18 @@ def _document(data: RunView) -> dict[str, Any]:
         "context": dict(data.context),
         "summary": data.summary.to_dict(),
         "operations": [_group(group) for group in data.groups],
+        "advice": [
+            {
+                "operation": group.id,
+                "entry": entry.index,
+                "direction": finding.direction,
+                "path": finding.path,
+                "rule": finding.rule,
+                "message": finding.message,
+                "location": finding.location,
+            }
+            for group, entry, finding in data.advice
+        ],
         "entries": [_entry(entry) for entry in data.entries],
     }
 
@@ -98,6 +122,11 @@ def _group(group: Group) -> dict[str, Any]:
         "failed": group.failed,
         "errors": group.errors,
         "warnings": group.warnings,
+        "advice": group.advice,
+        "elapsed": group.elapsed,
+        "slowest": group.slowest,
+        "waits": group.waits,
+        "statuses": group.statuses,
         "entries": [entry.index for entry in group.entries],
         "drift": [drift.to_dict() for drift in group.drift],
     }
@@ -113,6 +142,7 @@ def _entry(entry: EntryView) -> dict[str, Any]:
         "valid": entry.valid,
         "verdict": entry.verdict,
         "group": entry.group,
+        "waits": dict(entry.waits),
         "exchange": None
         if exchange is None
         else {
@@ -121,6 +151,8 @@ def _entry(entry: EntryView) -> dict[str, Any]:
             "url": entry.url,
             "status": entry.http_status,
             "valid": not entry.errors,
+            "elapsed": entry.elapsed,
             "findings": [finding.to_dict() for finding in entry.findings],
+            "excerpt": None if entry.excerpt is None else dict(entry.excerpt),
         },
     }

@@ -8,7 +8,13 @@ operation id, ``unmatched`` or ``not-run``) and the entry's name as ``name``:
 - contract errors are a ``<failure type="contract">`` listing each error finding;
 - a probe that failed before anything could be checked is an ``<error type="probe">``;
 - a skipped probe is ``<skipped>`` with its note;
-- warnings (drift) and the exchange itself (method, masked URL, status) are ``<system-out>``.
+- warnings (drift), advice, the exchange itself (method, masked URL, status) and its 429s
+  and retries are ``<system-out>``;
+- ``time`` is the exchange's own time (request sent to answer read).
+
+The suite's ``<properties>`` add, per operation, its 429s and retries (``waits OPERATION``)
+and its coverage by documented status (``statuses OPERATION``), the advice count and each
+piece of advice (``advice OPERATION ENTRY``: advice fails no test case unless made an error).
 
 Text goes through :func:`printable`, so control characters become visible escapes and the
 document stays well-formed; ElementTree escapes markup (there is no CDATA to break).
@@ -20,7 +26,17 @@ import xml.etree.ElementTree as ET
 from datetime import timezone
 
 from .._validation import Issue
-from ._model import EntryView, RunLike, count, expected_text, printable, view
+from ._model import (
+    EntryView,
+    Group,
+    RunLike,
+    count,
+    expected_text,
+    printable,
+    seconds_text,
+    view,
+    waits_text,
+)
 
 __all__ = ["to_junit_xml"]
 
@@ -50,17 +66,42 @@ def to_junit_xml(run: RunLike) -> str:
     ET.SubElement(properties, "property", {"name": "kind", "value": _text(data.kind)})
     for label, text in data.context_items():
         ET.SubElement(properties, "property", {"name": _text(label), "value": _text(text)})
+    ET.SubElement(properties, "property", {"name": "advice", "value": str(data.summary.advice)})
+    for group, entry, finding in data.advice:  # advice never fails a test case: listed here
+        name = f"advice {group.id} {entry.name}"
+        ET.SubElement(properties, "property", {"name": _text(name), "value": _text(_line(finding))})
+    for group in data.operation_groups:
+        for name, value in _group_properties(group):
+            ET.SubElement(properties, "property", {"name": _text(name), "value": _text(value)})
     for entry in entries:
         _testcase(suite, entry)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 
 
+def _group_properties(group: Group) -> list[tuple[str, str]]:
+    statuses = group.statuses
+    found = [
+        f"documented {', '.join(map(str, statuses['documented'])) or 'none'}",
+        f"seen {', '.join(map(str, statuses['seen'])) or 'none'}",
+    ]
+    if statuses["undocumented"]:
+        found.append(f"undocumented {', '.join(map(str, statuses['undocumented']))}")
+    return [
+        (f"waits {group.id}", waits_text(group.waits)),
+        (f"statuses {group.id}", "; ".join(found)),
+    ]
+
+
 def _testcase(suite: ET.Element, entry: EntryView) -> None:
     case = ET.SubElement(
         suite,
         "testcase",
-        {"classname": _text(entry.group), "name": _text(entry.name), "time": "0.000"},
+        {
+            "classname": _text(entry.group),
+            "name": _text(entry.name),
+            "time": f"{entry.elapsed or 0.0:.3f}",
+        },
     )
     if entry.status == "failed":
         error = ET.SubElement(
@@ -82,6 +123,11 @@ def _testcase(suite: ET.Element, entry: EntryView) -> None:
     if entry.note and entry.status == "checked":
         out.append(entry.note)
     out.extend(f"warning (drift): {_line(f)}" for f in entry.warnings)
+    out.extend(f"advice: {_line(f)}" for f in entry.advice)
+    if entry.elapsed is not None:
+        out.append(f"time: {seconds_text(entry.elapsed)}")
+    if waits_text(entry.waits) != "—":
+        out.append(f"rate limited: {waits_text(entry.waits)}")
     if out:
         ET.SubElement(case, "system-out").text = _text("\n".join(out))
 

@@ -1,10 +1,12 @@
 """The Markdown report: GitHub-flavoured, sized for a CI step summary.
 
 A title with the run's verdict, one line of context, a summary table, a table of operations
-(exchanges, errors, warnings, verdict), then the details of each failing operation (entry,
-direction, path, rule, message, expected) and the drift (distinct warnings by operation).
-Details and drift are capped (:data:`MAX_DETAILS`, :data:`MAX_DRIFT`); the report says how
-many rows it left out. Every table cell is escaped: markup in a quoted value shows as text.
+(exchanges, errors, warnings, advice, time, 429s, retries, seconds waited, verdict), then the
+details of each failing operation (entry and its time, direction, path, rule, message,
+expected), the drift (distinct warnings by operation), the advice (a section of its own: it
+fails nothing unless made errors) and the coverage of each operation by documented status.
+Details, drift and advice are capped (:data:`MAX_DETAILS`, :data:`MAX_DRIFT`); the report says
+how many rows it left out. Every table cell is escaped: markup in a quoted value shows as text.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ._model import (
     expected_text,
     iso,
     printable,
+    seconds_text,
     shorten,
     view,
 )
@@ -41,7 +44,14 @@ _MARKS = {"fail": "❌ fail", "pass": "✅ pass", "skipped": "⏭️ skipped"}
 def to_markdown(run: RunLike) -> str:
     """The Markdown report of ``run``."""
     data = view(run)
-    lines = [*_head(data), *_operations(data), *_details(data), *_drift(data)]
+    lines = [
+        *_head(data),
+        *_operations(data),
+        *_details(data),
+        *_drift(data),
+        *_advice(data),
+        *_coverage(data),
+    ]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -60,10 +70,10 @@ def _head(data: RunView) -> list[str]:
         "",
         " · ".join(context),
         "",
-        "| Exchanges | Unmatched | Errors | Warnings (drift) | Skipped | Failed |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| Exchanges | Unmatched | Errors | Warnings (drift) | Advice | Skipped | Failed |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
         f"| {summary.exchanges} | {summary.unmatched} | {summary.errors} | {summary.warnings} "
-        f"| {summary.skipped} | {summary.failed} |",
+        f"| {summary.advice} | {summary.skipped} | {summary.failed} |",
         "",
     ]
     for provider in summary.providers:
@@ -82,16 +92,19 @@ def _operations(data: RunView) -> list[str]:
     if not data.groups:
         return [*lines, "_Nothing was checked: the run has no entries._", ""]
     lines += [
-        "| Operation | Exchanges | Errors | Warnings | Verdict |",
-        "|---|---:|---:|---:|---|",
+        "| Operation | Exchanges | Errors | Warnings | Advice | Time | 429s | Retries "
+        "| Waited | Verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for group in data.groups:
         verdict = _MARKS[group.verdict]
         if group.verdict == "pass" and group.warnings:
             verdict = "⚠️ pass, drift"
+        waits = group.waits
         lines.append(
             f"| {_code(group.id)} | {group.exchanges} | {group.errors} | {group.warnings} "
-            f"| {verdict} |"
+            f"| {group.advice} | {seconds_text(group.elapsed)} | {waits['rate_limited']} "
+            f"| {waits['retries']} | {waits['waited']:.3f} s | {verdict} |"
         )
     return [*lines, ""]
 
@@ -141,8 +154,9 @@ def _finding_row(entry: EntryView, finding: Issue) -> str:
     message = shorten(finding.message, MAX_MESSAGE)
     if finding.line is not None:
         message += f" (line {finding.line})"
+    timed = f" ({seconds_text(entry.elapsed)})" if entry.elapsed is not None else ""
     return (
-        f"| {_cell(entry.name)} | {finding.direction} | {_code(finding.path or '/')} "
+        f"| {_cell(entry.name + timed)} | {finding.direction} | {_code(finding.path or '/')} "
         f"| {_code(finding.rule)} | {_cell(message)} | {_cell(expected_text(finding.expected))} |"
     )
 
@@ -166,6 +180,50 @@ def _drift(data: RunView) -> list[str]:
     if len(rows) > MAX_DRIFT:
         lines.append("")
         lines.append(f"_… and {count(len(rows) - MAX_DRIFT, 'more warning')} not shown._")
+    return [*lines, ""]
+
+
+def _advice(data: RunView) -> list[str]:
+    rows = data.advice
+    if not rows:
+        return []
+    lines = [
+        "## Advice",
+        "",
+        "_Why carriers may reject a registration beyond the contract; advice fails nothing "
+        "unless the run made it errors (advice-as-errors)._",
+        "",
+        "| Operation | Entry | Direction | Path | Rule | Message |",
+        "|---|---|---|---|---|---|",
+    ]
+    for group, entry, finding in rows[:MAX_DRIFT]:
+        lines.append(
+            f"| {_code(group.id)} | {_cell(entry.name)} | {finding.direction} "
+            f"| {_code(finding.path or '/')} | {_code(finding.rule)} "
+            f"| {_cell(shorten(finding.message, MAX_MESSAGE))} |"
+        )
+    if len(rows) > MAX_DRIFT:
+        lines += ["", f"_… and {count(len(rows) - MAX_DRIFT, 'more piece')} of advice not shown._"]
+    return [*lines, ""]
+
+
+def _coverage(data: RunView) -> list[str]:
+    groups = data.operation_groups
+    if not groups:
+        return []
+    lines = [
+        "## Coverage by documented status",
+        "",
+        "| Operation | Documented | Seen | Not seen | Seen, undocumented |",
+        "|---|---|---|---|---|",
+    ]
+    for group in groups:
+        statuses = group.statuses
+        cells = [
+            ", ".join(str(code) for code in statuses[key]) or "—"
+            for key in ("documented", "seen", "not_seen", "undocumented")
+        ]
+        lines.append(f"| {_code(group.id)} | " + " | ".join(cells) + " |")
     return [*lines, ""]
 
 

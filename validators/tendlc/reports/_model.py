@@ -1,7 +1,8 @@
 """What every report writer reads: a run grouped by operation, with its verdicts.
 
-A writer never looks at an :class:`~tendlc.traffic.Exchange` (headers and bodies stay out of
-reports); it reads the run as :meth:`Run.to_dict` serialises it (credentials already masked),
+A writer never looks at an :class:`~tendlc.traffic.Exchange`: it reads the run as
+:meth:`Run.to_dict` serialises it (credentials already masked; of an exchange with findings
+only, an excerpt: its content headers and the first 4 KiB of each body),
 so a run in memory and a run merged from several processes (pytest-xdist workers) report
 alike. Whatever it is given, :func:`view` masks it once more with the credentials of the
 environment (:func:`~tendlc.traffic.mask_run`), so that no report shows one.
@@ -25,8 +26,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
 
 from .._catalog import get_operation, operations, per_catalog
@@ -66,6 +68,9 @@ KIND_TITLES = {
 }
 
 
+_NO_WAITS: Mapping[str, Any] = MappingProxyType({"rate_limited": 0, "retries": 0, "waited": 0.0})
+
+
 @dataclass(frozen=True)
 class EntryView:
     """One entry of the run: a checked exchange, or a probe that did not run."""
@@ -79,6 +84,21 @@ class EntryView:
     exchange: Mapping[str, Any] | None
     #: the exchange's issues, read back from the run (each with its check and direction)
     findings: tuple[Issue, ...]
+    #: what getting the answer cost: ``rate_limited`` (429s), ``retries``, ``waited`` (s)
+    waits: Mapping[str, Any] = field(default_factory=lambda: dict(_NO_WAITS))
+
+    @property
+    def elapsed(self) -> float | None:
+        """Seconds the exchange took (request sent to answer read), when measured."""
+        value = self.exchange.get("elapsed") if self.exchange else None
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def excerpt(self) -> Mapping[str, Any] | None:
+        """The request and response kept for an exchange with findings (bodies bounded,
+        credentials masked), or None."""
+        value = self.exchange.get("excerpt") if self.exchange else None
+        return value if isinstance(value, Mapping) else None
 
     @property
     def errors(self) -> tuple[Issue, ...]:
@@ -159,6 +179,49 @@ class Group:
     path: str | None
     summary: str
     entries: tuple[EntryView, ...]
+    #: the statuses the catalog documents for the operation (empty for other groups)
+    documented: tuple[int, ...] = ()
+
+    @property
+    def seen(self) -> tuple[int, ...]:
+        """The statuses the run's exchanges of this group were answered with."""
+        return tuple(sorted({s for e in self.entries if (s := e.http_status) is not None}))
+
+    @property
+    def statuses(self) -> dict[str, list[int]]:
+        """Coverage by status: documented, seen, documented but not seen, seen but not
+        documented."""
+        seen = set(self.seen)
+        return {
+            "documented": list(self.documented),
+            "seen": sorted(seen),
+            "not_seen": [s for s in self.documented if s not in seen],
+            "undocumented": sorted(seen - set(self.documented)),
+        }
+
+    @property
+    def waits(self) -> dict[str, Any]:
+        """The group's 429s, retries and seconds waited, over its entries."""
+        return {
+            "rate_limited": sum(int(e.waits.get("rate_limited", 0)) for e in self.entries),
+            "retries": sum(int(e.waits.get("retries", 0)) for e in self.entries),
+            "waited": round(sum(float(e.waits.get("waited", 0.0)) for e in self.entries), 6),
+        }
+
+    @property
+    def elapsed(self) -> float | None:
+        """Seconds the group's exchanges took in all (None when none was measured)."""
+        times = [t for e in self.entries if (t := e.elapsed) is not None]
+        return round(sum(times), 6) if times else None
+
+    @property
+    def slowest(self) -> float | None:
+        times = [t for e in self.entries if (t := e.elapsed) is not None]
+        return max(times) if times else None
+
+    @property
+    def advice(self) -> int:
+        return sum(len(e.advice) for e in self.entries)
 
     @property
     def exchanges(self) -> int:
@@ -243,6 +306,24 @@ class RunView:
     def failing_groups(self) -> tuple[Group, ...]:
         return tuple(g for g in self.groups if g.verdict == "fail")
 
+    @property
+    def passing_groups(self) -> tuple[Group, ...]:
+        return tuple(g for g in self.groups if g.verdict != "fail")
+
+    @property
+    def advice(self) -> tuple[tuple[Group, EntryView, Issue], ...]:
+        """Every advice finding, with its group and entry, in run order."""
+        return tuple(
+            (group, entry, finding)
+            for group in self.groups
+            for entry in group.entries
+            for finding in entry.advice
+        )
+
+    @property
+    def operation_groups(self) -> tuple[Group, ...]:
+        return tuple(g for g in self.groups if g.kind == "operation")
+
     def context_items(self) -> list[tuple[str, str]]:
         """(label, text) for the run's context: provider and base URL first."""
         first = ("provider", "base_url", "base", "url", "target")
@@ -282,6 +363,7 @@ def _entry(index: int, raw: Mapping[str, Any], ids: frozenset[str]) -> EntryView
         named = raw.get("operation")
         group = (named if named in ids else None) or _operation_named(name, ids) or NOT_RUN
         findings = ()
+    waits = raw.get("waits") or (exchange.get("waits") if exchange is not None else None)
     return EntryView(
         index=index,
         name=name,
@@ -290,6 +372,7 @@ def _entry(index: int, raw: Mapping[str, Any], ids: frozenset[str]) -> EntryView
         group=group,
         exchange=exchange,
         findings=findings,
+        waits=dict(waits) if isinstance(waits, Mapping) else dict(_NO_WAITS),
     )
 
 
@@ -334,6 +417,7 @@ def _group(key: str, entries: Iterable[EntryView]) -> Group:
         operation.url_template,
         operation.summary,
         tuple(entries),
+        tuple(sorted(operation.responses)),
     )
 
 
@@ -398,6 +482,20 @@ def expected_text(value: Any, limit: int = 200) -> str:
 
 def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
+
+
+def seconds_text(seconds: float | None) -> str:
+    """A timing as people read it: ``0.123 s``, or ``—`` when not measured."""
+    return "—" if seconds is None else f"{seconds:.3f} s"
+
+
+def waits_text(waits: Mapping[str, Any]) -> str:
+    """``2 429s, 2 retries, 1.500 s waited``, or ``—`` when nothing was waited for."""
+    limited, retries = int(waits.get("rate_limited", 0)), int(waits.get("retries", 0))
+    waited = float(waits.get("waited", 0.0))
+    if not (limited or retries or waited >= 0.0005):
+        return "—"
+    return f"{count(limited, '429')}, {count(retries, 'retry', 'retries')}, {waited:.3f} s waited"
 
 
 def duration_text(seconds: float | None) -> str:

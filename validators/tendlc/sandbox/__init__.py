@@ -12,7 +12,8 @@ the operation does to the records kept and which answer fields the sandbox sets 
 accounts, users, dates, links, paging). Answers are the documented examples with the records
 laid over them, so they follow the contracts. Rate limits, credentials, orders that move on
 (with their notifications), seeds a reset returns to, a request log, ``Prefer`` choices and
-named misbehaviours are there to test clients against.
+named misbehaviours are there to test clients against; ``SandboxConfig(review="strict")``
+refuses what the advice rules find fault with, as a carrier's review would.
 """
 
 from .._errors import require as _require
@@ -20,7 +21,7 @@ from .._errors import require as _require
 _require(["starlette", "uvicorn", "httpx"], "sandbox", "the tendlc sandbox")
 
 from ._app import create_app  # noqa: E402
-from ._engine import Sandbox, SandboxConfig  # noqa: E402
+from ._engine import REVIEWS, Sandbox, SandboxConfig  # noqa: E402
 from ._log import Arrival, access_log  # noqa: E402
 from ._misbehave import RULES, Injection, Misbehaviour, Rule  # noqa: E402
 from ._prefer import MAX_DELAY  # noqa: E402
@@ -29,6 +30,7 @@ from ._server import RunningServer, serve_in_thread  # noqa: E402
 
 __all__ = [
     "MAX_DELAY",
+    "REVIEWS",
     "RULES",
     "Arrival",
     "Injection",

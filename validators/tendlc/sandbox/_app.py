@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlunsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -51,7 +52,7 @@ def _provider_endpoint(engine: Sandbox) -> Endpoint:
     """Every provider path: read the body (bounded), and let the engine answer."""
 
     async def provider(request: Request) -> StarletteResponse:
-        url = str(request.url)
+        url = _sent_url(request)
         body = await _read(request, MAX_BODY)
         if body is None:
             answer = engine.too_large(request.method, url, MAX_BODY)
@@ -67,6 +68,18 @@ def _provider_endpoint(engine: Sandbox) -> Endpoint:
         )
 
     return provider
+
+
+def _sent_url(request: Request) -> str:
+    """The URL as the client sent it: its path still percent-encoded, so that the router
+    decodes each segment once (a ``%25`` in an id stays a ``%``, a ``%2F`` stays in its
+    segment)."""
+    raw = request.scope.get("raw_path")
+    if not isinstance(raw, bytes):
+        return str(request.url)
+    url = request.url
+    root = str(request.scope.get("root_path", ""))
+    return urlunsplit((url.scheme, url.netloc, root + raw.decode("latin-1"), url.query, ""))
 
 
 def _refused(message: str, suggestions: list[str] | tuple[str, ...] = ()) -> JSONResponse:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from .._catalog import Operation, Provider, get_operation, get_provider
 from .._errors import InvalidArgument
-from .._validation import Issue, validate
+from .._validation import Issue, brand_fields, brand_reference, validate
 from ..traffic import Headers, Limiter, Match, Response, Router, check_request, default_router
 from ._actions import ACTIONS, NEEDS_RECORD, Call, Target, answer_template, make, requested_id
 from ._behaviour import Behaviour, Resource, behaviour
@@ -33,7 +33,10 @@ from ._prefer import Preferences, PreferError, check_example, parse_prefer
 from ._seed import SeedEntry, parse_seed
 from ._state import Record, Records
 
-__all__ = ["Arrival", "Sandbox", "SandboxConfig"]
+__all__ = ["REVIEWS", "Arrival", "Sandbox", "SandboxConfig"]
+
+#: how a sandbox reviews what it is sent: ``off`` (the contract only), ``strict`` (advice too)
+REVIEWS = ("off", "strict")
 
 #: the kind of refusal a documented error status stands for (the errors table's codes)
 _KINDS = {400: "invalid", 401: "unauthorized", 403: "unauthorized", 404: "not_found"}
@@ -46,7 +49,10 @@ class SandboxConfig:
     accepts, sent as the provider's record says (None: any well-formed Basic or Bearer
     credentials, or any token in the record's header); ``time_scale`` runs the
     stated rate limits and the order progress on a faster clock (60: a minute is a second);
-    ``seed`` fixes the ids it makes (None: different ids on every run)."""
+    ``seed`` fixes the ids it makes (None: different ids on every run); ``review``
+    ``"strict"`` refuses a request the advice rules find fault with, as a carrier's review
+    would (the provider's documented error for an invalid request, naming each advice), and
+    ``"off"`` lets the advice pass."""
 
     #: the providers served (empty: every provider of the catalog)
     providers: tuple[str, ...] = ()
@@ -61,6 +67,14 @@ class SandboxConfig:
     exclude_checks: tuple[str, ...] = ()
     #: how many requests the request log keeps
     log_size: int = 10_000
+    #: ``off`` or ``strict``: whether a request that draws advice is refused
+    review: str = "off"
+
+    def __post_init__(self) -> None:
+        if self.review not in REVIEWS:
+            raise InvalidArgument(
+                f"review must be one of {', '.join(REVIEWS)}, not {self.review!r}"
+            )
 
 
 class Sandbox:
@@ -175,10 +189,19 @@ class Sandbox:
             if delay > 0:
                 return self._rate_limited(operation, delay)
         plan = self.table.of(operation)
-        refused.extend(self._request_issues(operation, match, url, headers, body))
+        found = self._request_issues(operation, match, url, headers, body, account)
+        refused.extend(issue for issue in found if issue.severity == "error")
+        if refused and self.misbehaviour.accepts_invalid(operation, (i.path for i in refused)):
+            return self._documented(operation, Preferences())
         if refused:
             message = "; ".join(_describe(i) for i in refused[:5])
-            return self.error(operation, "invalid", 400, message, plan.resource)
+            return self.error(operation, "invalid", _refusal(operation), message, plan.resource)
+        advice = [issue for issue in found if issue.severity == "advice"]
+        if advice:
+            refused.extend(advice)
+            return self.error(
+                operation, "invalid", _refusal(operation), _review(advice), plan.resource
+            )
         try:
             prefer = self._preferences(operation, headers)
         except PreferError as exc:
@@ -266,10 +289,18 @@ class Sandbox:
         return user, user
 
     def _request_issues(
-        self, operation: Operation, match: Match, url: str, headers: Headers, body: bytes
+        self,
+        operation: Operation,
+        match: Match,
+        url: str,
+        headers: Headers,
+        body: bytes,
+        account: str,
     ) -> list[Issue]:
         """The errors of a request: the registered checks of its parts (the configuration's
-        selection), the same a traffic check of it would find."""
+        selection), the same a traffic check of it would find; in a strict review, its
+        advice too, about the brand the sandbox keeps under the id the request names."""
+        strict = self.config.review == "strict"
         found = check_request(
             operation,
             path_parameters=match.path_parameters,
@@ -278,8 +309,30 @@ class Sandbox:
             media_type=headers.get("content-type"),
             checks=self.config.checks,
             exclude_checks=self.config.exclude_checks,
+            advice=strict,
+            brand=self._brand(operation, match, account) if strict else None,
         )
-        return [issue for issue in found if issue.severity == "error"]
+        return [issue for issue in found if issue.severity in ("error", "advice")]
+
+    def _brand(self, operation: Operation, match: Match, account: str) -> Any:
+        """The brand the request names by id, as the sandbox keeps it (None: it names none,
+        or one the account does not have)."""
+        parameter = brand_reference(operation)
+        brand_id = match.path_parameters.get(parameter) if parameter else None
+        if brand_id is None:
+            return None
+        with self.state.lock:
+            for resource in self.table.resources.values():
+                if resource.provider != operation.provider or resource.id is None:
+                    continue
+                if resource.id.parameter != parameter:
+                    continue
+                scope = self.state.scope(resource, match.path_parameters, account)
+                record = None if scope is None else self.state.kept(resource, account, scope)
+                kept = None if record is None else record.get(brand_id)
+                if kept is not None:
+                    return brand_fields(kept.fields) or None
+        return None
 
     # -- Prefer ---------------------------------------------------------------------------
     def _preferences(self, operation: Operation, headers: Headers) -> Preferences:
@@ -495,6 +548,12 @@ def _success(operation: Operation) -> int:
     return min((s for s in operation.statuses if s < 300), default=200)
 
 
+def _refusal(operation: Operation) -> int:
+    """The status an invalid request is refused with: 400, or the operation's documented 422
+    where it documents no 400."""
+    return 422 if 400 not in operation.responses and 422 in operation.responses else 400
+
+
 def _applied(response: Response, prefer: Preferences) -> Response:
     applied = prefer.applied()
     if not applied:
@@ -543,6 +602,14 @@ def _credential_user(
 
 def _describe(issue: Issue) -> str:
     return f"{issue.path or '/'}: {issue.message}"
+
+
+def _review(advice: list[Issue]) -> str:
+    """A strict review's refusal: the advice ids first (the envelope's message is
+    shortened), then each advice where it applies."""
+    rules = ", ".join(dict.fromkeys(issue.rule for issue in advice))
+    details = "; ".join(f"{issue.rule} at {_describe(issue)}" for issue in advice)
+    return f"rejected in review ({rules}): {details}"
 
 
 def _plain(status: int, message: str) -> Response:

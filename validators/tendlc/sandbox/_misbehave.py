@@ -3,7 +3,7 @@ tested for real: ``--misbehave RULE[:OPERATION_GLOB][=VALUE]``. An operation id 
 in the catalog, or a glob that matches none, is refused with the nearest ids.
 
 =====================  ===========================================================
-rule                   what the sandbox does to a successful answer
+rule                   what the sandbox does
 =====================  ===========================================================
 drop-required-field    leaves out a field the response contract requires
 undocumented-field     adds a field the contract does not document
@@ -11,6 +11,8 @@ wrong-status           answers with a success status the operation does not docu
 wrong-root             renames the XML root element / wraps the JSON body in an array
 slow                   waits VALUE seconds (default 1) before answering
 429-storm              answers the next VALUE requests (default 5) with 429
+accept-invalid         answers a request it would refuse as invalid with the
+                       operation's documented success (nothing kept)
 =====================  ===========================================================
 
 Every change made is logged (:attr:`Misbehaviour.injected`): a test compares what a
@@ -51,6 +53,7 @@ RULES = (
     "wrong-root",
     "slow",
     "429-storm",
+    "accept-invalid",
 )
 UNDOCUMENTED_XML = "SandboxUndocumentedField"
 UNDOCUMENTED_JSON = "sandbox_undocumented_field"
@@ -164,6 +167,16 @@ class Misbehaviour:
                     self.injected.append(Injection("429-storm", operation.id))
                     return True
         return False
+
+    def accepts_invalid(self, operation: Operation, refused: Iterable[str]) -> bool:
+        """True when an invalid request of this operation is to be accepted (logged, with the
+        paths of the issues it would have been refused for)."""
+        if not any(True for _ in self._active("accept-invalid", operation)):
+            return False
+        with self._lock:
+            detail = ", ".join(refused)
+            self.injected.append(Injection("accept-invalid", operation.id, detail=detail))
+        return True
 
     async def delay(self, operation: Operation) -> None:
         for _, rule in self._active("slow", operation):

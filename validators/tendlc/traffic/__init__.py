@@ -14,12 +14,23 @@ An :class:`Exchange` is built from httpx, requests, a vcrpy interaction or ASGI;
 registered checks (:func:`tendlc.check`) of the request (path, query, body) and the response
 (status, body) into one :class:`ExchangeResult`; :func:`capture` and
 :class:`CheckingTransport` see the traffic of code that was not written for it;
-:func:`scrub` removes credentials before a recording, :meth:`SecretRules.mask` (and
-:func:`mask_run` for a serialised run) before a report or a log line.
+:class:`BrandMemory` remembers the brands exchanges show, for the advice on the campaigns
+that name them by id; :func:`scrub` removes credentials before a recording,
+:meth:`SecretRules.mask` (and :func:`mask_run` for a serialised run) before a report or a log
+line.
 """
 
+from ._brands import BrandMemory
 from ._capture import AsyncCheckingTransport, CheckingTransport, Sink, capture
-from ._check import Direction, ExchangeResult, check_exchange, check_request
+from ._check import (
+    EXCERPT,
+    Direction,
+    ExchangeResult,
+    Waits,
+    bounded,
+    check_exchange,
+    check_request,
+)
 from ._exchange import Exchange, Headers, Request, Response
 from ._limiter import Limiter, arrivals_within_limits
 from ._router import Match, Router, default_router
@@ -36,7 +47,9 @@ from ._secrets import (
 )
 
 __all__ = [
+    "EXCERPT",
     "AsyncCheckingTransport",
+    "BrandMemory",
     "CheckingTransport",
     "Direction",
     "Exchange",
@@ -54,7 +67,9 @@ __all__ = [
     "Sink",
     "Summary",
     "Suspect",
+    "Waits",
     "arrivals_within_limits",
+    "bounded",
     "capture",
     "check_exchange",
     "check_request",

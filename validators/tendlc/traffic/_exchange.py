@@ -133,6 +133,8 @@ class Exchange:
     request: Request
     response: Response | None = None
     live: bool | None = None
+    #: seconds from sending the request to having the whole answer, when measured
+    elapsed: float | None = field(default=None, compare=False)
 
     # -- constructors ---------------------------------------------------------------------
     @classmethod
@@ -151,6 +153,7 @@ class Exchange:
             ),
             # httpcore gives every answer read off a socket its network stream; mocks do not
             live="network_stream" in (getattr(response, "extensions", None) or {}),
+            elapsed=_httpx_elapsed(response),
         )
 
     @classmethod
@@ -225,6 +228,14 @@ class Exchange:
                 "body": {"string": _vcr_text(response.body)},
             },
         }
+
+
+def _httpx_elapsed(response: Any) -> float | None:
+    """httpx's time from sending to the answer read whole; None while it is still open."""
+    try:
+        return float(response.elapsed.total_seconds())
+    except (AttributeError, RuntimeError, TypeError):
+        return None
 
 
 def _read_off_a_socket(response: Any) -> bool:

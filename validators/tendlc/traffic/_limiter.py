@@ -13,8 +13,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .._catalog import Operation, RateLimit, rate_limits
 
@@ -53,6 +54,8 @@ class Limiter:
         self._clock = clock
         self._lock = threading.Lock()
         self._states: dict[tuple[str, str], _State] = {}
+        #: no request before this moment of the clock (a Retry-After that is not over)
+        self._not_before = 0.0
 
     @property
     def window(self) -> float:
@@ -73,7 +76,7 @@ class Limiter:
         method = (method or operation.method).upper()
         now = self._clock()
         with self._lock:
-            waits = []
+            waits = [self._not_before - now]
             applicable = [limit for limit in self.limits if limit.applies(operation)]
             for limit in applicable:
                 state = self._states.setdefault((limit.name, key), _State())
@@ -104,6 +107,49 @@ class Limiter:
         elapsed = now - state.refilled[group]
         state.tokens[group] = min(capacity, state.tokens[group] + elapsed * self._rate(limit))
         state.refilled[group] = now
+
+    def hold(self, seconds: float) -> None:
+        """Make no request for ``seconds`` from now (what a 429's Retry-After asks)."""
+        with self._lock:
+            self._not_before = max(self._not_before, self._clock() + seconds)
+
+    def export(self, now: float) -> dict[str, Any]:
+        """What the limiter knows, as JSON data with times on the wall clock (``now`` is the
+        wall clock's time, ``time.time()``): the arrivals within a window and the allowance
+        of each limit, and the moment no request may be made before."""
+        with self._lock:
+            offset = now - self._clock()
+            limits = {
+                f"{name}\t{key}": {
+                    "arrivals": [at + offset for at in state.arrivals],
+                    "tokens": dict(state.tokens),
+                    "refilled": {g: at + offset for g, at in state.refilled.items()},
+                }
+                for (name, key), state in self._states.items()
+            }
+            return {
+                "time_scale": self.time_scale,
+                "not_before": self._not_before + offset,
+                "limits": limits,
+            }
+
+    def restore(self, data: Mapping[str, Any], now: float) -> None:
+        """Take up what :meth:`export` gave (``now``: the wall clock's time): a limiter of a
+        later process goes on where the earlier one left off. Raises ValueError, TypeError
+        or KeyError on data that is not an export's."""
+        offset = self._clock() - now
+        states = {}
+        for joined, saved in dict(data["limits"]).items():
+            name, _, key = str(joined).partition("\t")
+            states[(name, key)] = _State(
+                deque(float(at) + offset for at in saved["arrivals"]),
+                {str(g): float(t) for g, t in dict(saved["tokens"]).items()},
+                {str(g): float(at) + offset for g, at in dict(saved["refilled"]).items()},
+            )
+        not_before = float(data.get("not_before", 0.0)) + offset
+        with self._lock:
+            self._states.update(states)
+            self._not_before = max(self._not_before, not_before)
 
     def wait(self, operation: Operation, method: str | None = None) -> float:
         """Block until the request may be made; returns the seconds waited."""

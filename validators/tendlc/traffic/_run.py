@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from .._catalog import operations
-from ._check import ExchangeResult
+from ._check import ExchangeResult, Waits
 from ._secrets import SecretRules
 
 __all__ = ["Run", "RunEntry", "Summary", "mask_run"]
@@ -33,18 +33,22 @@ class RunEntry:
     note: str = ""
     #: the operation a probe was for, when it has no exchange to tell it
     operation: str | None = None
+    #: the 429s and retries of a probe that got no answer (its exchange's, when it has one)
+    waits: Waits | None = None
 
     @property
     def valid(self) -> bool:
         return self.status != "failed" and (self.result is None or self.result.valid)
 
     def to_dict(self) -> dict[str, Any]:
+        waits = self.waits or (self.result.waits if self.result else Waits())
         return {
             "name": self.name,
             "status": self.status,
             "note": self.note,
             "operation": self.operation or (self.result.operation if self.result else None),
             "valid": self.valid,
+            "waits": waits.to_dict(),
             "exchange": None if self.result is None else self.result.to_dict(),
         }
 
@@ -80,6 +84,8 @@ class Summary:
     skipped: int
     failed: int
     providers: tuple[ProviderSummary, ...]
+    #: advice findings (never failing a run unless made errors)
+    advice: int = 0
 
     @property
     def conforms(self) -> bool:
@@ -116,6 +122,7 @@ class Summary:
             skipped=sum(1 for e in entries if e.get("status") == "skipped"),
             failed=sum(1 for e in entries if e.get("status") == "failed"),
             providers=tuple(providers),
+            advice=sum(severities(x, "advice") for x in exchanges),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -124,6 +131,7 @@ class Summary:
             "unmatched": self.unmatched,
             "errors": self.errors,
             "warnings": self.warnings,
+            "advice": self.advice,
             "skipped": self.skipped,
             "failed": self.failed,
             "conforms": self.conforms,
@@ -181,6 +189,7 @@ class Run:
 #: changes what a run says.
 _ENTRY_TEXTS = ("name", "note")
 _EXCHANGE_TEXTS = ("url",)
+_EXCERPT_TEXTS = ("url", "body", "headers")
 _FINDING_TEXTS = ("path", "message", "location", "expected")
 
 
@@ -205,6 +214,14 @@ def _mask_entry(entry: Mapping[str, Any], rules: SecretRules) -> dict[str, Any]:
     exchange = entry.get("exchange")
     if isinstance(exchange, Mapping):
         masked["exchange"] = _mask_texts(exchange, _EXCHANGE_TEXTS, rules)
+        excerpt = exchange.get("excerpt")
+        if isinstance(excerpt, Mapping):
+            masked["exchange"]["excerpt"] = {
+                side: _mask_texts(part, _EXCERPT_TEXTS, rules)
+                if isinstance(part, Mapping)
+                else part
+                for side, part in excerpt.items()
+            }
         findings = exchange.get("findings")
         if isinstance(findings, list | tuple):
             masked["exchange"]["findings"] = [

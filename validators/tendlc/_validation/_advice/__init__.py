@@ -12,18 +12,23 @@ from collections.abc import Callable, Iterable, Mapping
 
 from .._checks import CheckContext, check
 from .._report import Issue
+from ._brands import BrandSource, brand_fields, brand_reference, brand_source
 from ._engine import CHECKS, advise, rules_for
 from ._roles import RoleMap, Value, role_map
 from ._rules import Citation, Rule, RuleSet, rule_set
 
 __all__ = [
     "CHECKS",
+    "BrandSource",
     "Citation",
     "RoleMap",
     "Rule",
     "RuleSet",
     "Value",
     "advise",
+    "brand_fields",
+    "brand_reference",
+    "brand_source",
     "role_map",
     "rule_set",
     "rules",

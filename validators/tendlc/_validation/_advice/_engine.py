@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,16 +90,7 @@ def _plan(operation_id: str) -> Plan | None:
                 forbids.setdefault((role, lexicon.name), []).append(rule)
         else:
             one_by_one.append(rule)
-    # the roles whose texts the language rules count the function words of
-    counted = {role for rule in rules if rule.kind == "language" for role in rule.reads}
-    scanners = {
-        role: Scanner(
-            wanted.get(role, {}).values(),
-            rule_set().domains,
-            also=rule_set().languages.foreign if role in counted else (),
-        )
-        for role in (*wanted, *text_roles)
-    }
+    scanners = _scanners(rules, wanted, text_roles)
     every = {lexicon for lexicons in wanted.values() for lexicon in lexicons.values()}
     forbidden: dict[str, set[str]] = {}
     for role, name in forbids:
@@ -124,6 +115,22 @@ def _plan(operation_id: str) -> Plan | None:
         ),
         hosts=host_gate({host for lexicon in every for host in lexicon.hosts}),
     )
+
+
+def _scanners(
+    rules: tuple[Rule, ...], wanted: Mapping[str, Mapping[str, Lexicon]], text_roles: Iterable[str]
+) -> dict[str, Scanner]:
+    """Per role read as text, a scanner of the lexicons its rules look for (and of the words
+    the language rules count, for the roles they read)."""
+    counted = {role for rule in rules if rule.kind == "language" for role in rule.reads}
+    return {
+        role: Scanner(
+            wanted.get(role, {}).values(),
+            rule_set().domains,
+            also=rule_set().languages.foreign if role in counted else (),
+        )
+        for role in (*wanted, *text_roles)
+    }
 
 
 def rules_for(operation_id: str | Operation) -> tuple[Rule, ...]:
