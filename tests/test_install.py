@@ -1,8 +1,8 @@
 """Installing tendlc the way its users do: the wheel with no extras in an empty environment,
 the wheel with every extra, and the pre-commit hooks run by pre-commit itself.
 
-Packages come from the local wheelhouse that .ci/run builds (build/wheelhouse), never from a
-package index, so these tests stay on this machine.
+Packages come from a local wheelhouse (build/wheelhouse) packed from the distributions this
+environment already has, never from a package index, so these tests stay on this machine.
 """
 
 import os
@@ -15,24 +15,19 @@ from pathlib import Path
 
 import pytest
 
+from _support.wheelhouse import offline_environment
+
 ROOT = Path(__file__).parent.parent
-WHEELHOUSE = ROOT / "build" / "wheelhouse"
 EXAMPLE = ROOT / "examples" / "bandwidth" / "brands.create.request.xml"
 HEAVY = ["pytest", "hypothesis", "vcr", "httpx", "starlette", "uvicorn", "schemathesis", "rich"]
 
 
+# The new environments see only what is installed in them (not this checkout's path).
+ISOLATED = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+
+
 def _offline(env=None):
-    if not any(WHEELHOUSE.glob("*.whl")):
-        pytest.fail(
-            f"no wheelhouse at {WHEELHOUSE}: .ci/run builds it with\n"
-            '  .venv/bin/python -m pip wheel -w build/wheelhouse ".[all]" hatchling'
-        )
-    return {
-        **(env or os.environ),
-        "PIP_NO_INDEX": "1",
-        "PIP_FIND_LINKS": str(WHEELHOUSE),
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-    }
+    return offline_environment(ROOT, env or ISOLATED)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +60,7 @@ def _import_time(python, repeats=5):
     best = float("inf")
     for _ in range(repeats):
         started = time.perf_counter()
-        subprocess.run([str(python), "-c", "import tendlc"], check=True)
+        subprocess.run([str(python), "-c", "import tendlc"], check=True, env=ISOLATED)
         best = min(best, time.perf_counter() - started)
     return best
 
@@ -78,10 +73,13 @@ def test_the_core_wheel_validates_and_imports_nothing_optional(wheel, tmp_path):
         [str(tendlc), "validate", "bandwidth.brands.create", str(EXAMPLE)],
         capture_output=True,
         text=True,
+        env=ISOLATED,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "valid" in done.stdout
-    examples = subprocess.run([str(tendlc), "examples"], capture_output=True, text=True)
+    examples = subprocess.run(
+        [str(tendlc), "examples"], capture_output=True, text=True, env=ISOLATED
+    )
     assert examples.returncode == 0, examples.stdout[-500:]
     loaded = subprocess.run(
         [
@@ -96,6 +94,7 @@ def test_the_core_wheel_validates_and_imports_nothing_optional(wheel, tmp_path):
         capture_output=True,
         text=True,
         check=True,
+        env=ISOLATED,
     )
     assert loaded.stdout.strip() == ""
     shipped = subprocess.run(
@@ -109,19 +108,22 @@ def test_the_core_wheel_validates_and_imports_nothing_optional(wheel, tmp_path):
         capture_output=True,
         text=True,
         check=True,
+        env=ISOLATED,
     )
     assert "site-packages/tendlc/_data/cassettes/vonage/brands.create.201.yaml 1" in shipped.stdout
     for name in ("pytest", "hypothesis", "vcr", "httpx"):
-        found = subprocess.run([str(core), "-c", f"import {name}"], capture_output=True)
+        found = subprocess.run(
+            [str(core), "-c", f"import {name}"], capture_output=True, env=ISOLATED
+        )
         assert found.returncode != 0, f"{name} is installed with the core"
     # what needs an extra says which, in one line, never a traceback
-    sandbox = subprocess.run([str(tendlc), "sandbox"], capture_output=True, text=True)
+    sandbox = subprocess.run([str(tendlc), "sandbox"], capture_output=True, text=True, env=ISOLATED)
     assert sandbox.returncode == 2
     assert sandbox.stderr.strip().splitlines() == [
         "tendlc: the tendlc sandbox needs starlette, uvicorn, httpx: pip install 'tendlc[sandbox]'"
     ]
     strategies = subprocess.run(
-        [str(core), "-c", "import tendlc.strategies"], capture_output=True, text=True
+        [str(core), "-c", "import tendlc.strategies"], capture_output=True, text=True, env=ISOLATED
     )
     assert "pip install 'tendlc[strategies]'" in strategies.stderr.splitlines()[-1]
 
@@ -159,7 +161,7 @@ def test_the_pre_commit_hooks_block_a_bad_payload_with_the_field_named(tmp_path)
     _git(repo, "add", ".")
     environment = _offline(
         {
-            **os.environ,
+            **ISOLATED,
             "PRE_COMMIT_HOME": str(tmp_path / "cache"),
             "GIT_AUTHOR_NAME": "t",
             "GIT_AUTHOR_EMAIL": "t@example.com",
@@ -204,7 +206,7 @@ def test_the_cassettes_hook_refuses_an_unscrubbed_cassette(tmp_path):
     )
     _git(repo, "init", "-q")
     _git(repo, "add", ".")
-    environment = _offline({**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache")})
+    environment = _offline({**ISOLATED, "PRE_COMMIT_HOME": str(tmp_path / "cache")})
     hook = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "tendlc-cassettes"]
     refused = subprocess.run(
         [*hook, "--files", str(leaky.relative_to(repo)), str(clean.relative_to(repo))],

@@ -4,13 +4,15 @@ The report is served by an HTTP server on loopback; every request the page makes
 and must be for the report's own origin (the page is self-contained: it fetches nothing).
 The hostile excerpt in a finding must show as text and never run (no dialog opens), and a
 screenshot must be a real picture of the page. Playwright never downloads a browser here:
-it drives /usr/bin/chromium, which .ci/run installs with apt.
+it drives /usr/bin/chromium, which .ci/run installs with apt. Where it is missing the tests
+are skipped, saying so, unless TENDLC_REQUIRE_BROWSER=1 (set by .ci/run) makes that a failure.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -64,11 +66,13 @@ def served(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser_context(tmp_path_factory):
     if not CHROMIUM.exists():
-        pytest.fail(
+        reason = (
             f"{CHROMIUM} is missing: the HTML report's browser test needs Debian's chromium "
-            "(apt-get install -y --no-install-recommends chromium; .ci/run does this)",
-            pytrace=False,
+            "(apt-get install -y --no-install-recommends chromium; .ci/run does this)"
         )
+        if os.environ.get("TENDLC_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")

@@ -222,16 +222,6 @@ def test_invalid_argument_is_a_value_error():
     assert issubclass(tst.InvalidArgument, ValueError)
 
 
-@pytest.mark.slow
-def test_the_readme_example_runs_in_someone_elses_test_suite(pytester):
-    from pathlib import Path
-
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    block = readme.split("<!-- strategies-example -->", 1)[1].split("```python", 1)[1]
-    pytester.makepyfile(test_my_integration=block.split("```", 1)[0])
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
-
-
 @pytest.mark.parametrize("provider", ["bandwidth", "vonage"])
 def test_issue_paths_map_onto_the_schema_paths_pins_are_written_in(provider):
     """The repair loop leaves pinned fields alone by comparing an issue's path with the pins'

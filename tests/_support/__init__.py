@@ -8,6 +8,8 @@ another test module (tests/test_suite_hygiene.py checks it).
 * ``xml``: text an lxml element can hold, and an xmlschema error as comparable data;
 * ``reports``: a sample conformance run with one entry of each kind, for the report writers;
 * ``brands``: a brand and a campaign under it, for the brand behind a campaign;
+* ``wheelhouse``: a local wheelhouse packed from this environment, for installs that reach no
+  package index;
 * ``summary``: a pytest plugin (loaded by conftest.py) for figures printed in the terminal
   summary, such as how many inputs the fuzz tests fed to ``tendlc.validate``.
 """
