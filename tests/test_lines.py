@@ -471,3 +471,13 @@ def test_a_text_on_one_line_puts_every_issue_on_line_one_in_any_form():
         ("/country", _line_of(spread.decode(), "country")),
         ("/email", 1),
     }
+
+
+def test_a_body_over_the_size_limit_is_refused_by_its_size_whatever_wire_it_shows():
+    limits = tendlc.Limits(max_bytes=1_000)
+    body = b'{"a": "' + b"x" * 2_000 + b'"}'
+    (first, *_) = tendlc.validate("bandwidth.brands.create", body, limits=limits).errors
+    assert first.rule == "parse" and "1,000" in first.message
+    # within the limit, the other wire is named
+    (wrong,) = tendlc.validate("bandwidth.brands.create", b'{"a": 1}').errors
+    assert wrong.rule == "media-type" and "the body is JSON" in wrong.message

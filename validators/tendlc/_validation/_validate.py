@@ -310,7 +310,9 @@ def _document_issues(
             return _explain_xml(body, within_depth(verdict.tree, limits))
         if body.binary:
             return _binary_issues(body, payload, limits)
-        wrong = _wrong_wire(body, payload, media_type)
+        # a body over the size limit is refused unread, by its size alone (the parser says so)
+        oversized = isinstance(payload, _TEXT) and len(payload) > limits.max_bytes
+        wrong = None if oversized else _wrong_wire(body, payload, media_type)
         if wrong is not None:
             return [wrong]
         if body.is_xml:
