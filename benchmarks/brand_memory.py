@@ -19,85 +19,24 @@ import json
 import os
 import platform
 import sys
-import time
-from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
+
+from _rates import best_rates
 
 from tendlc.traffic import BrandMemory, Exchange, Headers, Request, Response, check_exchange
 
 BASE = "https://api.nexmo.com/v1/10dlc/brands"
 JSON = Headers({"Content-Type": "application/json"})
-BRAND = {
-    "account_id": "abcd1234",
-    "entity_type": "PRIVATE_PROFIT",
-    "display_name": "Acme Plumbing",
-    "company_name": "Acme Plumbing LLC",
-    "ein": "20-1111111",
-    "ein_issuing_country": "US",
-    "phone": "14155550100",
-    "street": "23 Main Street",
-    "city": "Holmdel",
-    "state": "NJ",
-    "postal_code": "07733",
-    "country": "US",
-    "email": "support@acmeplumbing.com",
-    "website": "https://www.acmeplumbing.com",
-    "vertical": "CONSTRUCTION",
-}
-CAMPAIGN = {
-    "account_id": "abcd1234",
-    "usecase": "ACCOUNT_NOTIFICATION",
-    "sub_usecases": ["ACCOUNT_NOTIFICATION"],
-    "description": "Acme Plumbing sends appointment reminders and service updates to customers "
-    "who booked a visit on the Acme Plumbing website.",
-    "sample_one": "Acme Plumbing: your technician Sam will arrive tomorrow between 9 and 11 AM. "
-    "Reply STOP to opt out.",
-    "sample_two": "Acme Plumbing: your service visit on May 4 is complete and your invoice is in "
-    "your account. Reply HELP for help, STOP to cancel.",
-    "message_flow": "Customers opt in by checking an unticked box on the booking form at "
-    "https://acmeplumbing.com/book to receive appointment reminders and service updates by "
-    "text. Message frequency varies. Message & data rates may apply. Text HELP for help. "
-    "Text STOP to opt out. Terms: https://acmeplumbing.com/terms "
-    "Privacy Policy: https://acmeplumbing.com/privacy",
-    "opt_in_message": "Acme Plumbing: You are now subscribed to appointment reminders. Msg "
-    "frequency varies. Msg & data rates may apply. Reply HELP for help, STOP to opt out.",
-    "opt_out_message": "You have been unsubscribed and will receive no further messages.",
-    "help_message": "Acme Plumbing: For help, call 415-555-0100 or email "
-    "support@acmeplumbing.com. Reply STOP to opt out.",
-    "opt_in_keywords": "START",
-    "opt_out_keywords": "STOP,CANCEL",
-    "help_keywords": "HELP",
-    "tc_agreed": True,
-    "embedded_link": False,
-    "embedded_phone": False,
-}
+# the brand and campaign of the advice tests (tests/_support: one home for both)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from _support.brands import BRAND_REQUEST as BRAND  # noqa: E402
+from _support.brands import CAMPAIGN  # noqa: E402
 
 
 def _body(data: Any) -> bytes:
     return json.dumps(data).encode("utf-8")
-
-
-def _rate(function: Callable[[], Any], seconds: float) -> float:
-    """Calls per second of ``function`` over about ``seconds``."""
-    calls = 1
-    while True:
-        started = time.perf_counter()
-        for _ in range(calls):
-            function()
-        elapsed = time.perf_counter() - started
-        if elapsed >= seconds or calls >= 1 << 22:
-            return calls / elapsed
-        calls = max(calls * 2, int(calls * seconds / max(elapsed, 1e-9) * 1.1))
-
-
-def _best(functions: dict[str, Callable[[], Any]], rounds: int, seconds: float) -> dict[str, float]:
-    """Each function's best rate over ``rounds`` turns (the functions take turns)."""
-    best = dict.fromkeys(functions, 0.0)
-    for _ in range(rounds):
-        for name, function in functions.items():
-            best[name] = max(best[name], _rate(function, seconds))
-    return best
 
 
 def main() -> int:
@@ -132,7 +71,7 @@ def main() -> int:
         ),
     }
     for label, (baseline, with_memory) in pairs.items():
-        rates = _best({"baseline": baseline, "memory": with_memory}, args.rounds, args.seconds)
+        rates = best_rates({"baseline": baseline, "memory": with_memory}, args.rounds, args.seconds)
         print(
             f"{label:<44} {1e6 / rates['baseline']:>8.1f}us {1e6 / rates['memory']:>8.1f}us "
             f"{rates['baseline'] / rates['memory']:>5.2f}x"
