@@ -585,18 +585,24 @@ def test_conform_probes_acme_against_the_sandbox_and_it_conforms(acme_sandbox, t
     assert "/v2/accounts/acct-0000/senders" in recorded
 
 
-def test_fuzzed_acme_cases_act_for_the_run_account_and_reach_its_records(acme_sandbox):
+def _fuzzed_acme_run(sandbox, examples):
+    """A fuzzing conform run of acme against its sandbox, which conforms, and its fuzz entries
+    that sent a request."""
     options = ConformOptions(
         "acme",
-        base_url=acme_sandbox,
+        base_url=sandbox,
         allow_writes=True,
         time_scale=SCALE,
         fuzz=True,
-        fuzz_examples=3,
+        fuzz_examples=examples,
     )
     run = run_conformance(options, ENVIRONMENT)
     assert run.summary().conforms
-    fuzzed = [entry for entry in run.entries if entry.name.startswith("fuzz ") and entry.result]
+    return run, [entry for entry in run.entries if entry.name.startswith("fuzz ") and entry.result]
+
+
+def test_fuzzed_acme_cases_act_for_the_run_account_and_reach_its_records(acme_sandbox):
+    run, fuzzed = _fuzzed_acme_run(acme_sandbox, examples=3)
     assert {entry.result.operation for entry in fuzzed} == {
         "acme.senders.create",
         "acme.senders.list",
@@ -630,17 +636,7 @@ def test_fuzzing_without_schemathesis_falls_back_to_tendlcs_generators(acme_sand
     for module in [name for name in sys.modules if name.split(".")[0] == "schemathesis"]:
         monkeypatch.setitem(sys.modules, module, None)
     monkeypatch.setitem(sys.modules, "schemathesis", None)
-    options = ConformOptions(
-        "acme",
-        base_url=acme_sandbox,
-        allow_writes=True,
-        time_scale=SCALE,
-        fuzz=True,
-        fuzz_examples=2,
-    )
-    run = run_conformance(options, ENVIRONMENT)
-    assert run.summary().conforms
-    fuzzed = [entry for entry in run.entries if entry.name.startswith("fuzz ") and entry.result]
+    run, fuzzed = _fuzzed_acme_run(acme_sandbox, examples=2)
     assert fuzzed and run.context["fuzz_cases_by_driver"] == {"tendlc": len(fuzzed)}
     fallbacks = run.context["fuzz_generator_fallbacks"]
     assert "acme.senders.create valid: schemathesis is not installed" in fallbacks
