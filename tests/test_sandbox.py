@@ -14,6 +14,7 @@ import pytest
 
 import tendlc
 from _support.listener import WebhookListener
+from _support.vonage import valid_brand, valid_campaign
 from tendlc._catalog import rate_limits
 from tendlc.sandbox import Sandbox, SandboxConfig, create_app, serve_in_thread
 from tendlc.traffic import Exchange, arrivals_within_limits, check_exchange
@@ -86,17 +87,13 @@ def test_vonage_campaigns_live_under_their_brand():
 
     async def scenario():
         async with _client(app) as client:
-            brand = json.loads(_example("vonage/brands.create.request.json"))
-            brand.pop("universal_ein")
-            brand["verification_email_completion_date"] = "2019-08-24T14:15:22Z"
+            brand = valid_brand()
             created = await client.post("/v1/10dlc/brands", json=brand)
             assert created.status_code == 201, created.text
             _checked(created)
             brand_id = created.json()["brand_id"]
             assert created.json()["display_name"] == brand["display_name"]
-            campaign = json.loads(_example("vonage/campaigns.create.request.json"))
-            campaign.pop("message_flow", None)
-            campaign["description"] = "User notifications about appointments, orders and payments"
+            campaign = valid_campaign()
             made = await client.post(f"/v1/10dlc/brands/{brand_id}/campaigns", json=campaign)
             assert made.status_code == 201, made.text
             _checked(made)
@@ -122,9 +119,7 @@ def test_the_qualification_is_answered_without_the_other_carriers_nulls():
 
     async def scenario():
         async with _client(app) as client:
-            brand = json.loads(_example("vonage/brands.create.request.json"))
-            brand.pop("universal_ein")
-            brand["verification_email_completion_date"] = "2019-08-24T14:15:22Z"
+            brand = valid_brand()
             created = await client.post("/v1/10dlc/brands", json=brand)
             brand_id = created.json()["brand_id"]
             answer = await client.get(f"/v1/10dlc/brands/{brand_id}/usecases/POLITICAL")
@@ -164,7 +159,7 @@ def test_refused_requests_get_the_documented_error_body(path, content, headers, 
                             "operation": "vonage.brands.create",
                             "account": AUTH[0],
                             "id": "BLQKOPK",
-                            "body": _valid_vonage_brand(),
+                            "body": valid_brand(),
                         }
                     ]
                 )
@@ -175,20 +170,6 @@ def test_refused_requests_get_the_documented_error_body(path, content, headers, 
             assert not [i for i in result.issues if i.direction == "response"]
 
     run(scenario())
-
-
-def _valid_vonage_brand():
-    brand = json.loads(_example("vonage/brands.create.request.json"))
-    brand.pop("universal_ein")
-    brand["verification_email_completion_date"] = "2019-08-24T14:15:22Z"
-    return brand
-
-
-def _valid_vonage_campaign():
-    campaign = json.loads(_example("vonage/campaigns.create.request.json"))
-    campaign.pop("message_flow", None)
-    campaign["description"] = "User notifications about appointments, orders and payments"
-    return campaign
 
 
 def test_credentials_are_required_and_checked_when_configured():
@@ -384,8 +365,8 @@ def test_state_survives_concurrent_clients_without_loss_or_duplication(request):
     running = serve_in_thread(create_app(SandboxConfig(rate_limits=False)))
     bandwidth_brand = _example("bandwidth/brands.create.request.xml")
     imported = iter(range(10_000))  # an import keeps the TCR campaign id it names
-    vonage_brand = _valid_vonage_brand()
-    vonage_campaign = _valid_vonage_campaign()
+    vonage_brand = valid_brand()
+    vonage_campaign = valid_campaign()
     latencies = []
     unexpected = []
 

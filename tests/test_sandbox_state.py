@@ -22,6 +22,7 @@ import yaml
 
 import tendlc
 from _support.listener import WebhookListener
+from _support.vonage import valid_brand, valid_campaign
 from tendlc._catalog import PROVIDERS_VARIABLE, reload_providers
 from tendlc.sandbox import (
     Sandbox,
@@ -85,20 +86,6 @@ def _xml_id(response, element):
     return re.search(rf"<{element}>([^<]+)</{element}>", response.text).group(1)
 
 
-def _vonage_brand():
-    brand = json.loads(_example("vonage/brands.create.request.json"))
-    brand.pop("universal_ein")
-    brand["verification_email_completion_date"] = "2030-08-24T14:15:22Z"
-    return brand
-
-
-def _vonage_campaign():
-    campaign = json.loads(_example("vonage/campaigns.create.request.json"))
-    campaign.pop("message_flow", None)
-    campaign["description"] = "User notifications about appointments, orders and payments"
-    return campaign
-
-
 def _multipart(name, media, content):
     boundary = "tendlc-test-boundary"
     body = (
@@ -135,9 +122,11 @@ def test_an_imported_campaign_keeps_its_id_and_a_second_import_of_it_conflicts()
             )
             assert again.status_code == 409  # documented for the import
             # a vetting record and a Vonage number keep theirs too
-            vonage = (await client.post("/v1/10dlc/brands", json=_vonage_brand())).json()
+            vonage = (
+                await client.post("/v1/10dlc/brands", json=valid_brand("2030-08-24T14:15:22Z"))
+            ).json()
             numbers = f"/v1/10dlc/brands/{vonage['brand_id']}/campaigns"
-            campaign = (await client.post(numbers, json=_vonage_campaign())).json()
+            campaign = (await client.post(numbers, json=valid_campaign())).json()
             numbers += f"/{campaign['campaign_id']}/numbers"
             linked = _checked(
                 await client.post(numbers, json={"country": "US", "number": "14155550177"})
@@ -270,7 +259,9 @@ async def _bandwidth_flow(client, call):
 
 async def _vonage_flow(client, call):
     await call("GET", "/v1/10dlc/account")
-    brand = (await call("POST", "/v1/10dlc/brands", json=_vonage_brand())).json()["brand_id"]
+    brand = (
+        await call("POST", "/v1/10dlc/brands", json=valid_brand("2030-08-24T14:15:22Z"))
+    ).json()["brand_id"]
     brands = f"/v1/10dlc/brands/{brand}"
     await call("GET", brands)
     await call("PATCH", brands, content=_example("vonage/brands.update.request.json"))
@@ -290,7 +281,7 @@ async def _vonage_flow(client, call):
         json={"evp_id": "Aegis", "vetting_id": "v-2f7d", "vetting_token": "t-81aa"},
     )
     await call("GET", f"{brands}/vetting/requests")
-    campaign = (await call("POST", f"{brands}/campaigns", json=_vonage_campaign())).json()
+    campaign = (await call("POST", f"{brands}/campaigns", json=valid_campaign())).json()
     campaigns = f"{brands}/campaigns/{campaign['campaign_id']}"
     await call("GET", campaigns)
     await call("GET", f"{brands}/campaigns")
@@ -374,13 +365,15 @@ def test_answers_carry_the_callers_account_and_user_and_the_sandboxs_clock():
             assert _xml_id(order, "AccountId") == ACCOUNT
             assert _xml_id(order, "CreatedByUser") == USER
             assert _xml_id(order, "OrderCreateDate") == "2031-05-17T08:09:10.250Z"
-            brand = _checked(await client.post("/v1/10dlc/brands", json=_vonage_brand())).json()
+            brand = _checked(
+                await client.post("/v1/10dlc/brands", json=valid_brand("2030-08-24T14:15:22Z"))
+            ).json()
             assert brand["account_id"] == brand["primary_account_id"] == USER
             assert brand["created_date"] == brand["last_updated"] == "2031-05-17 08:09:10"
             assert brand["campaign_count"] == 0
             assert brand["_links"]["self"]["href"] == f"{BASE}/v1/10dlc/brands/{brand['brand_id']}"
             brands = f"/v1/10dlc/brands/{brand['brand_id']}"
-            await client.post(f"{brands}/campaigns", json=_vonage_campaign())
+            await client.post(f"{brands}/campaigns", json=valid_campaign())
             clock[0] += 3600  # an hour later, the brand changes
             changed = await client.patch(brands, json={"display_name": "Renamed"})
             assert changed.json()["created_date"] == "2031-05-17 08:09:10"
@@ -400,7 +393,13 @@ def test_vonage_lists_page_with_totals_and_links_to_the_sandbox():
         async with _client(app) as client:
             made = []
             for _ in range(5):
-                made.append((await client.post("/v1/10dlc/brands", json=_vonage_brand())).json())
+                made.append(
+                    (
+                        await client.post(
+                            "/v1/10dlc/brands", json=valid_brand("2030-08-24T14:15:22Z")
+                        )
+                    ).json()
+                )
             pages = {}
             for page in (1, 2, 3, 4):
                 listed = _checked(await client.get(f"/v1/10dlc/brands?page={page}&page_size=2"))
@@ -599,13 +598,13 @@ def test_a_seed_refused_part_way_keeps_nothing_and_the_endpoint_says_why():
             "operation": "vonage.brands.create",
             "account": USER,
             "id": "BSEEDV1",
-            "body": _vonage_brand(),
+            "body": valid_brand("2030-08-24T14:15:22Z"),
         },
         {
             "operation": "vonage.brands.create",
             "account": USER,
             "id": "BSEEDV1",
-            "body": _vonage_brand(),
+            "body": valid_brand("2030-08-24T14:15:22Z"),
         },
     ]
     refused_id = r"seed entry 2 \(vonage\.brands\.create\): field id"
@@ -633,11 +632,15 @@ def test_a_seed_entry_without_an_account_takes_the_placeholder_and_says_so(tmp_p
     seed.write_text(
         yaml.safe_dump(
             [
-                {"operation": "vonage.brands.create", "id": "BPLACE1", "body": _vonage_brand()},
+                {
+                    "operation": "vonage.brands.create",
+                    "id": "BPLACE1",
+                    "body": valid_brand("2030-08-24T14:15:22Z"),
+                },
                 {
                     "operation": "vonage.campaigns.create",
                     "parameters": {"brand_id": "BPLACE1"},
-                    "body": _vonage_campaign(),
+                    "body": valid_campaign(),
                 },
             ]
         )
@@ -703,7 +706,11 @@ def test_reset_returns_to_the_seeded_state_with_the_same_ids():
     app = _app()
     seeded = app.state.sandbox.seed(
         [
-            {"operation": "vonage.brands.create", "account": USER, "body": _vonage_brand()},
+            {
+                "operation": "vonage.brands.create",
+                "account": USER,
+                "body": valid_brand("2030-08-24T14:15:22Z"),
+            },
             {
                 "operation": "bandwidth.campaignImports.create",
                 "account": ACCOUNT,
@@ -716,8 +723,10 @@ def test_reset_returns_to_the_seeded_state_with_the_same_ids():
 
     async def scenario():
         async with _client(app) as client:
-            await client.post(f"/v1/10dlc/brands/{brand}/campaigns", json=_vonage_campaign())
-            made = (await client.post("/v1/10dlc/brands", json=_vonage_brand())).json()
+            await client.post(f"/v1/10dlc/brands/{brand}/campaigns", json=valid_campaign())
+            made = (
+                await client.post("/v1/10dlc/brands", json=valid_brand("2030-08-24T14:15:22Z"))
+            ).json()
             await client.delete(f"/v1/10dlc/brands/{brand}")
             assert (await client.post("/_sandbox/reset")).json() == {
                 "reset": True,
