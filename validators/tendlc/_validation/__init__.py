@@ -105,7 +105,9 @@ __all__ = [
 
 
 def _register_advice() -> None:
-    from . import _advice  # noqa: F401  (importing it registers the advice checks)
+    from ._advice import register_checks
+
+    register_checks()
 
 
 load_advice_with(_register_advice)

@@ -25,7 +25,6 @@ from typing import Any
 
 from .._catalog import Operation, get_operation
 from .._parsing import DEFAULT_LIMITS, Limits, ParseError, parse_json, parse_xml
-from .._validation import brand_reference, brand_source
 from ._exchange import Exchange
 from ._router import Router, default_router
 
@@ -82,6 +81,8 @@ class BrandMemory:
         """The brand an operation's request names by id (None: it names none, or one not
         seen)."""
         found = get_operation(operation) if isinstance(operation, str) else operation
+        from .._validation import brand_reference  # the advice package, when first needed
+
         parameter = brand_reference(found)
         brand_id = path_parameters.get(parameter) if parameter else None
         return self.get(found.provider, brand_id) if brand_id else None
@@ -115,6 +116,8 @@ class BrandMemory:
                     else {}
                 )
         found = get_operation(operation) if isinstance(operation, str) else operation
+        from .._validation import brand_source  # the advice package, when first needed
+
         source = brand_source(found)
         if source is None:
             return []

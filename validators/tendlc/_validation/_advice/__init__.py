@@ -29,6 +29,7 @@ __all__ = [
     "brand_fields",
     "brand_reference",
     "brand_source",
+    "register_checks",
     "role_map",
     "rule_set",
     "rules",
@@ -71,7 +72,10 @@ def _rule_check(rule_id: str) -> Callable[[CheckContext], Iterable[Issue]]:
     return rule_check
 
 
-for _rule in rule_set().rules:
-    check(_rule.id, parts=("request",), advice=True, description=_rule.rationale)(
-        _rule_check(_rule.id)
-    )
+def register_checks() -> None:
+    """Register each advice rule as a check named by its rule id (once per process: the
+    registry's loader calls it the first time advice is asked for)."""
+    for rule in rule_set().rules:
+        check(rule.id, parts=("request",), advice=True, description=rule.rationale)(
+            _rule_check(rule.id)
+        )
