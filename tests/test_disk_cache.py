@@ -34,6 +34,9 @@ BRAND = _request_body("bandwidth/brands.create.201.yaml")
 CAMPAIGN = json.loads(_request_body("vonage/campaigns.create.201.yaml"))
 # A brand the contract refuses: the explaining path (xmlschema) writes its issues.
 BROKEN_BRAND = BRAND.replace("<EntityType>", "<EntityType>NOT_A_TYPE", 1)
+# A brand whose Website is repeated: an assertion over it is an XPath type error, whose message
+# is written from the assertion's expression (which elementpath does not pickle)
+TWO_WEBSITES = BRAND.replace("</Brand>", "<Website>https://www.example.com/2</Website></Brand>")
 
 # Run in a new interpreter: validate, then say what the cache did and what was imported.
 CHILD = """
@@ -96,11 +99,15 @@ def test_a_second_process_reads_the_compiled_contracts_instead_of_compiling(tmp_
 
 
 def test_a_schema_read_back_from_disk_explains_as_one_built_from_the_xsds(tmp_path):
-    payloads = [["bandwidth.brands.create", BROKEN_BRAND], ["vonage.campaigns.create", {}]]
+    payloads = [
+        ["bandwidth.brands.create", BROKEN_BRAND],
+        ["vonage.campaigns.create", {}],
+        ["bandwidth.brands.create", TWO_WEBSITES],
+    ]
     built = _run(tmp_path, payloads)
     read = _run(tmp_path, payloads)
     assert read["statistics"]["misses"] == 0 and read["statistics"]["hits"] > 0
-    assert [report["valid"] for report in read["reports"]] == [False, False]
+    assert [report["valid"] for report in read["reports"]] == [False, False, False]
     assert read["reports"] == built["reports"]
     assert any(issue["rule"] == "enum" for issue in read["reports"][0]["issues"])
 

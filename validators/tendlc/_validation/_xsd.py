@@ -42,7 +42,26 @@ def _load(contract: str) -> Any:
     path = contract_path(contract)
     # Unpickling a built schema takes about a twentieth of building it again.
     digest = directory_digest(path.parent)
-    return disk_cached("xsd", (contract,), lambda: _build(path), source=(digest,))
+    schema = disk_cached("xsd", (contract,), lambda: _build(path), source=(digest,))
+    _restore_xpath_sources(schema)
+    return schema
+
+
+def _restore_xpath_sources(schema: Any) -> None:
+    """Give back each XPath parser of the schema the expression it parsed: elementpath's
+    parsers do not pickle it, and the message of an XPath error (an assertion over a
+    repeated element, say) is written from it."""
+    for component in schema.iter_components():
+        holders = [component, *getattr(component, "assertions", ())]
+        holders += list((getattr(component, "facets", None) or {}).values())
+        for holder in holders:
+            parser = getattr(holder, "parser", None)
+            expression = getattr(holder, "path", None)
+            if parser is not None and isinstance(expression, str):
+                try:
+                    parser.source  # noqa: B018 - set unless unpickled
+                except AttributeError:
+                    parser.source = expression
 
 
 def _build(path: Path) -> Any:
