@@ -146,7 +146,7 @@ def test_every_block_of_the_readme_is_run_here():
 SETUP_FORMS = [
     r"python3 -m venv \.venv && \.venv/bin/pip install -q -e \. && \.venv/bin/tendlc examples",
     r'python3 -m venv \.venv && \.venv/bin/pip install -q -e "\.\[dev\]" && '
-    r"\.venv/bin/python -m pytest -q",
+    r"\.venv/bin/python -m pytest -q -n auto",
 ]
 
 
