@@ -62,7 +62,7 @@ class _SharedContextAssert(XsdAssert):
 
 def share_assert_contexts(schema: Any) -> None:
     """Make every assertion of a built schema share typed contexts (see the module text)."""
-    for component in schema.iter_components():
+    for component in schema.maps.iter_components():  # included schemas' assertions too
         if type(component) is XsdAssert:
             component.__class__ = _SharedContextAssert
 

@@ -51,7 +51,7 @@ def _restore_xpath_sources(schema: Any) -> None:
     """Give back each XPath parser of the schema the expression it parsed: elementpath's
     parsers do not pickle it, and the message of an XPath error (an assertion over a
     repeated element, say) is written from it."""
-    for component in schema.iter_components():
+    for component in schema.maps.iter_components():  # included schemas' components too
         holders = [component, *getattr(component, "assertions", ())]
         holders += list((getattr(component, "facets", None) or {}).values())
         for holder in holders:
