@@ -275,12 +275,20 @@ def _mutations(
     return mutated()
 
 
+def _advice_inputs(
+    operation_id: str, overrides: tuple[tuple[str, Any], ...]
+) -> tuple[Body, Adapter, st.SearchStrategy[Any]]:
+    """What the advice strategies build on: the request body, its adapter, and the valid
+    requests (parsed) they edit."""
+    body = _body(operation_id, "request", None)
+    valid = _memoized(_valid, "request", operation_id, None, overrides, "parsed")
+    return body, _adapter(body, False), valid
+
+
 def _advice_clean(
     operation_id: str, overrides: tuple[tuple[str, Any], ...], form: str
 ) -> st.SearchStrategy[Any]:
-    body = _body(operation_id, "request", None)
-    adapter = _adapter(body, False)
-    valid = _memoized(_valid, "request", operation_id, None, overrides, "parsed")
+    body, adapter, valid = _advice_inputs(operation_id, overrides)
     return clean_requests(operation_id, body, valid).map(
         lambda payload: _encoded(adapter, payload, form)
     )
@@ -289,9 +297,7 @@ def _advice_clean(
 def _advice_mutations(
     operation_id: str, overrides: tuple[tuple[str, Any], ...], form: str
 ) -> st.SearchStrategy[Mutation]:
-    body = _body(operation_id, "request", None)
-    adapter = _adapter(body, False)
-    valid = _memoized(_valid, "request", operation_id, None, overrides, "parsed")
+    body, adapter, valid = _advice_inputs(operation_id, overrides)
     return advice_mutations(operation_id, body, valid).map(
         lambda m: Mutation(_encoded(adapter, m.payload, form), m.path, m.rule, m.description)
     )
