@@ -10,10 +10,12 @@ are skipped, saying so, unless TENDLC_REQUIRE_BROWSER=1 (set by .ci/run) makes t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
 import threading
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -45,22 +47,29 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """The report written to a directory and served on 127.0.0.1 at a free port."""
-    directory = tmp_path_factory.mktemp("report")
-    (html,) = write_reports(sample_run(), html=directory / "report.html")
+@contextlib.contextmanager
+def _serving(directory: Path) -> Iterator[str]:
+    """``directory`` served on 127.0.0.1 at a free port: its base URL."""
     handler = functools.partial(_Quiet, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         host, port = server.server_address[:2]
-        yield f"http://{host}:{port}", f"http://{host}:{port}/{html.name}"
+        yield f"http://{host}:{port}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The report written to a directory and served on 127.0.0.1 at a free port."""
+    directory = tmp_path_factory.mktemp("report")
+    (html,) = write_reports(sample_run(), html=directory / "report.html")
+    with _serving(directory) as base:
+        yield base, f"{base}/{html.name}"
 
 
 @pytest.fixture(scope="module")
@@ -224,17 +233,8 @@ def failing_report(tmp_path_factory):
         sandbox.stop()
     directory = tmp_path_factory.mktemp("failing")
     (html,) = write_reports(run, html=directory / "failing.html")
-    handler = functools.partial(_Quiet, directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        host, port = server.server_address[:2]
-        yield f"http://{host}:{port}/{html.name}", html.read_text(), environment
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with _serving(directory) as base:
+        yield f"{base}/{html.name}", html.read_text(), environment
 
 
 def test_a_failing_report_shows_failures_first_with_a_command_to_reproduce_them(
