@@ -27,7 +27,7 @@ from tendlc._catalog import PROVIDERS_VARIABLE, provider_names, reload_providers
 from tendlc.cassettes import read_cassette, write_cassette
 from tendlc.cli import main
 from tendlc.conform import ConformOptions, run_conformance
-from tendlc.proxy import ProxyState, create_proxy_app
+from tendlc.proxy import ProxyState, serve_proxy
 from tendlc.sandbox import SandboxConfig, create_app, serve_in_thread
 from tendlc.traffic import Exchange, check_exchange
 
@@ -701,7 +701,7 @@ def test_the_proxy_checks_acme_traffic_and_records_it_scrubbed(acme_sandbox, tmp
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     state = ProxyState(acme_sandbox, record=tmp_path)
-    proxy = serve_in_thread(create_proxy_app(state))
+    proxy = serve_proxy(state)
     try:
         with httpx.Client(base_url=proxy, headers={"X-Acme-Key": KEY}) as client:
             created = client.post(SENDERS, json=INDIVIDUAL)
