@@ -8,6 +8,9 @@ import json
 import pytest
 
 import tendlc
+from _support.boundaries import CASES, edited
+from tendlc._documented import documented_examples
+from tendlc._validation import CheckContext, selected_checks
 from tendlc.conform import ConformOptions, run_conformance
 from tendlc.reports import to_json
 from tendlc.sandbox import SandboxConfig, create_app, serve_in_thread
@@ -195,3 +198,77 @@ def test_a_registered_check_shows_up_in_a_conform_report(sandbox, tmp_path):
         if finding["check"] == "team.brand-count"
     ]
     assert found and found[0]["direction"] == "response" and found[0]["severity"] == "warning"
+
+
+# -- quiet tests: a check that has nothing to say is not run ---------------------------------
+
+
+@pytest.fixture
+def counted_check():
+    """A request check with a quiet test that always says "nothing to report", and the calls
+    of both."""
+    calls = {"check": 0, "quiet": 0}
+
+    def quiet(context):
+        calls["quiet"] += 1
+        return True
+
+    @tendlc.check("team.counted", parts=("request",), quiet=quiet)
+    def counted(context):
+        calls["check"] += 1
+        return []
+
+    yield calls
+    tendlc.unregister_check("team.counted")
+
+
+def test_when_every_check_of_a_plan_is_quiet_none_of_them_runs(counted_check):
+    chosen = ["body", "team.counted"]
+    assert tendlc.validate(CAMPAIGN_IMPORT, VALID_IMPORT, checks=chosen).valid
+    assert counted_check == {"check": 0, "quiet": 1}
+    # the contract's quiet test says no (the hot path declines): every check runs
+    report = tendlc.validate(CAMPAIGN_IMPORT, b"<Nope/>", checks=chosen)
+    assert not report.valid and {issue.check for issue in report.errors} == {"body"}
+    assert counted_check["check"] == 1
+
+
+def test_a_check_without_a_quiet_test_makes_the_whole_plan_run(counted_check, no_test_ids):
+    chosen = ["body", "team.counted", no_test_ids]
+    assert tendlc.validate(CAMPAIGN_IMPORT, VALID_IMPORT, checks=chosen).valid
+    assert counted_check == {"check": 1, "quiet": 0}
+
+
+def _issues_without_quiet(context, plan):
+    """What the checks of ``plan`` say when each is run (no quiet test asked)."""
+    return [issue for entry in plan for issue in entry.function(context)]
+
+
+def test_the_built_in_quiet_tests_never_hide_an_issue():
+    """Over every documented example and every boundary case: whenever all the quiet tests of
+    a part's default checks say "nothing to report", the checks themselves find nothing."""
+    payloads = [
+        (example.operation, example.part, example.status, example.published())
+        for example in documented_examples()
+        if example.part in ("request", "response")
+    ]
+    for case in CASES:
+        group, edit = case.values
+        if group["part"] in ("request", "response"):
+            payload = edited(group, edit)
+            payloads.append((group["operation"], group["part"], group.get("status"), payload))
+    quiet = loud = 0
+    for operation_id, part, status, payload in payloads:
+        operation = tendlc.get_operation(operation_id)
+        body = operation.request if part == "request" else operation.responses[status]
+        plan = selected_checks(part)
+        # no Content-Type, and each one the body documents
+        for media_type in (None, *body.media_types):
+            context = CheckContext(operation, part, payload, status=status, media_type=media_type)
+            if all(entry.quiet(context) for entry in plan):
+                quiet += 1
+                fresh = CheckContext(operation, part, payload, status=status, media_type=media_type)
+                assert _issues_without_quiet(fresh, plan) == [], (operation_id, payload)
+            else:
+                loud += 1
+    print(f"\nquiet tests: {quiet} parts said nothing to report, {loud} ran their checks")
+    assert quiet > 300 and loud > 300

@@ -19,6 +19,11 @@ one of them.
 Selection: by default every check registered with ``default=True`` runs (advice checks run
 when advice is asked for). ``checks=`` names the only ones to run, ``exclude_checks=`` the ones
 to leave out; a name also selects the checks below it (``advice`` selects ``advice.*``).
+
+A check may also give a ``quiet`` test: a cheap function of the context that returns True only
+when the check would find nothing. When every check of a plan has one and each says so, the
+checks themselves are not run: most payloads are valid, and the contract's compiled hot path
+answers them without the explaining machinery.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ __all__ = [
     "Check",
     "CheckContext",
     "CheckFunction",
+    "advises",
     "check",
     "registered_checks",
     "run_checks",
@@ -146,6 +152,8 @@ def _parse(body: Body | None, payload: Any, limits: Limits) -> Any:
 
 
 CheckFunction = Callable[[CheckContext], Iterable[Issue]]
+#: a check's shortcut: True only when the check would find nothing in the context
+QuietTest = Callable[[CheckContext], bool]
 _F = TypeVar("_F", bound=CheckFunction)
 
 
@@ -160,6 +168,7 @@ class Check:
     default: bool = True
     advice: bool = False
     description: str = ""
+    quiet: QuietTest | None = None
 
     @cached_property
     def builtin(self) -> bool:
@@ -184,11 +193,14 @@ def check(
     default: bool = True,
     advice: bool = False,
     description: str = "",
+    quiet: QuietTest | None = None,
 ) -> Callable[[_F], _F]:
     """Register a check under ``name`` (a function of a :class:`CheckContext` yielding
     :class:`~tendlc.Issue` s) for the ``parts`` it is asked about. A check registered again
     under the same name replaces the earlier one. ``default=False`` runs it only when selected
-    by name; ``advice=True`` runs it when advice is asked for."""
+    by name; ``advice=True`` runs it when advice is asked for. ``quiet``, when given, is a
+    cheaper function of the context that returns True only when the check would find nothing
+    (it may say False whenever in doubt); when every check of a plan says so, none is run."""
     if not isinstance(name, str) or not name.strip() or name != name.strip():
         raise InvalidArgument(f"a check's name is a non-empty word, not {name!r}")
     unknown = sorted(set(parts) - set(SCOPES))
@@ -203,6 +215,7 @@ def check(
             default=default and not advice,
             advice=advice,
             description=description or (function.__doc__ or "").strip().split("\n")[0],
+            quiet=quiet,
         )
         with _LOCK:
             _REGISTRY[name] = entry
@@ -316,6 +329,30 @@ def _plan(
     return tuple(chosen)
 
 
+def advises(plan: Sequence[Check]) -> bool:
+    """Whether a plan holds advice checks (their context says advice was asked for)."""
+    return _facts(plan)[1]
+
+
+def _facts(plan: Sequence[Check]) -> tuple[tuple[QuietTest, ...] | None, bool]:
+    """What is read of a plan on every call, worked out once per plan: plans are made once
+    (:func:`selected_checks`) and handed in again and again."""
+    known = _FACTS.get(id(plan))
+    if known is not None and known[0] is plan:
+        return known[1]
+    tests = tuple(entry.quiet for entry in plan if entry.quiet is not None)
+    quiet = tests if tests and len(tests) == len(plan) else None
+    facts = (quiet, any(entry.advice for entry in plan))
+    if len(_FACTS) >= 1024:
+        _FACTS.clear()
+    _FACTS[id(plan)] = (plan, facts)
+    return facts
+
+
+#: the facts of the plans seen, by the plan's identity (the plan kept with them)
+_FACTS: dict[int, tuple[Sequence[Check], tuple[tuple[QuietTest, ...] | None, bool]]] = {}
+
+
 def _issues_of(entry: Check, context: CheckContext) -> Iterable[Issue]:
     """What one check says. A project's check that raises is an error of the report that
     names it (the other checks still run); tendlc's own checks never raise on any input, and
@@ -342,6 +379,13 @@ def run_checks(
     errors (a project that will not submit a registration carriers are likely to reject).
     ``lines=False`` leaves the lines of a JSON text's issues unread (a caller that keeps one
     report of several reads them for that one)."""
+    quiet = _facts(plan)[0]
+    if quiet is not None:
+        for test in quiet:
+            if not test(context):
+                break
+        else:
+            return []
     found: list[Issue] = []
     for entry in plan:
         for issue in _issues_of(entry, context):

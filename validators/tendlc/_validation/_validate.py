@@ -21,7 +21,7 @@ from .._parsing import (
 )
 from .._shared import escape
 from . import _hot
-from ._checks import Check, CheckContext, check, run_checks, selected_checks
+from ._checks import Check, CheckContext, advises, check, run_checks, selected_checks
 from ._checks import version as _checks_version
 from ._clock import clock, clock_is_set
 from ._json import compiled, validate_json_body
@@ -111,32 +111,13 @@ def _validate(
 ) -> Report:
     operation = get_operation(operation_id)
     part = as_part(part)
-    brand, config, advice_as_errors = options
-    settings = config if config is not None else _NO_CONFIG
-    advice = any(entry.advice for entry in plan)
-
-    def run(code: int | None, lines: bool = True) -> Report:
-        context = CheckContext(
-            operation,
-            part,
-            payload,
-            status=code,
-            media_type=media_type,
-            limits=limits,
-            config=settings,
-            advice=advice,
-            brand=brand,
-        )
-        issues = run_checks(context, plan, advice_as_errors=advice_as_errors, lines=lines)
-        return _report(operation.id, part, code, issues)
-
     if part != "response" or status is not None or not operation.responses:
-        return run(status)
+        return _judged(operation, part, payload, status, limits, media_type, plan, options)
     # No status given: the documented status this payload fits, successes first (the lines of
     # the issues are read for the report chosen only).
     best: Report | None = None
     for code in sorted(operation.responses, key=lambda code: (code >= 300, code)):
-        report = run(code, lines=False)
+        report = _judged(operation, part, payload, code, limits, media_type, plan, options, False)
         if report.valid:
             best = report
             break
@@ -150,13 +131,32 @@ def _validate(
     return Report(best.operation, best.part, best.status, tuple(placed))
 
 
-_NO_CONFIG: Mapping[str, Any] = {}
-
-
-def _report(operation_id: str, part: Part, status: int | None, issues: list[Issue]) -> Report:
+def _judged(
+    operation: Operation,
+    part: Part,
+    payload: Any,
+    status: int | None,
+    limits: Limits,
+    media_type: str | None,
+    plan: tuple[Check, ...],
+    options: tuple[Any, Mapping[str, Any] | None, bool],
+    lines: bool = True,
+) -> Report:
+    """The report of the checks of ``plan`` on one part (``lines``: read a JSON text's lines
+    for its issues)."""
+    brand, config, advice_as_errors = options
+    context = CheckContext(operation, part, payload, status=status, limits=limits)
+    if media_type is not None:
+        context.media_type = media_type
+    if config is not None:
+        context.config = config
+    if brand is not None:
+        context.brand = brand
+    context.advice = advises(plan)
+    issues = run_checks(context, plan, advice_as_errors=advice_as_errors, lines=lines)
     if issues:
-        return Report(operation_id, part, status, tuple(issues))
-    return _clean_report(operation_id, part, status)
+        return Report(operation.id, part, status, tuple(issues))
+    return _clean_report(operation.id, part, status)
 
 
 @lru_cache(maxsize=4096)
@@ -181,7 +181,15 @@ def _parameters_check(context: CheckContext) -> list[Issue]:
         return [Issue(Severity.ERROR, "", "parse", exc.message)]
 
 
-@check("status", parts=("response",))
+def _status_quiet(context: CheckContext) -> bool:
+    operation = context.operation
+    assert operation is not None
+    return bool(operation.responses) and (
+        context.status is None or context.status in operation.responses
+    )
+
+
+@check("status", parts=("response",), quiet=_status_quiet)
 def _status_check(context: CheckContext) -> list[Issue]:
     """The response's status is one the operation documents."""
     operation = context.operation
@@ -203,7 +211,11 @@ def _status_check(context: CheckContext) -> list[Issue]:
     ]
 
 
-@check("media-type", parts=("request", "response"))
+def _media_type_quiet(context: CheckContext) -> bool:
+    return not context.media_type or not media_type_issues(context.body, context.media_type)
+
+
+@check("media-type", parts=("request", "response"), quiet=_media_type_quiet)
 def _media_type_check(context: CheckContext) -> list[Issue]:
     """The body's Content-Type is one its contract documents."""
     found = media_type_issues(context.body, context.media_type)
@@ -215,7 +227,33 @@ def _media_type_check(context: CheckContext) -> list[Issue]:
     return found
 
 
-@check("body", parts=("request", "response"))
+#: the memo key of the hot path's verdict on a context's body
+_HOT = "body.hot"
+
+
+def _body_quiet(context: CheckContext) -> bool:
+    """True when the body check has nothing to say: the compiled hot path accepts the body
+    (its verdict is kept for the check, which then does not ask again)."""
+    operation = context.operation
+    assert operation is not None
+    if context.part == "request":
+        body = operation.request
+    else:
+        body = operation.responses.get(context.status)  # type: ignore[arg-type]
+        if body is None:
+            return True  # no status, or an undocumented one: the status check says why
+    if body is None or body.empty:
+        return _is_empty(context.payload)
+    if body.multipart:
+        return False
+    try:
+        verdict = context.memo[_HOT] = _hot.attempt(body, context.payload, context.limits)
+    except (ParseError, RecursionError):
+        return False  # the check reads the payload again and says why
+    return verdict is True
+
+
+@check("body", parts=("request", "response"), quiet=_body_quiet)
 def _body_check(context: CheckContext) -> list[Issue]:
     """The body against its contract (the operation's request, or the documented response of
     the status)."""
@@ -229,7 +267,8 @@ def _body_check(context: CheckContext) -> list[Issue]:
         if _is_empty(payload):
             return []
         return [Issue(Severity.ERROR, "", "body", "this exchange has no body, but one was given")]
-    return _document_issues(body, payload, context.limits, context.media_type)
+    verdict = context.memo.get(_HOT)
+    return _document_issues(body, payload, context.limits, context.media_type, verdict)
 
 
 def prepare(*targets: str | Operation | Body | None) -> None:
@@ -293,8 +332,13 @@ def _covers(pattern: str, essence: str) -> bool:
 
 
 def _document_issues(
-    body: Body, payload: Any, limits: Limits, media_type: str | None
+    body: Body,
+    payload: Any,
+    limits: Limits,
+    media_type: str | None,
+    verdict: _hot.Verdict | None = None,
 ) -> list[Issue]:
+    """The body's issues; ``verdict`` is the hot path's, when it was asked already."""
     try:
         if body.multipart:
             if not isinstance(payload, bytes | bytearray | memoryview):
@@ -303,7 +347,8 @@ def _document_issues(
             if bound is None and len(payload) > limits.max_bytes:
                 raise ParseError(f"the body is {len(payload):,} bytes, more than allowed")
             return validate_multipart(body, bytes(payload), media_type)
-        verdict = _hot.attempt(body, payload, limits)  # the compiled hot paths say only "valid"
+        if verdict is None:  # the compiled hot paths say only "valid"
+            verdict = _hot.attempt(body, payload, limits)
         if verdict is True:
             return []
         if verdict.tree is not None:  # the tree the XML hot path read whole: not parsed again
