@@ -182,6 +182,25 @@ def test_a_value_built_from_another_source_replaces_the_old_entry(tmp_path, monk
     assert disk_cached("probe", ("x",), lambda: "third", source=("contract v1",)) == "third"
 
 
+def test_a_yaml_file_is_parsed_once_and_read_again_only_as_it_is(tmp_path, monkeypatch):
+    from tendlc._shared import load_yaml
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(CACHE_VARIABLE, str(cache))
+    record = tmp_path / "provider.yaml"
+    record.write_text("name: one\nhosts: [a.example]\n")
+    assert load_yaml(record) == {"name": "one", "hosts": ["a.example"]}
+    before = cache_statistics()
+    assert load_yaml(record) == {"name": "one", "hosts": ["a.example"]}
+    assert cache_statistics()["hits"] == before["hits"] + 1
+    record.write_text("name: two\n")  # changed: parsed again, the old entry replaced
+    assert load_yaml(record) == {"name": "two"}
+    assert len(list(cache.glob("yaml-*.pickle"))) == 1
+    record.write_text("name: [unclosed\n")  # a broken file is still the parser's error
+    with pytest.raises(yaml.YAMLError):
+        load_yaml(record)
+
+
 @pytest.mark.parametrize("setting", ["off", "0", "false", "no", "none", "OFF"])
 def test_the_cache_turned_off_builds_every_time_and_writes_nothing(tmp_path, monkeypatch, setting):
     monkeypatch.setenv(CACHE_VARIABLE, setting)
