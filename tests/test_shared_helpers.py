@@ -10,6 +10,7 @@ import pytest
 
 from tendlc._errors import TendlcError
 from tendlc._shared import (
+    copied,
     delete_at,
     get_at,
     json_pointer,
@@ -163,3 +164,39 @@ def test_only_schema_positions_are_schemas():
     assert found.shared == {id(schema["properties"]), id(schema["properties"]["p"])}
     schema["allOf"].append({"$ref": "#anchor"})
     assert schema_map(document, openapi_schema_roots(document)).dynamic
+
+
+def test_a_copy_of_json_data_shares_nothing_with_the_original():
+    original = {"brand": {"names": ["Acme", {"legal": "Acme LLC"}], "score": 1.5, "ok": None}}
+    copy = copied(original)
+    assert copy == original
+    copy["brand"]["names"][1]["legal"] = "changed"
+    copy["brand"]["names"].append("more")
+    assert original == {
+        "brand": {"names": ["Acme", {"legal": "Acme LLC"}], "score": 1.5, "ok": None}
+    }
+
+
+def test_what_is_not_json_data_is_copied_deeply_all_the_same():
+    from collections import OrderedDict
+
+    from lxml import etree
+
+    element = etree.fromstring("<Brand><Name>Acme</Name></Brand>")
+    copy = copied({"element": element, "ordered": OrderedDict(a=[1])})
+    copy["element"][0].text = "changed"
+    copy["ordered"]["a"].append(2)
+    assert element[0].text == "Acme"
+    assert copy["ordered"] == OrderedDict(a=[1, 2])
+
+
+@pytest.mark.parametrize("length", [10, 5_000])
+def test_pointers_short_and_long_split_alike(length):
+    key = "k~/" * length
+    pointer = json_pointer(["a", key, 0])
+    assert split_pointer(pointer) == ["a", key, "0"]
+    tokens = split_pointer(pointer)
+    tokens.append("mine")  # a caller's list is its own
+    assert split_pointer(pointer) == ["a", key, "0"]
+    with pytest.raises(ValueError, match="not a JSON Pointer"):
+        split_pointer("a" * length)

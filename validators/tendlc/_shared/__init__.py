@@ -23,6 +23,7 @@ from ._annotations import (
     parse_when,
     xml_time_rule,
 )
+from ._copy import copied
 from ._disk_cache import (
     CACHE_VARIABLE,
     cache_directory,
@@ -76,6 +77,7 @@ __all__ = [
     "assert_rules",
     "cache_directory",
     "cache_statistics",
+    "copied",
     "delete_at",
     "directory_digest",
     "disk_cached",

@@ -7,6 +7,7 @@ speak the same pointers (``""`` is the whole document, ``/a/0/b~1c`` the key ``b
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -55,12 +56,21 @@ def json_pointer(tokens: Iterable[str | int]) -> str:
 
 def split_pointer(pointer: str) -> list[str]:
     """The raw tokens of a JSON Pointer (a leading ``#`` of a URI fragment is allowed)."""
+    # the same few pointers (a contract's paths, a body's fields) are split again and again;
+    # long ones (made of a payload's own keys) are not kept
+    return list(_kept_tokens(pointer) if len(pointer) <= 200 else _tokens(pointer))
+
+
+def _tokens(pointer: str) -> tuple[str, ...]:
     pointer = pointer[1:] if pointer.startswith("#") else pointer
     if not pointer:
-        return []
+        return ()
     if not pointer.startswith("/"):
         raise ValueError(f"{pointer[:60]!r} is not a JSON Pointer")
-    return [unescape(token) for token in pointer.split("/")[1:]]
+    return tuple(unescape(token) for token in pointer.split("/")[1:])
+
+
+_kept_tokens = lru_cache(maxsize=8192)(_tokens)
 
 
 def _step(node: Any, token: str | int) -> Any:

@@ -3,7 +3,6 @@ gives: one small function per action, looked up in :data:`ACTIONS`."""
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,6 +10,7 @@ from typing import Any, Protocol
 
 from .._catalog import Operation
 from .._parsing import local_name
+from .._shared import copied
 from ..traffic import Headers, Response
 from ._behaviour import OperationBehaviour, Resource
 from ._bodies import lay_over, list_body, media_type_of, read_record
@@ -211,7 +211,7 @@ def make(call: Call, target: Target, record_id: str | None, fields: Any) -> Reco
     now = call.host.now()
     record = Record(
         id=record_id,
-        fields=copy.deepcopy(fields),
+        fields=copied(fields),
         account=call.account,
         user=call.user,
         parameters=parameters,
@@ -341,7 +341,7 @@ def _merge(record: Record, fields: Any) -> None:
     if fields is None:
         return
     if isinstance(record.fields, dict) and isinstance(fields, Mapping):
-        record.fields.update(copy.deepcopy(dict(fields)))
+        record.fields.update(copied(dict(fields)))
         return
     if record.fields is not None and hasattr(fields, "tag"):
         for child in list(fields):
@@ -349,11 +349,11 @@ def _merge(record: Record, fields: Any) -> None:
                 continue
             previous = record.fields.find(child.tag)
             if previous is not None:
-                record.fields.replace(previous, copy.deepcopy(child))
+                record.fields.replace(previous, copied(child))
             else:
-                record.fields.append(copy.deepcopy(child))
+                record.fields.append(copied(child))
         return
-    record.fields = copy.deepcopy(fields)
+    record.fields = copied(fields)
 
 
 def _field(fields: Any, name: str) -> str | None:

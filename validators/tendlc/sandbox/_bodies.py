@@ -8,7 +8,6 @@ back, so the sandbox never answers with a body the contracts refuse.
 
 from __future__ import annotations
 
-import copy
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -36,7 +35,7 @@ from .._parsing import (
     local_name,
     parse_document,
 )
-from .._shared import MISSING, get_at, json_pointer, resolve_ref, split_pointer
+from .._shared import MISSING, copied, get_at, json_pointer, resolve_ref, split_pointer
 from .._validation import child_declarations, declaration_at, load_schema, validate
 from ._fields import apply_values
 
@@ -142,6 +141,16 @@ def media_type_of(body: Body) -> str:
 def fields_of(body: Body, payload: Any) -> set[str]:
     """The field names a client may send in a body (top level): its own fields, which a
     response takes from the record rather than from the documented example."""
+    return set(_fields(body))
+
+
+@per_catalog
+def _fields(body: Body) -> frozenset[str]:
+    """The field names of a body's contract, read once per body."""
+    return frozenset(_declared_fields(body))
+
+
+def _declared_fields(body: Body) -> set[str]:
     if body.wire == "xml":
         declaration = load_schema(body.contract).elements.get(body.locator)
         return set(child_declarations(declaration)) if declaration is not None else set()
@@ -183,7 +192,7 @@ def _overlay_xml(item: Any, record: Any, client: set[str], declared: set[str]) -
         if name not in declared:
             continue
         previous = item.find(name)
-        replacement = copy.deepcopy(value)
+        replacement = copied(value)
         if previous is not None:
             item.replace(previous, replacement)
         else:
@@ -197,7 +206,7 @@ def _overlay_json(item: dict[str, Any], record: Any, client: set[str]) -> None:
         for name in client:
             if name not in record:
                 item.pop(name, None)
-        item.update(copy.deepcopy(dict(record)))
+        item.update(copied(dict(record)))
 
 
 def _client_fields(operation: Operation) -> set[str]:
@@ -320,7 +329,7 @@ def _build_xml(
             parent.remove(child)
         targets = []
         for entry in entries:
-            item = copy.deepcopy(model)
+            item = copied(model)
             parent.append(item)
             targets.append((item, entry))
     for item, (record, _) in targets:
@@ -363,7 +372,7 @@ def _build_json(
         item = document.get(path)
         if not isinstance(item, dict):
             return document.dump()
-        before = copy.deepcopy(item)
+        before = copied(item)
         _overlay_json(item, entries[0][0], client)
         apply_values(JsonDocument(item), "", entries[0][1])
         targets.append((prefix, item, before))
@@ -374,7 +383,7 @@ def _build_json(
         model = container[0]
         made = []
         for index, (record, server) in enumerate(entries):
-            item = copy.deepcopy(model)
+            item = copied(model)
             _overlay_json(item, record, client)
             apply_values(JsonDocument(item), "", server)
             made.append(item)
@@ -393,7 +402,7 @@ def _build_json(
                 if name not in target or target[name] == original.get(name, MISSING):
                     continue
                 if name in original:
-                    target[name] = copy.deepcopy(original[name])
+                    target[name] = copied(original[name])
                 else:
                     del target[name]
                 changed = True
