@@ -61,21 +61,24 @@ class JsonPosition:
 class _Node:
     """A step of the pointers asked for: the values under it that are asked for too."""
 
-    __slots__ = ("children", "key_at", "value_at")
+    __slots__ = ("children", "key_at", "last", "value_at")
 
     def __init__(self) -> None:
         self.children: dict[str, _Node] = {}
         self.value_at = -1  # offsets in the text, -1 until the walk reaches them
         self.key_at = -1
+        self.last = False  # the last step of a pointer asked for
 
 
 class _Frame:
-    __slots__ = ("close", "index", "node", "targets")
+    __slots__ = ("close", "index", "node", "run_end", "targets")
 
     def __init__(self, node: _Node, opening: str) -> None:
         self.node = node
         self.close = _CLOSE[opening]
         self.index = 0
+        #: where the last run of scalar members read in this object ends
+        self.run_end = -1
         #: an array's items asked for, in order (the others are skipped in a tight loop)
         self.targets = (
             sorted(int(t) for t in node.children if t.isascii() and t.isdigit())
@@ -117,11 +120,13 @@ def json_positions(payload: Text, pointers: Iterable[str]) -> dict[str, JsonPosi
             node = following
             steps.append(node)
         wanted[pointer] = steps
+        node.last = True
     if not wanted or text is None:
         return {}
+    ends = {id(steps[-1]) for steps in wanted.values()}
     # where the text stops being JSON (or nests too deep to skip), what was reached stands
     with suppress(_Stop, ValueError, IndexError, RecursionError):
-        _walk(text, root)
+        _walk(text, root, len(ends))
     lines = _Lines(text)
     found: dict[str, JsonPosition] = {}
     for pointer, steps in wanted.items():
@@ -165,8 +170,10 @@ def _text(payload: Text) -> str | None:
         return None
 
 
-def _walk(text: str, root: _Node) -> None:
-    """Record where the values of ``root``'s steps start (and their members' keys)."""
+def _walk(text: str, root: _Node, ends: int) -> None:
+    """Record where the values of ``root``'s steps start (and their members' keys), until the
+    ``ends`` last steps of the pointers are all found (a pointer past the document keeps the
+    walk going to the end)."""
     stack: list[_Frame] = []
     position = _space(text, 0)
     node: _Node | None = root
@@ -174,7 +181,11 @@ def _walk(text: str, root: _Node) -> None:
     while True:
         # A value starts at `position`; `node` is its step (None: not asked for).
         if node is not None:
+            if node.last and node.value_at < 0:
+                ends -= 1
             node.value_at, node.key_at = position, key_at
+            if not ends:
+                return  # every pointer's last step is found, and none lies below it
         opening = text[position : position + 1]
         if node is not None and node.children and opening in _CLOSE:
             frame = _Frame(node, opening)
@@ -238,8 +249,12 @@ def _member(text: str, position: int, frame: _Frame) -> tuple[_Node | None, int,
         return frame.node.children.get(token), -1, position
     children = frame.node.children
     # A run of members whose values are plain scalars (the commonest shape of a payload) is
-    # passed in one match; a member asked for inside it is found by its key.
-    end = _SIMPLE_RUN.match(text, position).end()  # type: ignore[union-attr]
+    # passed in one match; a member asked for inside it is found by its key. After that
+    # member, the rest of the run is known to be scalar members: it is not matched again.
+    if position < frame.run_end:
+        end = frame.run_end
+    else:
+        end = frame.run_end = _SIMPLE_RUN.match(text, position).end()  # type: ignore[union-attr]
     if end > position:
         position = _first_key(text, position, end, children) or end
     key, value_at = _key(text, position)
