@@ -238,6 +238,26 @@ def test_a_check_without_a_quiet_test_makes_the_whole_plan_run(counted_check, no
     assert counted_check == {"check": 1, "quiet": 0}
 
 
+def test_a_quiet_test_that_raises_only_makes_its_plan_run():
+    calls = []
+
+    def broken(context):
+        raise RuntimeError("a bug in a team's quiet test")
+
+    @tendlc.check("team.broken-quiet", parts=("request",), quiet=broken)
+    def checked(context):
+        calls.append(context.part)
+        return []
+
+    try:
+        report = tendlc.validate(
+            CAMPAIGN_IMPORT, VALID_IMPORT, checks=["body", "team.broken-quiet"]
+        )
+    finally:
+        tendlc.unregister_check("team.broken-quiet")
+    assert report.valid and calls == ["request"]
+
+
 def _issues_without_quiet(context, plan):
     """What the checks of ``plan`` say when each is run (no quiet test asked)."""
     return [issue for entry in plan for issue in entry.function(context)]
