@@ -291,3 +291,67 @@ def test_the_exchange_result_is_the_same_with_or_without_a_memory_when_no_brand_
     assert json.dumps(plain.to_dict(), sort_keys=True) == json.dumps(
         remembered.to_dict(), sort_keys=True
     )
+
+
+# -- noted now, read when asked ---------------------------------------------------------------
+
+_DEFERRED = """
+import json, sys
+from tendlc.traffic import BrandMemory, Exchange, Headers, Request, Response, check_exchange
+
+JSON = Headers({"Content-Type": "application/json"})
+sent, answer = (item.encode() for item in json.loads(sys.argv[1]))
+memory = BrandMemory()
+exchange = Exchange(
+    Request("POST", "https://api.nexmo.com/v1/10dlc/brands", headers=JSON, body=sent),
+    Response(201, headers=JSON, body=answer),
+)
+check_exchange(exchange, brands=memory)
+loaded = "tendlc._validation._advice" in sys.modules
+learned = memory.get("vonage", json.loads(answer)["brand_id"])
+print(json.dumps([loaded, learned, "tendlc._validation._advice" in sys.modules]))
+"""
+
+
+def _deferred(tmp_path, answer):
+    import subprocess
+    import sys
+
+    bodies = json.dumps([body(BRAND_REQUEST).decode(), body(answer).decode()])
+    done = subprocess.run(
+        [sys.executable, "-c", _DEFERRED, bodies],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    return json.loads(done.stdout)
+
+
+def test_checking_traffic_notes_brands_and_reads_them_only_when_asked(tmp_path):
+    loaded, learned, then = _deferred(tmp_path, {"brand_id": BRAND_ID})
+    # checked without advice: nothing parsed for brands, the advice rules not even loaded
+    assert loaded is False
+    # the first read learns from what was noted
+    assert learned["display_name"] == json.loads(body(BRAND_REQUEST))["display_name"]
+    assert then is True
+
+
+def test_a_large_exchange_is_learned_from_at_once_rather_than_kept(tmp_path):
+    padded = {"brand_id": BRAND_ID, "display_name": "x" * (70 << 10)}
+    loaded, learned, _ = _deferred(tmp_path, padded)
+    assert loaded is True  # read when checked: its bodies are not kept waiting
+    assert learned["display_name"] == "x" * (70 << 10)
+
+
+def test_noted_exchanges_are_read_in_order_before_anything_else():
+    memory = BrandMemory()
+    found = tendlc.get_operation("vonage.brands.create")
+    memory.observe(_created(), operation=found, path_parameters={})
+    memory.remember("vonage", BRAND_ID, {"display_name": "Renamed"})
+    assert memory.get("vonage", BRAND_ID)["display_name"] == "Renamed"  # the later one wins
+    memory.observe(_created("B000002"), operation=found, path_parameters={})
+    assert len(memory) == 2 and list(memory)[-1] == ("vonage", "B000002")
+    memory.observe(_created("B000003"), operation=found, path_parameters={})
+    memory.clear()
+    assert len(memory) == 0  # what was noted is forgotten too

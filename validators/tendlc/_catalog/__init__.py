@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
+from typing import Any
 
 from .._errors import UnknownOperationError, UnknownProviderError
 from .._shared import directory_digest, disk_cached
@@ -53,6 +54,7 @@ __all__ = [
     "UnknownOperationError",
     "UnknownProviderError",
     "Wire",
+    "advice_files",
     "as_part",
     "contract_name",
     "contract_path",
@@ -70,6 +72,18 @@ __all__ = [
     "rate_limits",
     "reload_providers",
 ]
+
+
+@per_catalog
+def advice_files() -> Mapping[str, Mapping[str, Any]]:
+    """Each provider's advice file (its record's ``advice``: where the advice rules find their
+    roles, and which exchanges show brands), by provider; providers without one are left out."""
+    found = {}
+    for provider in providers():
+        if provider.file("advice") is not None:
+            found[provider.name] = load_contract(f"{provider.name}/{provider.advice}") or {}
+    return MappingProxyType(found)
+
 
 _LOADERS: Mapping[str, Callable[[Provider], Iterator[Operation]]] = {
     "xsd-catalog": xsd_catalog_operations,

@@ -299,7 +299,7 @@ def check_exchange(
 
     ``brands`` (a :class:`~tendlc.traffic.BrandMemory`) gives the brand behind a campaign
     that names its brand by id, when ``brand`` is not given, and learns the brands the
-    exchange shows.
+    exchange shows (:meth:`~tendlc.traffic.BrandMemory.observe`).
 
     With ``strict_mocks``, an answer nothing answered over the network (a mock, a replayed
     cassette: ``exchange.live`` is False) was written by a test's author, so a field its
@@ -329,7 +329,8 @@ def check_exchange(
         issues += run_checks(whole, plan, "exchange")
     parameters = dict(match.path_parameters) if match is not None else {}
     if brands is not None:
-        brands.learn(exchange, operation=found, path_parameters=parameters, limits=limits)
+        # noted, and read when a campaign's advice next asks for its brand
+        brands.observe(exchange, operation=found, path_parameters=parameters, limits=limits)
     return ExchangeResult(exchange, found.id, tuple(issues), parameters)
 
 

@@ -17,10 +17,10 @@ from typing import Any
 
 from lxml import etree
 
-from ..._catalog import Operation, per_catalog
+from ..._catalog import Operation, advice_files, per_catalog
 from ..._errors import InvalidArgument
 from ..._parsing import find_elements
-from ._roles import Source, _role_files, _walk, brand_readings, brand_values, role_map
+from ._roles import Source, _walk, brand_readings, brand_values, role_map
 from ._rules import rule_set
 
 __all__ = ["BrandSource", "brand_fields", "brand_reference", "brand_source"]
@@ -147,7 +147,7 @@ def brand_reference(operation: str | Operation) -> str | None:
 def _sources() -> Mapping[str, BrandSource]:
     return {
         str(operation): BrandSource.from_data(str(operation), data)
-        for provider_file in _role_files().values()
+        for provider_file in advice_files().values()
         for operation, data in (provider_file.get("brand_exchanges") or {}).items()
     }
 
@@ -156,6 +156,6 @@ def _sources() -> Mapping[str, BrandSource]:
 def _references() -> Mapping[str, str]:
     return {
         str(operation): str(parameter)
-        for provider_file in _role_files().values()
+        for provider_file in advice_files().values()
         for operation, parameter in (provider_file.get("brand_references") or {}).items()
     }

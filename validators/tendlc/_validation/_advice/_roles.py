@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from lxml import etree
 
-from ..._catalog import Operation, load_contract, operations, per_catalog, providers
+from ..._catalog import Operation, advice_files, operations, per_catalog
 from ..._errors import InvalidArgument
 from ..._parsing import element_path, find_elements
 from ..._shared import escape
@@ -186,18 +186,6 @@ class RoleMap:
         return sources[0].pointer if sources else ""
 
 
-@per_catalog
-def _role_files() -> Mapping[str, Mapping[str, Any]]:
-    """Each provider's role file (its record's ``advice``; providers without one have no
-    advice roles)."""
-    found = {}
-    for provider in providers():
-        path = provider.file("advice")
-        if path is not None:
-            found[provider.name] = load_contract(f"{provider.name}/{provider.advice}") or {}
-    return found
-
-
 def role_map(operation: Operation) -> RoleMap | None:
     """The roles of an operation's request body, or None when no rule reads it."""
     return _role_map(operation.provider, operation.id)
@@ -205,7 +193,7 @@ def role_map(operation: Operation) -> RoleMap | None:
 
 @per_catalog
 def _role_map(provider: str, operation_id: str) -> RoleMap | None:
-    data = (_role_files().get(provider) or {}).get("operations", {}).get(operation_id)
+    data = (advice_files().get(provider) or {}).get("operations", {}).get(operation_id)
     return None if data is None else RoleMap.from_data(data)
 
 
@@ -220,7 +208,7 @@ def brand_maps(xml: bool) -> tuple[RoleMap, ...]:
     }
     return tuple(
         RoleMap.from_data(data)
-        for provider, provider_file in _role_files().items()
+        for provider, provider_file in advice_files().items()
         if wires.get(provider) == xml
         for data in (provider_file.get("brand_documents") or {}).values()
     )
