@@ -145,18 +145,24 @@ def _judged(
     """The report of the checks of ``plan`` on one part (``lines``: read a JSON text's lines
     for its issues)."""
     brand, config, advice_as_errors = options
-    context = CheckContext(operation, part, payload, status=status, limits=limits)
-    if media_type is not None:
-        context.media_type = media_type
-    if config is not None:
-        context.config = config
-    if brand is not None:
-        context.brand = brand
-    context.advice = advises(plan)
+    context = CheckContext(
+        operation,
+        part,
+        payload,
+        status=status,
+        media_type=media_type,
+        limits=limits,
+        config=config if config is not None else _NO_CONFIG,
+        advice=advises(plan),
+        brand=brand,
+    )
     issues = run_checks(context, plan, advice_as_errors=advice_as_errors, lines=lines)
     if issues:
         return Report(operation.id, part, status, tuple(issues))
     return _clean_report(operation.id, part, status)
+
+
+_NO_CONFIG: Mapping[str, Any] = {}
 
 
 @lru_cache(maxsize=4096)
@@ -234,16 +240,11 @@ _HOT = "body.hot"
 def _body_quiet(context: CheckContext) -> bool:
     """True when the body check has nothing to say: the compiled hot path accepts the body
     (its verdict is kept for the check, which then does not ask again)."""
-    operation = context.operation
-    assert operation is not None
-    if context.part == "request":
-        body = operation.request
-    else:
-        body = operation.responses.get(context.status)  # type: ignore[arg-type]
-        if body is None:
-            return True  # no status, or an undocumented one: the status check says why
-    if body is None or body.empty:
-        return _is_empty(context.payload)
+    settled = _without_document(context)
+    if settled is not None:
+        return not settled
+    body = context.body
+    assert body is not None
     if body.multipart:
         return False
     try:
@@ -257,18 +258,28 @@ def _body_quiet(context: CheckContext) -> bool:
 def _body_check(context: CheckContext) -> list[Issue]:
     """The body against its contract (the operation's request, or the documented response of
     the status)."""
+    settled = _without_document(context)
+    if settled is not None:
+        return settled
+    body = context.body
+    assert body is not None
+    verdict = context.memo.get(_HOT)
+    return _document_issues(body, context.payload, context.limits, context.media_type, verdict)
+
+
+def _without_document(context: CheckContext) -> list[Issue] | None:
+    """The body check's answer where there is no document to judge (an undocumented status,
+    a body the operation does not take); None where there is one."""
     operation = context.operation
     assert operation is not None
     if context.part == "response" and context.status not in operation.responses:
         return []  # the status check says why
     body = context.body
-    payload = context.payload
-    if body is None or body.empty:
-        if _is_empty(payload):
-            return []
-        return [Issue(Severity.ERROR, "", "body", "this exchange has no body, but one was given")]
-    verdict = context.memo.get(_HOT)
-    return _document_issues(body, payload, context.limits, context.media_type, verdict)
+    if body is not None and not body.empty:
+        return None
+    if _is_empty(context.payload):
+        return []
+    return [Issue(Severity.ERROR, "", "body", "this exchange has no body, but one was given")]
 
 
 def prepare(*targets: str | Operation | Body | None) -> None:
