@@ -67,8 +67,9 @@ class BrandMemory:
             return
         size = len(exchange.request.body) + len(response.body)
         if size > _NOTED_BODIES:  # a large answer is read now rather than kept
-            self._settle()
-            self._learn(exchange, operation, path_parameters, limits)
+            self.learn(
+                exchange, operation=operation, path_parameters=path_parameters, limits=limits
+            )
             return
         with self._lock:
             self._noted.append((exchange, operation, dict(path_parameters), limits))
