@@ -13,6 +13,7 @@ from tendlc._shared import (
     copied,
     delete_at,
     get_at,
+    identity_cached,
     json_pointer,
     openapi_schema_roots,
     parse_when,
@@ -200,3 +201,19 @@ def test_pointers_short_and_long_split_alike(length):
     assert split_pointer(pointer) == ["a", key, "0"]
     with pytest.raises(ValueError, match="not a JSON Pointer"):
         split_pointer("a" * length)
+
+
+def test_a_value_is_worked_out_once_per_object_and_equal_objects_are_not_confused():
+    calls = []
+
+    @identity_cached(2)
+    def length(plan):
+        calls.append(plan)
+        return len(plan)
+
+    first, twin = [1, 2], [1, 2]  # equal, not the same object (and not hashable)
+    assert length(first) == 2 and length(first) == 2
+    assert length(twin) == 2
+    assert calls == [first, twin] and calls[0] is first and calls[1] is twin
+    length([3])  # past the size: everything is forgotten, then worked out again
+    assert length(first) == 2 and len(calls) == 4

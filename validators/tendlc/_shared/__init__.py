@@ -32,6 +32,7 @@ from ._disk_cache import (
     disk_cached,
     forget_directory_digests,
 )
+from ._identity import identity_cached
 from ._pointer import (
     MISSING,
     delete_at,
@@ -85,6 +86,7 @@ __all__ = [
     "find_config",
     "forget_directory_digests",
     "get_at",
+    "identity_cached",
     "json_pointer",
     "json_time_rule",
     "load_yaml",

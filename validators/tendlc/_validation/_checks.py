@@ -38,6 +38,7 @@ from typing import Any, TypeVar
 from .._catalog import Body, Operation
 from .._errors import InvalidArgument, nearest
 from .._parsing import DEFAULT_LIMITS, Limits
+from .._shared import identity_cached
 from ._lines import with_json_lines
 from ._report import Issue, Severity
 
@@ -334,23 +335,13 @@ def advises(plan: Sequence[Check]) -> bool:
     return _facts(plan)[1]
 
 
+@identity_cached(1024)
 def _facts(plan: Sequence[Check]) -> tuple[tuple[QuietTest, ...] | None, bool]:
     """What is read of a plan on every call, worked out once per plan: plans are made once
     (:func:`selected_checks`) and handed in again and again."""
-    known = _FACTS.get(id(plan))
-    if known is not None and known[0] is plan:
-        return known[1]
     tests = tuple(entry.quiet for entry in plan if entry.quiet is not None)
     quiet = tests if tests and len(tests) == len(plan) else None
-    facts = (quiet, any(entry.advice for entry in plan))
-    if len(_FACTS) >= 1024:
-        _FACTS.clear()
-    _FACTS[id(plan)] = (plan, facts)
-    return facts
-
-
-#: the facts of the plans seen, by the plan's identity (the plan kept with them)
-_FACTS: dict[int, tuple[Sequence[Check], tuple[tuple[QuietTest, ...] | None, bool]]] = {}
+    return quiet, any(entry.advice for entry in plan)
 
 
 def _all_quiet(tests: tuple[QuietTest, ...], context: CheckContext) -> bool:

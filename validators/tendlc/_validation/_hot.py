@@ -13,6 +13,7 @@ from typing import Any
 
 from .._catalog import Body
 from .._parsing import Limits
+from .._shared import identity_cached
 from . import _hot_json, _hot_xml
 from ._hot_xml import DECLINED, Declined, Verdict
 
@@ -20,34 +21,25 @@ __all__ = ["DECLINED", "Declined", "Verdict", "attempt"]
 
 #: a body's hot path: the JSON one answers True or False, the XML one a :data:`Verdict`
 Check = Callable[[Any, Limits], bool | Verdict]
-_CHECKS: dict[int, tuple[Body, Check | None]] = {}
-_REMEMBERED = 4096  # bodies remembered; the catalog has a few hundred
 
 
 def attempt(body: Body, payload: Any, limits: Limits) -> Verdict:
     """True only when the body's contract accepts ``payload`` with nothing to report; else a
     :class:`Declined`, carrying the tree of a plain XML document the hot path read whole
     before declining it (:data:`DECLINED`, the shared one, when there is none)."""
-    entry = _CHECKS.get(id(body))
-    if entry is None or entry[0] is not body:
-        entry = _remember(body)
-    check = entry[1]
+    check = _check_of(body)
     if check is None:
         return DECLINED
     verdict = check(payload, limits)
     return DECLINED if verdict is False else verdict
 
 
-def _remember(body: Body) -> tuple[Body, Check | None]:
-    if len(_CHECKS) >= _REMEMBERED:
-        _CHECKS.clear()
-    check: Check | None = None
-    if not (body.empty or body.binary):
-        if body.is_xml:
-            # an XML rule relative to the clock (t:time) is checked by the explaining path
-            timed = _hot_xml.time_rules(body.contract, body.locator)
-            check = None if timed else _hot_xml.checker(body)
-        else:
-            check = _hot_json.checker(body)
-    entry = _CHECKS[id(body)] = (body, check)
-    return entry
+@identity_cached(4096)  # bodies remembered; the catalog has a few hundred
+def _check_of(body: Body) -> Check | None:
+    if body.empty or body.binary:
+        return None
+    if body.is_xml:
+        # an XML rule relative to the clock (t:time) is checked by the explaining path
+        timed = _hot_xml.time_rules(body.contract, body.locator)
+        return None if timed else _hot_xml.checker(body)
+    return _hot_json.checker(body)
