@@ -4,6 +4,8 @@ teach a BrandMemory, and the advice a campaign that names a remembered brand get
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -314,9 +316,6 @@ print(json.dumps([loaded, learned, "tendlc._validation._advice" in sys.modules])
 
 
 def _deferred(tmp_path, answer):
-    import subprocess
-    import sys
-
     bodies = json.dumps([body(BRAND_REQUEST).decode(), body(answer).decode()])
     done = subprocess.run(
         [sys.executable, "-c", _DEFERRED, bodies],
