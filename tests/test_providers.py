@@ -595,6 +595,7 @@ def _fuzzed_acme_run(sandbox, examples):
         time_scale=SCALE,
         fuzz=True,
         fuzz_examples=examples,
+        fuzz_seed=7,  # a drawn seed could leave an operation without a sendable case
     )
     run = run_conformance(options, ENVIRONMENT)
     assert run.summary().conforms
